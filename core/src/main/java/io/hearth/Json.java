@@ -1,0 +1,52 @@
+package io.hearth;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+
+/** Values to JSON bytes and back, with the store's size limit. One per store: no shared mapper. */
+final class Json {
+    private final ObjectMapper mapper;
+    private final int maxValueBytes;
+
+    Json(ObjectMapper mapper, int maxValueBytes) {
+        this.mapper = mapper;
+        this.maxValueBytes = maxValueBytes;
+    }
+
+    byte[] encode(Object value) {
+        if (value == null) {
+            throw new IllegalArgumentException("value must not be null");
+        }
+        byte[] json;
+        try {
+            json = mapper.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("value of type " + value.getClass().getName()
+                    + " cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+        if (json.length > maxValueBytes) {
+            throw new IllegalArgumentException("value is " + json.length + " bytes of JSON, over the limit of "
+                    + maxValueBytes + " bytes (maxValueBytes)");
+        }
+        return json;
+    }
+
+    <V> V decode(byte[] json, Class<V> type, String where) {
+        try {
+            return mapper.readValue(json, type);
+        } catch (IOException e) {
+            throw new HearthException(where + " holds JSON that does not read as " + type.getName()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    JsonNode tree(byte[] json) {
+        try {
+            return mapper.readTree(json);
+        } catch (IOException e) {
+            throw new HearthException("stored JSON does not parse: " + e.getMessage(), e);
+        }
+    }
+}

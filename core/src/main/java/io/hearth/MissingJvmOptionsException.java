@@ -1,0 +1,24 @@
+package io.hearth;
+
+import java.util.List;
+
+/**
+ * The JVM was started without the {@code --add-exports}/{@code --add-opens} options Chronicle Map
+ * needs on Java 17. The message lists exactly the missing ones, ready to paste on a command line.
+ */
+public final class MissingJvmOptionsException extends HearthException {
+    private static final long serialVersionUID = 1L;
+
+    private final List<String> missingOptions;
+
+    MissingJvmOptionsException(List<String> missingOptions) {
+        super("Hearth needs these JVM options, missing from this JVM: " + String.join(" ", missingOptions)
+                + " (an executable jar can carry them as Add-Exports/Add-Opens manifest attributes)");
+        this.missingOptions = List.copyOf(missingOptions);
+    }
+
+    /** The missing options, each as a command-line argument such as {@code --add-exports=java.base/sun.nio.ch=ALL-UNNAMED}. */
+    public List<String> missingOptions() {
+        return missingOptions;
+    }
+}

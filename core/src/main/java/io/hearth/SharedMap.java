@@ -1,0 +1,258 @@
+package io.hearth;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
+
+/**
+ * A named map from {@code String} keys to values of type {@code V}, shared by every process
+ * attached to the store. Values are stored as JSON, so {@code V} is anything Jackson writes and
+ * reads: records, POJOs, {@code Map}, {@code JsonNode}.
+ *
+ * <p>Every single-key operation is atomic across threads and processes, and visible to every other
+ * process as soon as it returns. Each entry carries a {@link Versioned#version() version} that
+ * grows with every write; {@link #compareAndPut} and {@link #compareAndRemove} write only at the
+ * version the caller saw. {@link #update} runs the caller's function outside any lock and commits
+ * with compare-and-set, retrying on conflict, so user code never holds up another process.
+ *
+ * <p>Listing ({@link #keys()}, {@link #entries()}, {@link #size()}) and {@link #clear()} walk the
+ * store and are not atomic as a whole: entries written meanwhile may or may not be seen.
+ *
+ * <p>Safe to share between threads. Obtain it from {@link SharedStore#map(String, Class)}.
+ */
+public final class SharedMap<V> {
+    /** {@link #compareAndPut} expected version meaning "only if the key is absent". */
+    public static final long ABSENT = Entries.ABSENT;
+
+    private final SharedStore store;
+    private final Entries entries;
+    private final Json json;
+    private final String name;
+    private final Class<V> type;
+    private final int maxKeyBytes;
+
+    SharedMap(SharedStore store, Entries entries, Json json, String name, Class<V> type, int maxKeyBytes) {
+        this.store = store;
+        this.entries = entries;
+        this.json = json;
+        this.name = name;
+        this.type = type;
+        this.maxKeyBytes = maxKeyBytes;
+    }
+
+    /** The map's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The value under key, or null. */
+    public V get(String key) {
+        Versioned<V> versioned = getVersioned(key);
+        return versioned == null ? null : versioned.value();
+    }
+
+    /** The value under key with its version, or null when absent. */
+    public Versioned<V> getVersioned(String key) {
+        String stored = storedKey(key);
+        store.ensureOpen();
+        Entries.Stored found = entries.get(stored);
+        return found == null ? null : new Versioned<>(decode(found.json(), key), found.version());
+    }
+
+    /**
+     * Stores value under key, replacing what was there.
+     *
+     * @return the version written
+     */
+    public long put(String key, V value) {
+        String stored = storedKey(key);
+        byte[] encoded = json.encode(value);
+        store.ensureOpen();
+        return entries.write(stored, Entries.ANY, encoded);
+    }
+
+    /**
+     * Stores value under key only if the key is absent.
+     *
+     * @return null when it stored value, otherwise the value already there (nothing written)
+     */
+    public V putIfAbsent(String key, V value) {
+        String stored = storedKey(key);
+        byte[] encoded = json.encode(value);
+        store.ensureOpen();
+        while (true) {
+            if (entries.write(stored, Entries.ABSENT, encoded) != Entries.CONFLICT) {
+                return null;
+            }
+            Entries.Stored present = entries.get(stored);
+            if (present != null) {
+                return decode(present.json(), key);
+            }
+            // Removed between the two calls: try the insert again.
+        }
+    }
+
+    /**
+     * Stores value under key only if the entry's current version is {@code expectedVersion}
+     * ({@link #ABSENT}: only if there is no entry).
+     *
+     * @return the new version, or 0 when the version differed and nothing was written
+     */
+    public long compareAndPut(String key, long expectedVersion, V value) {
+        String stored = storedKey(key);
+        if (expectedVersion < 0) {
+            throw new IllegalArgumentException("expected version must be 0 (absent) or a version, not " + expectedVersion);
+        }
+        byte[] encoded = json.encode(value);
+        store.ensureOpen();
+        return entries.write(stored, expectedVersion, encoded);
+    }
+
+    /**
+     * Replaces the value under key with update if it now equals expected, compared as JSON
+     * (so two records with equal fields match).
+     *
+     * @return whether it replaced
+     */
+    public boolean replace(String key, V expected, V update) {
+        String stored = storedKey(key);
+        byte[] expectedJson = json.encode(expected);
+        byte[] updateJson = json.encode(update);
+        store.ensureOpen();
+        var expectedTree = json.tree(expectedJson);
+        while (true) {
+            Entries.Stored current = entries.get(stored);
+            if (current == null || !json.tree(current.json()).equals(expectedTree)) {
+                return false;
+            }
+            if (entries.write(stored, current.version(), updateJson) != Entries.CONFLICT) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Atomically replaces the value under key with {@code function(current)}. The function sees
+     * null when the key is absent; returning null removes the entry. The function runs outside
+     * any lock and may run more than once: when another writer got in first, Hearth calls it
+     * again with the newer value. When it throws, nothing is written and the exception propagates.
+     *
+     * @return the value now stored, or null when the function returned null
+     */
+    public V update(String key, UnaryOperator<V> function) {
+        String stored = storedKey(key);
+        Objects.requireNonNull(function, "function");
+        store.ensureOpen();
+        for (int attempt = 0; ; attempt++) {
+            Entries.Stored current = entries.get(stored);
+            V next = function.apply(current == null ? null : decode(current.json(), key));
+            long expected = current == null ? Entries.ABSENT : current.version();
+            if (next == null) {
+                if (current == null || entries.remove(stored, expected) != null) {
+                    return null;
+                }
+            } else if (entries.write(stored, expected, json.encode(next)) != Entries.CONFLICT) {
+                return next;
+            }
+            backOff(attempt);
+        }
+    }
+
+    /** Removes the entry; returns the value it held, or null when absent. */
+    public V remove(String key) {
+        String stored = storedKey(key);
+        store.ensureOpen();
+        Entries.Stored removed = entries.remove(stored, Entries.ANY);
+        return removed == null ? null : decode(removed.json(), key);
+    }
+
+    /** Removes the entry only if its version is expectedVersion; returns whether it did. */
+    public boolean compareAndRemove(String key, long expectedVersion) {
+        String stored = storedKey(key);
+        store.ensureOpen();
+        return entries.remove(stored, expectedVersion) != null;
+    }
+
+    /** The keys, sorted, as a snapshot. */
+    public Set<String> keys() {
+        store.ensureOpen();
+        Set<String> keys = new TreeSet<>();
+        entries.forEachKey(name, keys::add);
+        return Collections.unmodifiableSet(keys);
+    }
+
+    /**
+     * Up to limit keys that start with prefix, sorted.
+     *
+     * @param prefix "" for all keys
+     */
+    public List<String> keys(String prefix, int limit) {
+        Objects.requireNonNull(prefix, "prefix");
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative, was " + limit);
+        }
+        List<String> matching = new ArrayList<>();
+        for (String key : keys()) {
+            if (matching.size() == limit) {
+                break;
+            }
+            if (key.startsWith(prefix)) {
+                matching.add(key);
+            }
+        }
+        return matching;
+    }
+
+    /** Keys and values, sorted by key, as a snapshot; entries removed during the walk are left out. */
+    public Map<String, V> entries() {
+        Map<String, V> snapshot = new LinkedHashMap<>();
+        for (String key : keys()) {
+            Entries.Stored found = entries.get(Entries.compositeKey(name, key));
+            if (found != null) {
+                snapshot.put(key, decode(found.json(), key));
+            }
+        }
+        return Collections.unmodifiableMap(snapshot);
+    }
+
+    /** Number of entries. */
+    public int size() {
+        store.ensureOpen();
+        int[] count = {0};
+        entries.forEachKey(name, key -> count[0]++);
+        return count[0];
+    }
+
+    /** Removes every entry of this map. */
+    public void clear() {
+        store.ensureOpen();
+        entries.forEachKey(name, key -> entries.remove(Entries.compositeKey(name, key), Entries.ANY));
+    }
+
+    private String storedKey(String key) {
+        Names.utf8(key, "key", maxKeyBytes, "maxKeyBytes");
+        return Entries.compositeKey(name, key);
+    }
+
+    private V decode(byte[] stored, String key) {
+        return json.decode(stored, type, "entry '" + key + "' of map '" + name + "'");
+    }
+
+    /** Spins first, then yields, then parks up to a millisecond: contenders rarely collide twice. */
+    private static void backOff(int attempt) {
+        if (attempt < 4) {
+            Thread.onSpinWait();
+        } else if (attempt < 16) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(Math.min(1_000_000L, 1_000L << Math.min(attempt - 16, 10)));
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/**
+ * Hearth: counters, maps and broadcasts shared by every process on one host, through one
+ * memory-mapped store, with no server.
+ *
+ * <h2>Priorities</h2>
+ * Never lose an acknowledged update; then speed; then a small API.
+ *
+ * <h2>Thread and process safety</h2>
+ * <ul>
+ *   <li>Every public object ({@link io.hearth.SharedStore}, {@link io.hearth.SharedCounter},
+ *       {@link io.hearth.SharedMap}, {@link io.hearth.Subscription}) is safe to share between the
+ *       threads of a process, and any number of processes may open the same store file at once.</li>
+ *   <li>Every single-counter and single-key operation is atomic across threads and processes,
+ *       and its effect is visible to every other process as soon as the call returns.</li>
+ *   <li>Counters are single atomic instructions on the mapped file: they never wait for another
+ *       process. Map writes hold Chronicle Map's segment lock only for byte copies; user code
+ *       ({@link io.hearth.SharedMap#update}'s function, Jackson, broadcast handlers) never runs
+ *       under a lock shared with other processes.</li>
+ *   <li>Listing a map and {@link io.hearth.SharedMap#clear()} are not atomic as a whole.</li>
+ *   <li>All processes sharing a store must see the same process ids (one PID namespace): the
+ *       worker registry tells live processes from dead ones by pid and start time.</li>
+ * </ul>
+ *
+ * <h2>Exceptions</h2>
+ * Bad arguments throw {@link java.lang.IllegalArgumentException} naming the limit; nothing is
+ * written. Everything else Hearth throws is a {@link io.hearth.HearthException}:
+ * {@link io.hearth.StoreFullException}, {@link io.hearth.IncompatibleStoreException},
+ * {@link io.hearth.MissingJvmOptionsException} and {@link io.hearth.StoreClosedException} are the
+ * ones a caller can act on. Messages carry the file, limit or value involved; causes are kept.
+ *
+ * <h2>Network</h2>
+ * Hearth makes no network calls. Chronicle's analytics library is excluded from the build, and
+ * {@code chronicle.analytics.disable=true} is set when a store opens unless the application set it.
+ */
+package io.hearth;
