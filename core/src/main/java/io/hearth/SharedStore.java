@@ -106,6 +106,9 @@ public final class SharedStore implements AutoCloseable {
 
     /** The counter with this name, created at zero on first use. */
     public SharedCounter counter(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("counter name must not be null");
+        }
         ensureOpen();
         SharedCounter counter = counterHandles.get(name);
         if (counter == null) {
