@@ -7,20 +7,26 @@ import java.time.Instant;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The broadcast ring of the store file. A sender takes the next sequence number from the tail
- * with one atomic add, marks its slot {@code -sequence}, writes topic and payload, and publishes
- * by a release store of {@code sequence}. Each attached process reads the ring in order and
- * acknowledges by raising its acked sequence in the worker table.
+ * The broadcast ring of the store file. A sender claims the slot of sequence {@code tail + 1} by
+ * compare-and-set of the slot's sequence word to a marker holding its pid and the sequence, then
+ * moves the tail (anyone who sees the marker helps move it), writes topic and payload, and
+ * publishes with a release store of the sequence. So a slot below the tail always names the
+ * process writing it, and a reader that finds that process dead skips the message at once.
+ * Each attached process reads the ring in order and acknowledges by raising its acked sequence
+ * in the worker table.
  *
- * <p>A reader copies a slot and then re-reads its sequence (a seqlock), so a slot overwritten
- * while being copied is detected and counted as lost, never delivered torn. A sender waits, up to
- * {@link #SLOT_REUSE_WAIT}, for every live process to have acknowledged the message it overwrites.
+ * <p>A reader copies a slot and then re-reads its sequence word (a seqlock), so a slot
+ * overwritten while being copied is detected and counted as lost, never delivered torn. A sender
+ * waits, up to {@link #SLOT_REUSE_WAIT}, for every live process to have acknowledged the message
+ * it overwrites.
  */
 final class Broadcasts {
     static final Duration SLOT_REUSE_WAIT = Duration.ofSeconds(1);
-    /** How long a reader waits on a claimed, unpublished slot before deciding its writer is gone. */
-    static final Duration UNPUBLISHED_WAIT = Duration.ofSeconds(5);
     private static final Duration DEAD_WRITER_CHECK = Duration.ofMillis(20);
+    /** A slot below the tail is always claimed; this only guards against a broken invariant. */
+    private static final Duration UNCLAIMED_WAIT = Duration.ofSeconds(5);
+    /** A claimed slot's word: sign bit, pid in bits 40..62, sequence in bits 0..39. */
+    private static final long SEQUENCE_BITS = (1L << 40) - 1;
 
     /** What a reader found at the next sequence. */
     sealed interface Read permits Message, NotYet, Skipped {
@@ -55,21 +61,46 @@ final class Broadcasts {
         return file.getLongVolatile(StoreFile.BROADCAST_TAIL_OFFSET);
     }
 
+    static long claimMarker(long pid, long sequence) {
+        return Long.MIN_VALUE | (pid << 40) | sequence;
+    }
+
+    /** The sequence a slot word stands for, published or claimed. */
+    static long sequenceOf(long word) {
+        return word < 0 ? word & SEQUENCE_BITS : word;
+    }
+
+    static long writerOf(long word) {
+        return (word & Long.MAX_VALUE) >>> 40;
+    }
+
     /** Writes a message and returns its sequence. Topic and payload are already checked. */
     long publish(byte[] topic, byte[] payload, long senderPid) {
-        long sequence = file.getAndAddLong(StoreFile.BROADCAST_TAIL_OFFSET, 1) + 1;
-        awaitSlotFree(sequence - slots);
-        int slot = file.broadcastSlotOffset(sequence);
-        file.setLongVolatile(slot + StoreFile.BROADCAST_WRITER, senderPid);
-        file.setLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE, -sequence);
-        VarHandle.storeStoreFence(); // readers must see the marker before any byte of the new message
-        file.setLongVolatile(slot + StoreFile.BROADCAST_SENT, System.currentTimeMillis());
-        file.setIntPlain(slot + StoreFile.BROADCAST_TOPIC_LENGTH, topic.length);
-        file.setIntPlain(slot + StoreFile.BROADCAST_PAYLOAD_LENGTH, payload.length);
-        file.putBytes(slot + StoreFile.BROADCAST_TOPIC, topic);
-        file.putBytes(slot + StoreFile.BROADCAST_PAYLOAD, payload);
-        file.setLongRelease(slot + StoreFile.BROADCAST_SEQUENCE, sequence);
-        return sequence;
+        while (true) {
+            long tail = tail();
+            long sequence = tail + 1;
+            int slot = file.broadcastSlotOffset(sequence);
+            long word = file.getLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE);
+            if (sequenceOf(word) >= sequence) {
+                // Claimed by another sender that has not moved the tail yet: move it for them.
+                file.compareAndSetLong(StoreFile.BROADCAST_TAIL_OFFSET, tail, sequence);
+                continue;
+            }
+            awaitSlotFree(sequence - slots);
+            if (!file.compareAndSetLong(slot + StoreFile.BROADCAST_SEQUENCE, word, claimMarker(senderPid, sequence))) {
+                continue;
+            }
+            file.compareAndSetLong(StoreFile.BROADCAST_TAIL_OFFSET, tail, sequence);
+            VarHandle.storeStoreFence(); // readers must see the claim before any byte of the new message
+            file.setLongVolatile(slot + StoreFile.BROADCAST_WRITER, senderPid);
+            file.setLongVolatile(slot + StoreFile.BROADCAST_SENT, System.currentTimeMillis());
+            file.setIntPlain(slot + StoreFile.BROADCAST_TOPIC_LENGTH, topic.length);
+            file.setIntPlain(slot + StoreFile.BROADCAST_PAYLOAD_LENGTH, payload.length);
+            file.putBytes(slot + StoreFile.BROADCAST_TOPIC, topic);
+            file.putBytes(slot + StoreFile.BROADCAST_PAYLOAD, payload);
+            file.setLongRelease(slot + StoreFile.BROADCAST_SEQUENCE, sequence);
+            return sequence;
+        }
     }
 
     /** Waits, bounded, until every live process has acknowledged the message this slot held before. */
@@ -82,19 +113,19 @@ final class Broadcasts {
             if (workers.live().stream().allMatch(w -> w.acked() >= previous)) {
                 return;
             }
-            LockSupport.parkNanos(100_000);
+            LockSupport.parkNanos(1_000_000);
         }
     }
 
     /**
-     * Reads message {@code sequence}, which the reader has not seen yet.
+     * Reads message {@code sequence}, which the reader has not seen yet and which is at or below the tail.
      *
-     * @param waitingSinceNanos when this reader first found the slot unpublished, or 0
+     * @param waitingSinceNanos when this reader first found the message unpublished, or 0
      */
     Read read(long sequence, long waitingSinceNanos) {
         int slot = file.broadcastSlotOffset(sequence);
-        long seen = file.getLongAcquire(slot + StoreFile.BROADCAST_SEQUENCE);
-        if (seen == sequence) {
+        long word = file.getLongAcquire(slot + StoreFile.BROADCAST_SEQUENCE);
+        if (word == sequence) {
             long writer = file.getLongVolatile(slot + StoreFile.BROADCAST_WRITER);
             long sent = file.getLongVolatile(slot + StoreFile.BROADCAST_SENT);
             int topicLength = file.getIntPlain(slot + StoreFile.BROADCAST_TOPIC_LENGTH);
@@ -111,16 +142,16 @@ final class Broadcasts {
             return new Message(new BroadcastMessage(new String(topic, StandardCharsets.UTF_8),
                     new String(payload, StandardCharsets.UTF_8), sequence, writer, Instant.ofEpochMilli(sent)));
         }
-        if (Math.abs(seen) > sequence) {
-            return new Skipped("message " + sequence + " was overwritten by " + Math.abs(seen) + " before it was read");
+        if (sequenceOf(word) > sequence) {
+            return new Skipped("message " + sequence + " was overwritten by " + sequenceOf(word) + " before it was read");
         }
-        long waited = waitingSinceNanos == 0 ? 0 : System.nanoTime() - waitingSinceNanos;
-        if (seen == -sequence && waited > DEAD_WRITER_CHECK.toNanos()
-                && !Processes.isAlive(file.getLongVolatile(slot + StoreFile.BROADCAST_WRITER))) {
-            return new Skipped("the writer of message " + sequence + " died while writing it");
+        if (word < 0 && sequenceOf(word) == sequence && waitingSinceNanos != 0
+                && System.nanoTime() - waitingSinceNanos > DEAD_WRITER_CHECK.toNanos()
+                && !Processes.isAlive(writerOf(word))) {
+            return new Skipped("process " + writerOf(word) + " died while writing message " + sequence);
         }
-        if (waited > UNPUBLISHED_WAIT.toNanos()) {
-            return new Skipped("message " + sequence + " was not published within " + UNPUBLISHED_WAIT);
+        if (sequenceOf(word) < sequence && waitingSinceNanos != 0 && System.nanoTime() - waitingSinceNanos > UNCLAIMED_WAIT.toNanos()) {
+            return new Skipped("message " + sequence + " is below the tail but its slot was never claimed");
         }
         return new NotYet();
     }

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import io.hearth.spi.StoreBackend;
+import io.hearth.spi.StoredEntry;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
@@ -31,12 +33,9 @@ import net.openhft.chronicle.map.MapEntry;
  * from the store-wide sequence in the store file, so they are unique and grow with every write.
  */
 final class Entries implements AutoCloseable {
-    /** Expected version meaning "whatever is there, or nothing". */
-    static final long ANY = -1;
-    /** Expected version meaning "only if absent". */
-    static final long ABSENT = 0;
-    /** Returned by {@link #write} when the expected version did not match. */
-    static final long CONFLICT = 0;
+    static final long ANY = StoreBackend.ANY;
+    static final long ABSENT = StoreBackend.ABSENT;
+    static final long CONFLICT = StoreBackend.CONFLICT;
 
     static final int CHUNK_BYTES = 64;
     private static final char SEPARATOR = '\0';
@@ -80,13 +79,10 @@ final class Entries implements AutoCloseable {
         return mapName + SEPARATOR;
     }
 
-    /** The stored bytes (version, then JSON), or null. */
-    Stored get(String compositeKey) {
+    /** The stored entry, or null. */
+    StoredEntry get(String compositeKey) {
         byte[] raw = map.get(compositeKey);
-        return raw == null ? null : new Stored((long) VERSION.get(raw, 0), Arrays.copyOfRange(raw, Long.BYTES, raw.length));
-    }
-
-    record Stored(long version, byte[] json) {
+        return raw == null ? null : new StoredEntry((long) VERSION.get(raw, 0), Arrays.copyOfRange(raw, Long.BYTES, raw.length));
     }
 
     /**
@@ -133,7 +129,7 @@ final class Entries implements AutoCloseable {
      *
      * @return what was removed, or null when absent or the version differed
      */
-    Stored remove(String compositeKey, long expected) {
+    StoredEntry remove(String compositeKey, long expected) {
         try (ExternalMapQueryContext<String, byte[], ?> context = map.queryContext(compositeKey)) {
             context.updateLock().lock();
             MapEntry<String, byte[]> entry = context.entry();
@@ -147,7 +143,7 @@ final class Entries implements AutoCloseable {
             byte[] raw = entry.value().get();
             context.remove(entry);
             file.getAndAddLong(StoreFile.ENTRY_COUNT_OFFSET, -1);
-            return new Stored(current, Arrays.copyOfRange(raw, Long.BYTES, raw.length));
+            return new StoredEntry(current, Arrays.copyOfRange(raw, Long.BYTES, raw.length));
         }
     }
 

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
+import io.hearth.spi.StoreBackend;
+import io.hearth.spi.StoredEntry;
 
 /**
  * A named map from {@code String} keys to values of type {@code V}, shared by every process
@@ -29,18 +31,18 @@ import java.util.function.UnaryOperator;
  */
 public final class SharedMap<V> {
     /** {@link #compareAndPut} expected version meaning "only if the key is absent". */
-    public static final long ABSENT = Entries.ABSENT;
+    public static final long ABSENT = StoreBackend.ABSENT;
 
     private final SharedStore store;
-    private final Entries entries;
+    private final StoreBackend backend;
     private final Json json;
     private final String name;
     private final Class<V> type;
     private final int maxKeyBytes;
 
-    SharedMap(SharedStore store, Entries entries, Json json, String name, Class<V> type, int maxKeyBytes) {
+    SharedMap(SharedStore store, StoreBackend backend, Json json, String name, Class<V> type, int maxKeyBytes) {
         this.store = store;
-        this.entries = entries;
+        this.backend = backend;
         this.json = json;
         this.name = name;
         this.type = type;
@@ -60,9 +62,9 @@ public final class SharedMap<V> {
 
     /** The value under key with its version, or null when absent. */
     public Versioned<V> getVersioned(String key) {
-        String stored = storedKey(key);
+        checkKey(key);
         store.ensureOpen();
-        Entries.Stored found = entries.get(stored);
+        StoredEntry found = backend.get(name, key);
         return found == null ? null : new Versioned<>(decode(found.json(), key), found.version());
     }
 
@@ -72,10 +74,10 @@ public final class SharedMap<V> {
      * @return the version written
      */
     public long put(String key, V value) {
-        String stored = storedKey(key);
+        checkKey(key);
         byte[] encoded = json.encode(value);
         store.ensureOpen();
-        return entries.write(stored, Entries.ANY, encoded);
+        return backend.write(name, key, StoreBackend.ANY, encoded);
     }
 
     /**
@@ -84,14 +86,14 @@ public final class SharedMap<V> {
      * @return null when it stored value, otherwise the value already there (nothing written)
      */
     public V putIfAbsent(String key, V value) {
-        String stored = storedKey(key);
+        checkKey(key);
         byte[] encoded = json.encode(value);
         store.ensureOpen();
         while (true) {
-            if (entries.write(stored, Entries.ABSENT, encoded) != Entries.CONFLICT) {
+            if (backend.write(name, key, StoreBackend.ABSENT, encoded) != StoreBackend.CONFLICT) {
                 return null;
             }
-            Entries.Stored present = entries.get(stored);
+            StoredEntry present = backend.get(name, key);
             if (present != null) {
                 return decode(present.json(), key);
             }
@@ -106,13 +108,13 @@ public final class SharedMap<V> {
      * @return the new version, or 0 when the version differed and nothing was written
      */
     public long compareAndPut(String key, long expectedVersion, V value) {
-        String stored = storedKey(key);
+        checkKey(key);
         if (expectedVersion < 0) {
             throw new IllegalArgumentException("expected version must be 0 (absent) or a version, not " + expectedVersion);
         }
         byte[] encoded = json.encode(value);
         store.ensureOpen();
-        return entries.write(stored, expectedVersion, encoded);
+        return backend.write(name, key, expectedVersion, encoded);
     }
 
     /**
@@ -122,17 +124,17 @@ public final class SharedMap<V> {
      * @return whether it replaced
      */
     public boolean replace(String key, V expected, V update) {
-        String stored = storedKey(key);
+        checkKey(key);
         byte[] expectedJson = json.encode(expected);
         byte[] updateJson = json.encode(update);
         store.ensureOpen();
         var expectedTree = json.tree(expectedJson);
         while (true) {
-            Entries.Stored current = entries.get(stored);
+            StoredEntry current = backend.get(name, key);
             if (current == null || !json.tree(current.json()).equals(expectedTree)) {
                 return false;
             }
-            if (entries.write(stored, current.version(), updateJson) != Entries.CONFLICT) {
+            if (backend.write(name, key, current.version(), updateJson) != StoreBackend.CONFLICT) {
                 return true;
             }
         }
@@ -147,18 +149,18 @@ public final class SharedMap<V> {
      * @return the value now stored, or null when the function returned null
      */
     public V update(String key, UnaryOperator<V> function) {
-        String stored = storedKey(key);
+        checkKey(key);
         Objects.requireNonNull(function, "function");
         store.ensureOpen();
         for (int attempt = 0; ; attempt++) {
-            Entries.Stored current = entries.get(stored);
+            StoredEntry current = backend.get(name, key);
             V next = function.apply(current == null ? null : decode(current.json(), key));
-            long expected = current == null ? Entries.ABSENT : current.version();
+            long expected = current == null ? StoreBackend.ABSENT : current.version();
             if (next == null) {
-                if (current == null || entries.remove(stored, expected) != null) {
+                if (current == null || backend.remove(name, key, expected) != null) {
                     return null;
                 }
-            } else if (entries.write(stored, expected, json.encode(next)) != Entries.CONFLICT) {
+            } else if (backend.write(name, key, expected, json.encode(next)) != StoreBackend.CONFLICT) {
                 return next;
             }
             backOff(attempt);
@@ -167,24 +169,24 @@ public final class SharedMap<V> {
 
     /** Removes the entry; returns the value it held, or null when absent. */
     public V remove(String key) {
-        String stored = storedKey(key);
+        checkKey(key);
         store.ensureOpen();
-        Entries.Stored removed = entries.remove(stored, Entries.ANY);
+        StoredEntry removed = backend.remove(name, key, StoreBackend.ANY);
         return removed == null ? null : decode(removed.json(), key);
     }
 
     /** Removes the entry only if its version is expectedVersion; returns whether it did. */
     public boolean compareAndRemove(String key, long expectedVersion) {
-        String stored = storedKey(key);
+        checkKey(key);
         store.ensureOpen();
-        return entries.remove(stored, expectedVersion) != null;
+        return backend.remove(name, key, expectedVersion) != null;
     }
 
     /** The keys, sorted, as a snapshot. */
     public Set<String> keys() {
         store.ensureOpen();
         Set<String> keys = new TreeSet<>();
-        entries.forEachKey(name, keys::add);
+        backend.forEachKey(name, keys::add);
         return Collections.unmodifiableSet(keys);
     }
 
@@ -214,7 +216,7 @@ public final class SharedMap<V> {
     public Map<String, V> entries() {
         Map<String, V> snapshot = new LinkedHashMap<>();
         for (String key : keys()) {
-            Entries.Stored found = entries.get(Entries.compositeKey(name, key));
+            StoredEntry found = backend.get(name, key);
             if (found != null) {
                 snapshot.put(key, decode(found.json(), key));
             }
@@ -226,19 +228,20 @@ public final class SharedMap<V> {
     public int size() {
         store.ensureOpen();
         int[] count = {0};
-        entries.forEachKey(name, key -> count[0]++);
+        backend.forEachKey(name, key -> count[0]++);
         return count[0];
     }
 
     /** Removes every entry of this map. */
     public void clear() {
         store.ensureOpen();
-        entries.forEachKey(name, key -> entries.remove(Entries.compositeKey(name, key), Entries.ANY));
+        List<String> keys = new ArrayList<>();
+        backend.forEachKey(name, keys::add);
+        keys.forEach(key -> backend.remove(name, key, StoreBackend.ANY));
     }
 
-    private String storedKey(String key) {
+    private void checkKey(String key) {
         Names.utf8(key, "key", maxKeyBytes, "maxKeyBytes");
-        return Entries.compositeKey(name, key);
     }
 
     private V decode(byte[] stored, String key) {

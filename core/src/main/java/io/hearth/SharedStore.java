@@ -2,27 +2,19 @@ package io.hearth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hearth.internal.JvmOptions;
-import java.io.File;
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
+import io.hearth.spi.StoreBackend;
+import io.hearth.spi.StoreBackendProvider;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -39,9 +31,11 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  *
- * <p>A store is two files: {@code path} (header, counters, worker table, broadcast ring) and
- * {@code path + ".entries"} (map entries, a Chronicle Map); {@code docs/FORMAT.md} draws both.
- * Both are created readable and writable by their owner only.
+ * <p>A store opened on a path is two files: {@code path} (header, counters, worker table,
+ * broadcast ring) and {@code path + ".entries"} (map entries, a Chronicle Map);
+ * {@code docs/FORMAT.md} draws both. Both are created readable and writable by their owner only.
+ * {@link #open(URI)} also opens stores of other backends by scheme, such as
+ * {@code redis://host:6379/0} when module {@code hearth-redis} is on the class path.
  *
  * <p>Safe to share between threads; any number of processes may open the same file at once,
  * including at the same instant on a file that does not exist yet. Each open store runs one
@@ -58,40 +52,17 @@ public final class SharedStore implements AutoCloseable {
     public static final int MAX_TOPIC_BYTES = StoreFile.MAX_TOPIC_BYTES;
 
     private static final System.Logger LOG = System.getLogger(SharedStore.class.getName());
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
-    /** FileChannel.lock is per process; this orders opens by threads of one process. */
-    private static final Object OPEN_LOCK = new Object();
 
-    private final Path path;
-    private final FileChannel channel;
-    private final StoreFile file;
-    private final Entries entries;
-    private final Counters counters;
-    private final Workers workers;
-    private final Broadcasts broadcasts;
+    private final StoreBackend backend;
     private final Json json;
-    private final long pid = Processes.currentPid();
-    private final long processStart = Processes.currentStartMillis();
     private final Map<String, SharedCounter> counterHandles = new ConcurrentHashMap<>();
     private final Map<String, List<Consumer<BroadcastMessage>>> subscribers = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Thread agent;
-    private volatile int workerSlot;
 
-    private SharedStore(Path path, FileChannel channel, StoreFile file, Entries entries, ObjectMapper mapper) {
-        this.path = path;
-        this.channel = channel;
-        this.file = file;
-        this.entries = entries;
-        this.counters = new Counters(file, pid);
-        this.workers = new Workers(file);
-        this.broadcasts = new Broadcasts(file, workers);
-        this.json = new Json(mapper, file.layout().maxValueBytes());
-        long startAfter = broadcasts.tail();
-        this.workerSlot = workers.attach(pid, processStart, startAfter);
-        this.agent = new Thread(() -> runAgent(startAfter), "hearth-agent " + path.getFileName());
-        agent.setDaemon(true);
-        agent.start();
+    private SharedStore(StoreBackend backend, ObjectMapper mapper) {
+        this.backend = backend;
+        this.json = new Json(mapper, backend.limits().maxValueBytes());
+        backend.startDelivery(this::deliver);
     }
 
     /** Opens the store at path with default capacity, creating it when absent. */
@@ -99,7 +70,28 @@ public final class SharedStore implements AutoCloseable {
         return builder(path).open();
     }
 
-    /** A builder for the store at path; its capacity settings apply when the file is created. */
+    /**
+     * Opens the store at uri: {@code file:///path} for the memory-mapped store, or any scheme a
+     * backend on the class path provides, such as {@code redis://host:port/db}.
+     *
+     * @throws IllegalArgumentException if no backend on the class path serves the URI's scheme
+     */
+    public static SharedStore open(URI uri) {
+        Objects.requireNonNull(uri, "uri");
+        String scheme = uri.getScheme();
+        if ("file".equals(scheme)) {
+            return open(Path.of(uri));
+        }
+        for (StoreBackendProvider provider : ServiceLoader.load(StoreBackendProvider.class)) {
+            if (provider.scheme().equals(scheme)) {
+                return new SharedStore(provider.open(uri), new ObjectMapper());
+            }
+        }
+        throw new IllegalArgumentException("no Hearth backend for scheme '" + scheme + "' of " + uri
+                + " on the class path: 'file' is built in, 'redis' needs module hearth-redis");
+    }
+
+    /** A builder for the memory-mapped store at path; its capacity settings apply when the file is created. */
     public static Builder builder(Path path) {
         return new Builder(path);
     }
@@ -112,7 +104,8 @@ public final class SharedStore implements AutoCloseable {
         ensureOpen();
         SharedCounter counter = counterHandles.get(name);
         if (counter == null) {
-            counter = counterHandles.computeIfAbsent(name, n -> new SharedCounter(this, file, counters.valueOffset(n), n));
+            Names.utf8(name, "counter name", MAX_COUNTER_NAME_BYTES, "MAX_COUNTER_NAME_BYTES");
+            counter = counterHandles.computeIfAbsent(name, n -> new SharedCounter(this, backend.counter(n), n));
         }
         return counter;
     }
@@ -122,19 +115,19 @@ public final class SharedStore implements AutoCloseable {
         Names.utf8(name, "map name", MAX_MAP_NAME_BYTES, "MAX_MAP_NAME_BYTES");
         Objects.requireNonNull(type, "type");
         ensureOpen();
-        return new SharedMap<>(this, entries, json, name, type, file.layout().maxKeyBytes());
+        return new SharedMap<>(this, backend, json, name, type, backend.limits().maxKeyBytes());
     }
 
-    /** The live processes attached to this store, this one included. Dead ones are dropped from the table. */
+    /** The live processes attached to this store, this one included. Dead ones are dropped. */
     public List<WorkerInfo> workers() {
         ensureOpen();
-        return workers.live().stream().map(Workers::info).toList();
+        return backend.workers();
     }
 
     /**
      * Calls handler with every message later broadcast to topic, by any process, this one
-     * included. Handlers run on the store's agent thread, one message at a time and in order; a
-     * process acknowledges a message once its handlers for the topic have returned (or thrown).
+     * included. Handlers run on the store's delivery thread, one message at a time and in order;
+     * a process acknowledges a message once its handlers for the topic have returned (or thrown).
      * Close the subscription to stop.
      */
     public Subscription subscribe(String topic, Consumer<BroadcastMessage> handler) {
@@ -153,130 +146,41 @@ public final class SharedStore implements AutoCloseable {
      * @throws IllegalArgumentException if the topic or payload is over its limit
      */
     public BroadcastResult broadcast(String topic, String payload, Duration waitForAcks) {
-        byte[] topicBytes = Names.utf8(topic, "topic", MAX_TOPIC_BYTES, "MAX_TOPIC_BYTES");
+        Names.utf8(topic, "topic", MAX_TOPIC_BYTES, "MAX_TOPIC_BYTES");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(waitForAcks, "waitForAcks");
-        byte[] payloadBytes = payload.getBytes(StandardCharsets.UTF_8);
-        if (payloadBytes.length > broadcasts.maxPayloadBytes()) {
-            throw new IllegalArgumentException("broadcast payload is " + payloadBytes.length
-                    + " bytes of UTF-8, over the limit of " + broadcasts.maxPayloadBytes() + " bytes (maxBroadcastBytes)");
+        int payloadBytes = payload.getBytes(StandardCharsets.UTF_8).length;
+        int limit = backend.limits().maxBroadcastBytes();
+        if (payloadBytes > limit) {
+            throw new IllegalArgumentException("broadcast payload is " + payloadBytes
+                    + " bytes of UTF-8, over the limit of " + limit + " bytes (maxBroadcastBytes)");
         }
         ensureOpen();
-        List<Workers.Slot> recipients = workers.live();
-        long sequence = broadcasts.publish(topicBytes, payloadBytes, pid);
-        LockSupport.unpark(agent);
-        long deadline = System.nanoTime() + waitForAcks.toNanos();
-        while (true) {
-            List<Long> acked = new ArrayList<>();
-            List<Long> missing = new ArrayList<>();
-            for (Workers.Slot recipient : recipients) {
-                Workers.Slot now = workers.read(recipient.offset());
-                if (now.pid() != recipient.pid() || !Processes.isAlive(recipient.pid(), recipient.processStart())) {
-                    continue; // died or detached since: neither acked nor missing
-                }
-                (now.acked() >= sequence ? acked : missing).add(recipient.pid());
-            }
-            if (missing.isEmpty() || System.nanoTime() >= deadline || Thread.currentThread() == agent) {
-                return new BroadcastResult(topic, sequence, acked, missing);
-            }
-            LockSupport.parkNanos(200_000);
-        }
+        return backend.broadcast(topic, payload, waitForAcks);
     }
 
     /** How full the store is. */
     public StoreStats stats() {
         ensureOpen();
-        long fileBytes;
-        try {
-            fileBytes = Files.size(path) + Files.size(entries.chronicleFile().toPath());
-        } catch (IOException e) {
-            throw new HearthException("cannot read the size of store file " + path + ": " + e.getMessage(), e);
-        }
-        StoreFile.Layout layout = file.layout();
-        return new StoreStats(entries.count(), layout.maxEntries(), counters.used(), layout.counterSlots(), fileBytes);
+        return backend.stats();
     }
 
-    /** The store file this store was opened on. */
-    public Path path() {
-        return path;
+    /** Where the store lives: its file path, or its URI without credentials. */
+    public String location() {
+        return backend.location();
     }
 
-    /** Detaches this process from the store and closes its files. Safe to call twice. */
+    /** Detaches this process from the store and releases its files or connections. Safe to call twice. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        LockSupport.unpark(agent);
-        if (Thread.currentThread() != agent) {
-            try {
-                agent.join(Duration.ofSeconds(5).toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        workers.detach(workerSlot, pid);
-        RuntimeException failure = null;
-        try {
-            entries.close();
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        try {
-            channel.close(); // the mapping stays valid until collected, so a racing reader never faults
-        } catch (IOException e) {
-            HearthException closing = new HearthException("cannot close store file " + path + ": " + e.getMessage(), e);
-            if (failure != null) {
-                closing.addSuppressed(failure);
-            }
-            failure = closing;
-        }
-        if (failure != null) {
-            throw failure;
+        if (closed.compareAndSet(false, true)) {
+            backend.close();
         }
     }
 
     void ensureOpen() {
         if (closed.get()) {
-            throw new StoreClosedException("store " + path + " is closed");
-        }
-    }
-
-    private void runAgent(long startAfter) {
-        long next = startAfter + 1;
-        long waitingSince = 0;
-        long nextHeartbeat = System.nanoTime() + Workers.HEARTBEAT_INTERVAL.toNanos();
-        int idle = 0;
-        while (!closed.get()) {
-            if (System.nanoTime() - nextHeartbeat >= 0) {
-                if (!workers.holds(workerSlot, pid)) {
-                    LOG.log(System.Logger.Level.WARNING, "process " + pid + " lost its worker slot in " + path
-                            + " (heartbeat older than " + Workers.STALE_AFTER + "?); attaching again");
-                    workerSlot = workers.attach(pid, processStart, next - 1);
-                }
-                workers.heartbeat(workerSlot);
-                nextHeartbeat = System.nanoTime() + Workers.HEARTBEAT_INTERVAL.toNanos();
-            }
-            boolean delivered = false;
-            while (!closed.get() && broadcasts.tail() >= next) {
-                Broadcasts.Read read = broadcasts.read(next, waitingSince);
-                if (read instanceof Broadcasts.NotYet) {
-                    waitingSince = waitingSince == 0 ? System.nanoTime() : waitingSince;
-                    break;
-                }
-                waitingSince = 0;
-                if (read instanceof Broadcasts.Message message) {
-                    deliver(message.message());
-                } else if (read instanceof Broadcasts.Skipped skipped) {
-                    LOG.log(System.Logger.Level.WARNING, "broadcast lost in " + path + ": " + skipped.why());
-                }
-                workers.ack(workerSlot, next);
-                next++;
-                delivered = true;
-            }
-            idle = delivered ? 0 : Math.min(idle + 1, 6);
-            // 50 us after activity, backing off to 2 ms when quiet: latency when busy, little CPU when idle.
-            LockSupport.parkNanos(Math.min(2_000_000L, 50_000L << idle));
+            throw new StoreClosedException("store " + backend.location() + " is closed");
         }
     }
 
@@ -389,63 +293,12 @@ public final class SharedStore implements AutoCloseable {
                         + " and maxBroadcastBytes=" + maxBroadcastBytes + " make a store file of " + layout.fileLength()
                         + " bytes, over the limit of " + Integer.MAX_VALUE);
             }
-            Path absolute = path.toAbsolutePath();
-            synchronized (OPEN_LOCK) {
-                return openLocked(absolute, layout);
-            }
-        }
-
-        private SharedStore openLocked(Path absolute, StoreFile.Layout layout) {
-            File chronicleFile = new File(absolute + ".entries");
-            FileChannel channel = null;
+            FileBackend backend = FileBackend.open(path.toAbsolutePath(), layout, expectedKeyBytes, expectedValueBytes);
             try {
-                Files.createDirectories(absolute.getParent());
-                channel = openChannel(absolute);
-                try (FileLock lock = channel.lock()) {
-                    StoreFile file = StoreFile.mapOrCreate(absolute, channel, layout);
-                    boolean newChronicle = !chronicleFile.exists() || chronicleFile.length() == 0;
-                    if (file.created() && !newChronicle) {
-                        // A fresh header would restart versions and the entry count under old entries.
-                        throw new IncompatibleStoreException("store file " + absolute + " is new but its entries file "
-                                + chronicleFile + " already holds data; restore the store file or remove the entries file");
-                    }
-                    Entries entries = Entries.open(chronicleFile, file, expectedKeyBytes, expectedValueBytes);
-                    if (newChronicle) {
-                        Files.setPosixFilePermissions(chronicleFile.toPath(), OWNER_ONLY);
-                    }
-                    try {
-                        return new SharedStore(absolute, channel, file, entries,
-                                objectMapper != null ? objectMapper : new ObjectMapper());
-                    } catch (RuntimeException e) {
-                        entries.close();
-                        throw e;
-                    }
-                }
-            } catch (IOException e) {
-                closeQuietly(channel);
-                throw new HearthException("cannot open store file " + absolute + ": " + e, e);
+                return new SharedStore(backend, objectMapper != null ? objectMapper : new ObjectMapper());
             } catch (RuntimeException e) {
-                closeQuietly(channel);
+                backend.close();
                 throw e;
-            }
-        }
-
-        private static FileChannel openChannel(Path file) throws IOException {
-            try {
-                return FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            } catch (FileAlreadyExistsException e) {
-                return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            }
-        }
-
-        private static void closeQuietly(FileChannel channel) {
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // already failing with the cause that matters
-                }
             }
         }
 

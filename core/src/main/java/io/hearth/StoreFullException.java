@@ -7,11 +7,11 @@ package io.hearth;
 public final class StoreFullException extends HearthException {
     private static final long serialVersionUID = 1L;
 
-    StoreFullException(String message) {
+    public StoreFullException(String message) {
         super(message);
     }
 
-    StoreFullException(String message, Throwable cause) {
+    public StoreFullException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -1,0 +1,322 @@
+package io.hearth;
+
+import io.hearth.spi.BackendLimits;
+import io.hearth.spi.CounterCell;
+import io.hearth.spi.StoreBackend;
+import io.hearth.spi.StoredEntry;
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * The memory-mapped engine: the store file ({@link StoreFile}: counters, workers, broadcasts) and
+ * the entries file ({@link Entries}, a Chronicle Map). One daemon thread per open store keeps the
+ * heartbeat and delivers broadcasts.
+ */
+final class FileBackend implements StoreBackend {
+    private static final System.Logger LOG = System.getLogger(FileBackend.class.getName());
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    /** FileChannel.lock is per process; this orders opens by threads of one process. */
+    private static final Object OPEN_LOCK = new Object();
+
+    private final Path path;
+    private final FileChannel channel;
+    private final StoreFile file;
+    private final Entries entries;
+    private final Counters counters;
+    private final Workers workers;
+    private final Broadcasts broadcasts;
+    private final BackendLimits limits;
+    private final long pid = Processes.currentPid();
+    private final long processStart = Processes.currentStartMillis();
+    private final long startAfter;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Thread agent;
+    private volatile int workerSlot;
+
+    private FileBackend(Path path, FileChannel channel, StoreFile file, Entries entries) {
+        this.path = path;
+        this.channel = channel;
+        this.file = file;
+        this.entries = entries;
+        this.counters = new Counters(file, pid);
+        this.workers = new Workers(file);
+        this.broadcasts = new Broadcasts(file, workers);
+        this.limits = new BackendLimits(file.layout().maxKeyBytes(), file.layout().maxValueBytes(),
+                file.layout().maxPayloadBytes());
+        this.startAfter = broadcasts.tail();
+        this.workerSlot = workers.attach(pid, processStart, startAfter);
+    }
+
+    /**
+     * Opens or creates the store at path (absolute). Holds an exclusive OS lock on the store file
+     * while opening, so processes opening a new store at the same instant create it once.
+     */
+    static FileBackend open(Path path, StoreFile.Layout layout, int expectedKeyBytes, int expectedValueBytes) {
+        synchronized (OPEN_LOCK) {
+            File chronicleFile = new File(path + ".entries");
+            FileChannel channel = null;
+            try {
+                Files.createDirectories(path.getParent());
+                channel = openChannel(path);
+                try (FileLock lock = channel.lock()) {
+                    StoreFile file = StoreFile.mapOrCreate(path, channel, layout);
+                    boolean newChronicle = !chronicleFile.exists() || chronicleFile.length() == 0;
+                    if (file.created() && !newChronicle) {
+                        // A fresh header would restart versions and the entry count under old entries.
+                        throw new IncompatibleStoreException("store file " + path + " is new but its entries file "
+                                + chronicleFile + " already holds data; restore the store file or remove the entries file");
+                    }
+                    Entries entries = Entries.open(chronicleFile, file, expectedKeyBytes, expectedValueBytes);
+                    if (newChronicle) {
+                        Files.setPosixFilePermissions(chronicleFile.toPath(), OWNER_ONLY);
+                    }
+                    try {
+                        return new FileBackend(path, channel, file, entries);
+                    } catch (RuntimeException e) {
+                        entries.close();
+                        throw e;
+                    }
+                }
+            } catch (IOException e) {
+                closeQuietly(channel);
+                throw new HearthException("cannot open store file " + path + ": " + e, e);
+            } catch (RuntimeException e) {
+                closeQuietly(channel);
+                throw e;
+            }
+        }
+    }
+
+    private static FileChannel openChannel(Path file) throws IOException {
+        try {
+            return FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (FileAlreadyExistsException e) {
+            return FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // already failing with the cause that matters
+            }
+        }
+    }
+
+    @Override
+    public BackendLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public String location() {
+        return path.toString();
+    }
+
+    @Override
+    public CounterCell counter(String name) {
+        return new FileCounter(file, counters.valueOffset(name));
+    }
+
+    @Override
+    public StoredEntry get(String map, String key) {
+        return entries.get(Entries.compositeKey(map, key));
+    }
+
+    @Override
+    public long write(String map, String key, long expectedVersion, byte[] json) {
+        return entries.write(Entries.compositeKey(map, key), expectedVersion, json);
+    }
+
+    @Override
+    public StoredEntry remove(String map, String key, long expectedVersion) {
+        return entries.remove(Entries.compositeKey(map, key), expectedVersion);
+    }
+
+    @Override
+    public void forEachKey(String map, Consumer<String> action) {
+        entries.forEachKey(map, action);
+    }
+
+    @Override
+    public List<WorkerInfo> workers() {
+        return workers.live().stream().map(Workers::info).toList();
+    }
+
+    @Override
+    public BroadcastResult broadcast(String topic, String payload, Duration waitForAcks) {
+        byte[] topicBytes = topic.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] payloadBytes = payload.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<Workers.Slot> recipients = workers.live();
+        long sequence = broadcasts.publish(topicBytes, payloadBytes, pid);
+        Thread deliverer = agent;
+        if (deliverer != null) {
+            LockSupport.unpark(deliverer);
+        }
+        long deadline = System.nanoTime() + waitForAcks.toNanos();
+        while (true) {
+            List<Long> acked = new ArrayList<>();
+            List<Long> missing = new ArrayList<>();
+            for (Workers.Slot recipient : recipients) {
+                Workers.Slot now = workers.read(recipient.offset());
+                if (now.pid() != recipient.pid()) {
+                    continue; // detached since: neither acked nor missing
+                }
+                if (now.acked() >= sequence) {
+                    acked.add(recipient.pid());
+                } else if (Processes.isAlive(recipient.pid(), recipient.processStart())) {
+                    missing.add(recipient.pid());
+                }
+            }
+            if (missing.isEmpty() || System.nanoTime() >= deadline || Thread.currentThread() == deliverer) {
+                return new BroadcastResult(topic, sequence, acked, missing);
+            }
+            LockSupport.parkNanos(500_000);
+        }
+    }
+
+    @Override
+    public void startDelivery(Consumer<BroadcastMessage> sink) {
+        Thread thread = new Thread(() -> runAgent(sink), "hearth-agent " + path.getFileName());
+        thread.setDaemon(true);
+        agent = thread;
+        thread.start();
+    }
+
+    @Override
+    public StoreStats stats() {
+        long fileBytes;
+        try {
+            fileBytes = Files.size(path) + Files.size(entries.chronicleFile().toPath());
+        } catch (IOException e) {
+            throw new HearthException("cannot read the size of store file " + path + ": " + e.getMessage(), e);
+        }
+        StoreFile.Layout layout = file.layout();
+        return new StoreStats(entries.count(), layout.maxEntries(), counters.used(), layout.counterSlots(), fileBytes);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Thread deliverer = agent;
+        if (deliverer != null) {
+            LockSupport.unpark(deliverer);
+            if (Thread.currentThread() != deliverer) {
+                try {
+                    deliverer.join(Duration.ofSeconds(5).toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        workers.detach(workerSlot, pid);
+        RuntimeException failure = null;
+        try {
+            entries.close();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        try {
+            channel.close(); // the mapping stays valid until collected, so a racing reader never faults
+        } catch (IOException e) {
+            HearthException closing = new HearthException("cannot close store file " + path + ": " + e.getMessage(), e);
+            if (failure != null) {
+                closing.addSuppressed(failure);
+            }
+            failure = closing;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Heartbeat every second; deliver broadcasts in order and acknowledge each after its handlers ran. */
+    private void runAgent(Consumer<BroadcastMessage> sink) {
+        long next = startAfter + 1;
+        long waitingSince = 0;
+        long nextHeartbeat = System.nanoTime();
+        int idle = 0;
+        while (!closed.get()) {
+            if (System.nanoTime() - nextHeartbeat >= 0) {
+                if (!workers.holds(workerSlot, pid)) {
+                    LOG.log(System.Logger.Level.WARNING, "process " + pid + " lost its worker slot in " + path
+                            + " (heartbeat older than " + Workers.STALE_AFTER + "?); attaching again");
+                    workerSlot = workers.attach(pid, processStart, next - 1);
+                }
+                workers.heartbeat(workerSlot);
+                nextHeartbeat = System.nanoTime() + Workers.HEARTBEAT_INTERVAL.toNanos();
+            }
+            boolean delivered = false;
+            while (!closed.get() && broadcasts.tail() >= next) {
+                Broadcasts.Read read = broadcasts.read(next, waitingSince);
+                if (read instanceof Broadcasts.NotYet) {
+                    waitingSince = waitingSince == 0 ? System.nanoTime() : waitingSince;
+                    break;
+                }
+                waitingSince = 0;
+                if (read instanceof Broadcasts.Message message) {
+                    sink.accept(message.message());
+                } else if (read instanceof Broadcasts.Skipped skipped) {
+                    LOG.log(System.Logger.Level.WARNING, "broadcast lost in " + path + ": " + skipped.why());
+                }
+                workers.ack(workerSlot, next);
+                next++;
+                delivered = true;
+            }
+            idle = delivered ? 0 : Math.min(idle + 1, 6);
+            // 50 us after activity, backing off to 2 ms when quiet: latency when busy, little CPU when idle.
+            LockSupport.parkNanos(Math.min(2_000_000L, 50_000L << idle));
+        }
+    }
+
+    /** A counter slot's value: each operation one atomic instruction on the mapping. */
+    private static final class FileCounter implements CounterCell {
+        private final StoreFile file;
+        private final int offset;
+
+        FileCounter(StoreFile file, int offset) {
+            this.file = file;
+            this.offset = offset;
+        }
+
+        @Override
+        public long get() {
+            return file.getLongVolatile(offset);
+        }
+
+        @Override
+        public void set(long value) {
+            file.setLongVolatile(offset, value);
+        }
+
+        @Override
+        public long getAndAdd(long delta) {
+            return file.getAndAddLong(offset, delta);
+        }
+
+        @Override
+        public boolean compareAndSet(long expected, long update) {
+            return file.compareAndSetLong(offset, expected, update);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.hearth.spi;
+
+import io.hearth.BroadcastMessage;
+import io.hearth.BroadcastResult;
+import io.hearth.StoreStats;
+import io.hearth.WorkerInfo;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A store engine: the memory-mapped file in core, Redis in module {@code redis}. Arguments arrive
+ * already checked against {@link #limits()}; map names never contain NUL.
+ */
+public interface StoreBackend extends AutoCloseable {
+    /** Expected version for {@link #write} and {@link #remove}: whatever is there. */
+    long ANY = -1;
+    /** Expected version for {@link #write}: only if there is no entry. */
+    long ABSENT = 0;
+    /** What {@link #write} returns when the expected version did not match. */
+    long CONFLICT = 0;
+
+    /** The limits this store was created with. */
+    BackendLimits limits();
+
+    /** Where the store lives, for messages: a file path or a URI without credentials. */
+    String location();
+
+    /** The named counter, created at zero when absent. */
+    CounterCell counter(String name);
+
+    /** The entry, or null. */
+    StoredEntry get(String map, String key);
+
+    /**
+     * Writes json if the entry's version is {@code expectedVersion} ({@link #ANY}, {@link #ABSENT}, or a version).
+     *
+     * @return the new version, or {@link #CONFLICT}
+     */
+    long write(String map, String key, long expectedVersion, byte[] json);
+
+    /**
+     * Removes the entry if its version is {@code expectedVersion} ({@link #ANY} or a version).
+     *
+     * @return what was removed, or null when absent or the version differed
+     */
+    StoredEntry remove(String map, String key, long expectedVersion);
+
+    /** Calls action with each key of the map; entries written meanwhile may or may not be seen. */
+    void forEachKey(String map, Consumer<String> action);
+
+    /** Live attached processes. */
+    List<WorkerInfo> workers();
+
+    /**
+     * Sends a message to every live attached process, this one included, and waits up to
+     * waitForAcks for those live at sending to acknowledge it.
+     */
+    BroadcastResult broadcast(String topic, String payload, Duration waitForAcks);
+
+    /**
+     * Starts delivering broadcasts to sink, in order, on a thread of the backend's; a message is
+     * acknowledged when sink returns. Called once, right after the backend is opened.
+     */
+    void startDelivery(Consumer<BroadcastMessage> sink);
+
+    StoreStats stats();
+
+    /** Detaches this process and releases the backend's resources. Called once. */
+    @Override
+    void close();
+}
