@@ -3,6 +3,7 @@ package io.hearth;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import java.io.IOException;
 
 /** Values to JSON bytes and back, with the store's size limit. One per store: no shared mapper. */
@@ -33,11 +34,16 @@ final class Json {
         return json;
     }
 
-    <V> V decode(byte[] json, Class<V> type, String where) {
+    /** A reader for type, made once per map: it skips the mapper's per-call type lookup. */
+    ObjectReader readerFor(Class<?> type) {
+        return mapper.readerFor(type);
+    }
+
+    <V> V decode(byte[] json, ObjectReader reader, String where) {
         try {
-            return mapper.readValue(json, type);
+            return reader.readValue(json);
         } catch (IOException e) {
-            throw new HearthException(where + " holds JSON that does not read as " + type.getName()
+            throw new HearthException(where + " holds JSON that does not read as " + reader.getValueType()
                     + ": " + e.getMessage(), e);
         }
     }

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoredEntry;
 
@@ -37,7 +38,7 @@ public final class SharedMap<V> {
     private final StoreBackend backend;
     private final Json json;
     private final String name;
-    private final Class<V> type;
+    private final ObjectReader reader;
     private final int maxKeyBytes;
 
     SharedMap(SharedStore store, StoreBackend backend, Json json, String name, Class<V> type, int maxKeyBytes) {
@@ -45,7 +46,7 @@ public final class SharedMap<V> {
         this.backend = backend;
         this.json = json;
         this.name = name;
-        this.type = type;
+        this.reader = json.readerFor(type);
         this.maxKeyBytes = maxKeyBytes;
     }
 
@@ -241,11 +242,11 @@ public final class SharedMap<V> {
     }
 
     private void checkKey(String key) {
-        Names.utf8(key, "key", maxKeyBytes, "maxKeyBytes");
+        Names.check(key, "key", maxKeyBytes, "maxKeyBytes");
     }
 
     private V decode(byte[] stored, String key) {
-        return json.decode(stored, type, "entry '" + key + "' of map '" + name + "'");
+        return json.decode(stored, reader, "entry '" + key + "' of map '" + name + "'");
     }
 
     /** Spins first, then yields, then parks up to a millisecond: contenders rarely collide twice. */
