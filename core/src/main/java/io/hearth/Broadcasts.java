@@ -4,6 +4,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -154,6 +155,27 @@ final class Broadcasts {
             return new Skipped("message " + sequence + " is below the tail but its slot was never claimed");
         }
         return new NotYet();
+    }
+
+    /** Adds a line to problems for each slot of the ring that cannot hold what the tail says. */
+    void check(List<String> problems) {
+        long tail = tail();
+        for (long sequence = Math.max(1, tail - slots + 1); sequence <= tail; sequence++) {
+            int slot = file.broadcastSlotOffset(sequence);
+            long word = file.getLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE);
+            if (word == sequence) {
+                int topicLength = file.getIntPlain(slot + StoreFile.BROADCAST_TOPIC_LENGTH);
+                int payloadLength = file.getIntPlain(slot + StoreFile.BROADCAST_PAYLOAD_LENGTH);
+                if (topicLength < 1 || topicLength > StoreFile.MAX_TOPIC_BYTES || payloadLength < 0 || payloadLength > maxPayloadBytes()) {
+                    problems.add("broadcast " + sequence + " has topic length " + topicLength + " and payload length " + payloadLength);
+                }
+            } else if (word < 0 && sequenceOf(word) == sequence && !Processes.isAlive(writerOf(word))) {
+                problems.add("broadcast " + sequence + " was left half-written by process " + writerOf(word)
+                        + ", which is dead (readers skip it)");
+            } else if (sequenceOf(word) < sequence) {
+                problems.add("broadcast " + sequence + " is below the tail " + tail + " but its slot holds " + sequenceOf(word));
+            }
+        }
     }
 
     private Read recheck(int slot, long sequence) {

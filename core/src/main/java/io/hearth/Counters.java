@@ -1,6 +1,12 @@
 package io.hearth;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The counter table of the store file: an open-addressing hash table of named slots, each holding
@@ -48,6 +54,48 @@ final class Counters {
             }
         }
         return used;
+    }
+
+    /** Adds a line to problems for each damaged slot; returns the number of names. */
+    int check(List<String> problems) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (int slot = 0; slot < slots; slot++) {
+            int offset = file.counterSlotOffset(slot);
+            int state = file.getIntAcquire(offset + StoreFile.COUNTER_STATE);
+            if (state == 0) {
+                continue;
+            }
+            if (state < 0) {
+                problems.add("counter slot " + slot + " is being named by process " + (-state)
+                        + (Processes.isAlive(-state) ? "" : ", which is dead (the next lookup through it takes it over)"));
+                continue;
+            }
+            int length = file.getIntPlain(offset + StoreFile.COUNTER_NAME_LENGTH);
+            if (state != READY || length < 1 || length > StoreFile.MAX_COUNTER_NAME_BYTES) {
+                problems.add("counter slot " + slot + " has state " + state + " and name length " + length);
+                continue;
+            }
+            String name;
+            try {
+                name = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(file.getBytes(offset + StoreFile.COUNTER_NAME, length))).toString();
+            } catch (CharacterCodingException e) {
+                problems.add("counter slot " + slot + " has a name that is not UTF-8");
+                continue;
+            }
+            Integer earlier = seen.put(name, slot);
+            if (earlier != null) {
+                problems.add("counter '" + name + "' is in slots " + earlier + " and " + slot);
+            }
+            int home = Math.floorMod(mix(name.hashCode()), slots);
+            for (int probe = home; probe != slot; probe = (probe + 1) % slots) {
+                if (file.getIntAcquire(file.counterSlotOffset(probe) + StoreFile.COUNTER_STATE) == 0) {
+                    problems.add("counter '" + name + "' in slot " + slot + " is unreachable: slot " + probe
+                            + " between it and its home slot " + home + " is free");
+                    break;
+                }
+            }
+        }
+        return seen.size();
     }
 
     /** True when this slot now holds the name, false when it holds another one. */

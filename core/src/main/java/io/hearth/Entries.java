@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoredEntry;
 import net.openhft.chronicle.hash.Data;
@@ -158,6 +160,52 @@ final class Entries implements AutoCloseable {
             }
         });
         keys.forEach(action);
+    }
+
+    /** Adds a line to problems for each malformed entry and for a wrong entry count; returns the entries found. */
+    long check(List<String> problems) {
+        long versionSequence = file.getLongVolatile(StoreFile.VERSION_SEQUENCE_OFFSET);
+        JsonFactory json = new JsonFactory();
+        long[] found = {0};
+        map.forEachEntry(entry -> {
+            found[0]++;
+            String compositeKey = entry.key().get();
+            int separator = compositeKey.indexOf(SEPARATOR);
+            if (separator < 1 || separator == compositeKey.length() - 1) {
+                problems.add("entry key " + printable(compositeKey) + " is not map name, NUL, key");
+                return;
+            }
+            byte[] raw = entry.value().get();
+            if (raw.length < Long.BYTES) {
+                problems.add("entry " + printable(compositeKey) + " is " + raw.length + " bytes, shorter than its version");
+                return;
+            }
+            long version = (long) VERSION.get(raw, 0);
+            if (version < 1 || version > versionSequence) {
+                problems.add("entry " + printable(compositeKey) + " has version " + version
+                        + ", outside 1.." + versionSequence + " (the versions handed out)");
+            }
+            try (JsonParser parser = json.createParser(raw, Long.BYTES, raw.length - Long.BYTES)) {
+                if (parser.nextToken() == null) {
+                    problems.add("entry " + printable(compositeKey) + " has no JSON");
+                }
+                parser.skipChildren();
+                if (parser.nextToken() != null) {
+                    problems.add("entry " + printable(compositeKey) + " has bytes after its JSON value");
+                }
+            } catch (IOException e) {
+                problems.add("entry " + printable(compositeKey) + " holds broken JSON: " + e.getMessage());
+            }
+        });
+        long counted = count();
+        if (counted != found[0]) {
+            problems.add("the header counts " + counted + " entries but " + found[0] + " are stored");
+        }
+        return found[0];
+    }
+
+    private static String printable(String compositeKey) {
+        return "'" + compositeKey.replace(SEPARATOR, '/') + "'";
     }
 
     long count() {

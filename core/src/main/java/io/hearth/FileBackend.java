@@ -213,6 +213,15 @@ final class FileBackend implements StoreBackend {
         return new StoreStats(entries.count(), layout.maxEntries(), counters.used(), layout.counterSlots(), fileBytes);
     }
 
+    /** Checks every table of both files; see {@link StoreCheck}. */
+    StoreCheck.Report check() {
+        List<String> problems = new ArrayList<>();
+        int counterNames = counters.check(problems);
+        broadcasts.check(problems);
+        long found = entries.check(problems);
+        return new StoreCheck.Report(path.toString(), problems, found, counterNames);
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {

@@ -178,6 +178,15 @@ public final class SharedStore implements AutoCloseable {
         }
     }
 
+    /** The file store's integrity check; see {@link StoreCheck}. */
+    StoreCheck.Report check() {
+        ensureOpen();
+        if (backend instanceof FileBackend file) {
+            return file.check();
+        }
+        throw new UnsupportedOperationException("StoreCheck reads memory-mapped stores; " + backend.location() + " is not one");
+    }
+
     void ensureOpen() {
         if (closed.get()) {
             throw new StoreClosedException("store " + backend.location() + " is closed");
