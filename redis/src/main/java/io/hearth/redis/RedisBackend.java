@@ -53,6 +53,7 @@ import redis.clients.jedis.resps.ScanResult;
  *  PREFIX workers               sorted set: worker id -> last heartbeat, ms of the server's clock
  *  PREFIX worker-info           hash: worker id -> "pid processStart hostId attachedMs"
  *  PREFIX broadcast:seq         the broadcast sequence
+ *  PREFIX epoch                 random, set by the first worker: when it changes, Redis lost the store's data
  *  PREFIX broadcast:msg:SEQ     hash of one message (topic, payload, sender, pid, at), expires after a minute
  *  PREFIX broadcast:ack:SEQ     set of the worker ids that acknowledged it, expires likewise
  *  channel PREFIX broadcast     pub/sub: each new sequence, to wake the delivery threads
@@ -78,6 +79,9 @@ final class RedisBackend implements StoreBackend {
     private final long processStart = startMillis(ProcessHandle.current());
     private final String hostId = hostId();
     private final long startAfter;
+    private volatile String epoch;
+    /** Set when a registration found another epoch than the one before: Redis lost the data. */
+    private volatile boolean lostData;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Semaphore wake = new Semaphore(0);
     private final byte[] versionKey;
@@ -86,6 +90,7 @@ final class RedisBackend implements StoreBackend {
     private final byte[] workersKey;
     private final byte[] workerInfoKey;
     private final byte[] broadcastSequenceKey;
+    private final byte[] epochKey;
     private final String messagePrefix;
     private final String ackPrefix;
     private final String channel;
@@ -102,6 +107,7 @@ final class RedisBackend implements StoreBackend {
         this.workersKey = bytes(prefix + "workers");
         this.workerInfoKey = bytes(prefix + "worker-info");
         this.broadcastSequenceKey = bytes(prefix + "broadcast:seq");
+        this.epochKey = bytes(prefix + "epoch");
         this.messagePrefix = prefix + "broadcast:msg:";
         this.ackPrefix = prefix + "broadcast:ack:";
         this.channel = prefix + "broadcast";
@@ -273,10 +279,18 @@ final class RedisBackend implements StoreBackend {
         }
     }
 
+    /** Registers this worker; returns the broadcast sequence at that instant and notes the store's epoch. */
     private long attach() {
-        Object sequence = call("register worker", jedis -> Scripts.ATTACH.run(jedis, List.of(workersKey, workerInfoKey,
-                broadcastSequenceKey), List.of(bytes(workerId), bytes(pid + " " + processStart + " " + hostId))));
-        return (Long) sequence;
+        String candidate = HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
+        List<?> reply = (List<?>) call("register worker", jedis -> Scripts.ATTACH.run(jedis, List.of(workersKey,
+                workerInfoKey, broadcastSequenceKey, epochKey), List.of(bytes(workerId),
+                bytes(pid + " " + processStart + " " + hostId), bytes(candidate))));
+        String before = epoch;
+        epoch = string((byte[]) reply.get(1));
+        if (before != null && !before.equals(epoch)) {
+            lostData = true;
+        }
+        return (Long) reply.get(0);
     }
 
     @Override
@@ -367,14 +381,19 @@ final class RedisBackend implements StoreBackend {
                     acknowledge(pendingAck);
                     pendingAck = 0;
                 }
-                long tail = (Long) call("read the broadcast sequence", jedis -> {
-                    byte[] value = jedis.get(broadcastSequenceKey);
-                    return value == null ? 0L : Long.parseLong(string(value));
-                });
-                if (tail < next - 1) {
-                    LOG.log(System.Logger.Level.WARNING, "the broadcast sequence of " + location() + " went back from "
-                            + (next - 1) + " to " + tail + " (Redis lost its data?); delivering from " + (tail + 1));
-                    next = tail + 1;
+                List<byte[]> state = call("read the broadcast sequence", jedis -> jedis.mget(broadcastSequenceKey, epochKey));
+                long tail = state.get(0) == null ? 0 : Long.parseLong(string(state.get(0)));
+                if (!lostData && (state.get(1) == null || !string(state.get(1)).equals(epoch))) {
+                    attach();
+                }
+                if (lostData) {
+                    lostData = false;
+                    LOG.log(System.Logger.Level.WARNING, "Redis lost the data of " + location() + " (restarted without "
+                            + "persistence, or flushed?); worker " + workerId + " registered again and delivers the "
+                            + "broadcasts sent since, from sequence 1");
+                    next = 1;
+                    pendingAck = 0;
+                    continue;
                 }
                 while (!closed.get() && next <= tail) {
                     BroadcastMessage message = readMessage(next);
@@ -401,9 +420,8 @@ final class RedisBackend implements StoreBackend {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "delivery thread of " + location() + " failed; retrying", e);
             }
-            long untilHeartbeat = Math.max(0, nextHeartbeat - System.nanoTime());
             try {
-                if (wake.tryAcquire(untilHeartbeat, TimeUnit.NANOSECONDS)) {
+                if (wake.tryAcquire(Math.max(0, nextHeartbeat - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     wake.drainPermits();
                 }
             } catch (InterruptedException e) {
@@ -547,9 +565,12 @@ final class RedisBackend implements StoreBackend {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String why = root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root + ")";
+        String why = String.valueOf(e.getMessage());
+        if (root != e && !why.contains(String.valueOf(root.getMessage()))) {
+            why += " (" + root + ")";
+        }
         return new HearthException("cannot " + what + ": Redis at " + settings.address() + " (" + location()
-                + ") did not answer within the timeout of " + settings.timeout().toMillis() + " ms (connect "
+                + ") is unreachable or did not answer within " + settings.timeout().toMillis() + " ms (connect timeout "
                 + settings.connectTimeout().toMillis() + " ms, pool of " + settings.poolSize() + "): " + why, e);
     }
 

@@ -70,14 +70,20 @@ final class Scripts {
             return 1
             """);
 
-    /** KEYS: heartbeats (zset), worker info (hash), broadcast sequence. ARGV: id, "pid start host".
-     * Registers the worker at the server's clock; returns the broadcast sequence at that instant. */
+    /** KEYS: heartbeats (zset), worker info (hash), broadcast sequence, epoch. ARGV: id, "pid start host", a new epoch.
+     * Registers the worker at the server's clock; returns the broadcast sequence at that instant and the store's
+     * epoch, set to the new one when absent (a new store, or one Redis lost). */
     static final Script ATTACH = new Script("attach", """
             local t = redis.call('TIME')
             local now = string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000))
             redis.call('ZADD', KEYS[1], now, ARGV[1])
             redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. ' ' .. now)
-            return tonumber(redis.call('GET', KEYS[3]) or '0')
+            local epoch = redis.call('GET', KEYS[4])
+            if not epoch then
+              epoch = ARGV[3]
+              redis.call('SET', KEYS[4], epoch)
+            end
+            return {tonumber(redis.call('GET', KEYS[3]) or '0'), epoch}
             """);
 
     /** KEYS: heartbeats, worker info. ARGV: id. Returns 0 when the worker is no longer registered. */

@@ -27,22 +27,30 @@ public final class RedisServer implements AutoCloseable {
     private final String binary;
     private final int port;
     private final Path dir;
+    private final List<String> extraArguments;
     private final Thread killer;
     private Process process;
 
-    private RedisServer(String binary, int port, Path dir) {
+    private RedisServer(String binary, int port, Path dir, List<String> extraArguments) {
         this.binary = binary;
         this.port = port;
         this.dir = dir;
+        this.extraArguments = extraArguments;
         this.killer = new Thread(this::kill, "redis-server killer " + port);
         Runtime.getRuntime().addShutdownHook(killer);
     }
 
     /** Starts redis-server on a free port of 127.0.0.1 and waits until it answers PING. */
     public static RedisServer start() {
+        return start(List.of());
+    }
+
+    /** Starts redis-server with these extra arguments, such as {@code --requirepass secret}. */
+    public static RedisServer start(List<String> extraArguments) {
         String binary = findBinary();
         try {
-            RedisServer server = new RedisServer(binary, freePort(), Files.createTempDirectory("hearth-redis-test"));
+            RedisServer server = new RedisServer(binary, freePort(), Files.createTempDirectory("hearth-redis-test"),
+                    List.copyOf(extraArguments));
             server.startAgain();
             return server;
         } catch (IOException e) {
@@ -73,9 +81,10 @@ public final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("redis-server on port " + port + " is running");
         }
-        List<String> command = List.of(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
+        List<String> command = new java.util.ArrayList<>(List.of(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", dir.toString(),
-                "--protected-mode", "yes", "--loglevel", "warning");
+                "--protected-mode", "yes", "--loglevel", "warning"));
+        command.addAll(extraArguments);
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile()).start();
@@ -150,9 +159,8 @@ public final class RedisServer implements AutoCloseable {
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
-            byte[] reply = new byte[7];
-            int read = in.readNBytes(reply, 0, 7);
-            return read == 7 && new String(reply, StandardCharsets.US_ASCII).equals("+PONG\r\n");
+            int first = in.read(); // +PONG, or -NOAUTH when a password is required: either way it answers
+            return first == '+' || first == '-';
         } catch (IOException e) {
             return false;
         }
