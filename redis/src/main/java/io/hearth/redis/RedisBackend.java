@@ -601,7 +601,7 @@ final class RedisBackend implements StoreBackend {
      * This host, as worker entries name it: host name and kernel boot id. A worker whose entry
      * names another host is judged by its heartbeat alone, since its pid means nothing here.
      */
-    private static String hostId() {
+    static String hostId() {
         String name = read(Path.of("/proc/sys/kernel/hostname"));
         if (name == null) {
             try {
