@@ -74,7 +74,7 @@ final class RedisBackend implements StoreBackend {
     private final HostAndPort address;
     private final JedisClientConfig clientConfig;
     private final JedisPool pool;
-    private final String workerId = HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
+    private final String workerId = randomId();
     private final long pid = ProcessHandle.current().pid();
     private final long processStart = startMillis(ProcessHandle.current());
     private final String hostId = hostId();
@@ -281,7 +281,7 @@ final class RedisBackend implements StoreBackend {
 
     /** Registers this worker; returns the broadcast sequence at that instant and notes the store's epoch. */
     private long attach() {
-        String candidate = HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
+        String candidate = randomId();
         List<?> reply = (List<?>) call("register worker", jedis -> Scripts.ATTACH.run(jedis, List.of(workersKey,
                 workerInfoKey, broadcastSequenceKey, epochKey), List.of(bytes(workerId),
                 bytes(pid + " " + processStart + " " + hostId), bytes(candidate))));
@@ -572,6 +572,12 @@ final class RedisBackend implements StoreBackend {
         return new HearthException("cannot " + what + ": Redis at " + settings.address() + " (" + location()
                 + ") is unreachable or did not answer within " + settings.timeout().toMillis() + " ms (connect timeout "
                 + settings.connectTimeout().toMillis() + " ms, pool of " + settings.poolSize() + "): " + why, e);
+    }
+
+    private static String randomId() {
+        byte[] random = new byte[8];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random);
     }
 
     private static int millis(Duration duration) {
