@@ -3,7 +3,6 @@ package io.hearth;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,15 +10,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The other side of the cross-process tests: a separate JVM that opens a store and does one
- * scenario, printing what the parent checks as lines of "KEY value".
+ * The other side of the cross-process tests: a separate JVM that opens a store (a file path, or
+ * a URI with a scheme) and does one scenario, printing what the parent checks as lines of "KEY value".
  */
 public final class StoreChild {
     private StoreChild() {
     }
 
     public static void main(String[] args) throws Exception {
-        Path path = Path.of(args[1]);
+        String path = args[1]; // a file path, or a URI such as redis://127.0.0.1:6379/0
         switch (args[0]) {
             case "hammer" -> hammer(path, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "ack-writes" -> ackWrites(path);
@@ -34,8 +33,8 @@ public final class StoreChild {
     }
 
     /** Waits at the barrier in the store, then each thread increments and updates; prints the sums of what the calls returned. */
-    private static void hammer(Path path, int threads, int increments, int updates) throws Exception {
-        try (SharedStore store = SharedStore.open(path)) {
+    private static void hammer(String path, int threads, int increments, int updates) throws Exception {
+        try (SharedStore store = Stores.open(path)) {
             SharedCounter hits = store.counter("hits");
             SharedMap<Tally> tallies = store.map("tallies", Tally.class);
             store.counter("barrier.ready").incrementAndGet();
@@ -70,8 +69,8 @@ public final class StoreChild {
     }
 
     /** For each "put N" on stdin: writes N to a map and a counter, then prints "ACK N". */
-    private static void ackWrites(Path path) throws Exception {
-        try (SharedStore store = SharedStore.open(path);
+    private static void ackWrites(String path) throws Exception {
+        try (SharedStore store = Stores.open(path);
              BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             SharedMap<Tally> map = store.map("visible", Tally.class);
             SharedCounter counter = store.counter("visible");
@@ -85,8 +84,8 @@ public final class StoreChild {
         }
     }
 
-    private static void write(Path path) {
-        try (SharedStore store = SharedStore.open(path)) {
+    private static void write(String path) {
+        try (SharedStore store = Stores.open(path)) {
             store.counter("persisted").addAndGet(42);
             store.map("persisted", Tally.class).put("answer", new Tally(42));
             store.map("persisted", Tally.class).put("gone", new Tally(1));
@@ -95,8 +94,8 @@ public final class StoreChild {
         }
     }
 
-    private static void read(Path path) {
-        try (SharedStore store = SharedStore.open(path)) {
+    private static void read(String path) {
+        try (SharedStore store = Stores.open(path)) {
             SharedMap<Tally> map = store.map("persisted", Tally.class);
             System.out.println("COUNTER " + store.counter("persisted").get());
             System.out.println("ANSWER " + map.get("answer").n());
@@ -105,19 +104,19 @@ public final class StoreChild {
     }
 
     /** Sleeps until the given instant so that every child opens the fresh file at once. */
-    private static void openAt(Path path, long epochMillis) {
+    private static void openAt(String path, long epochMillis) {
         long wait = epochMillis - System.currentTimeMillis();
         if (wait > 0) {
             LockSupport.parkNanos(Duration.ofMillis(wait).toNanos());
         }
-        try (SharedStore store = SharedStore.open(path)) {
+        try (SharedStore store = Stores.open(path)) {
             System.out.println("OPENED " + store.counter("opened").incrementAndGet());
         }
     }
 
     /** Prints every message on topic as "GOT payload" until stdin closes or says "exit". */
-    private static void subscribe(Path path, String topic) throws Exception {
-        try (SharedStore store = SharedStore.open(path);
+    private static void subscribe(String path, String topic) throws Exception {
+        try (SharedStore store = Stores.open(path);
              Subscription ignored = store.subscribe(topic, message -> System.out.println("GOT " + message.payload()));
              BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             System.out.println("READY " + ProcessHandle.current().pid());
@@ -128,8 +127,8 @@ public final class StoreChild {
     }
 
     /** An update whose function waits until the parent sets counter "release"; prints the result and the attempts. */
-    private static void slowUpdate(Path path) {
-        try (SharedStore store = SharedStore.open(path)) {
+    private static void slowUpdate(String path) {
+        try (SharedStore store = Stores.open(path)) {
             SharedCounter attempts = store.counter("attempts");
             SharedCounter release = store.counter("release");
             Tally result = store.map("slow", Tally.class).update("key", tally -> {
@@ -143,8 +142,8 @@ public final class StoreChild {
         }
     }
 
-    private static void tryOpen(Path path) {
-        try (SharedStore store = SharedStore.open(path)) {
+    private static void tryOpen(String path) {
+        try (SharedStore store = Stores.open(path)) {
             System.out.println("OPENED");
         } catch (MissingJvmOptionsException e) {
             System.out.println("MISSING " + String.join(" ", e.missingOptions()));

@@ -3,7 +3,6 @@ package io.hearth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,28 +10,40 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
-import io.hearth.internal.JvmOptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** Claims about several processes, tested with real JVMs. */
-class CrossProcessTest {
-    private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(120);
+/**
+ * Claims about several processes, tested with real JVMs started together, written once for every
+ * backend: {@code FileCrossProcessTest}, {@code RedisCrossProcessTest}. Children open the store with
+ * {@link StoreChild}, which takes the same text as {@link #store()}.
+ */
+public abstract class CrossProcessContract {
+    static final Duration CHILD_TIMEOUT = Duration.ofSeconds(120);
 
-    @TempDir
-    Path dir;
+    /** This test's fresh store, as {@link Stores#open} takes it: the same for every call within one test. */
+    protected abstract String store();
+
+    /** Increments per thread in the hammer test; 100,000 unless a backend's round trips make that slow. */
+    protected int hammerIncrements() {
+        return 100_000;
+    }
+
+    /** Updates per thread in the hammer test; 10,000 unless a backend's round trips make that slow. */
+    protected int hammerUpdates() {
+        return 10_000;
+    }
 
     @Test
     void fourProcessesOfTwoThreadsIncrementingAndUpdatingAtOnceLoseNoUpdate() {
         int processes = 4;
         int threads = 2;
-        int increments = 100_000;
-        int updates = 10_000;
-        Path path = dir.resolve("store.hearth");
+        int increments = hammerIncrements();
+        int updates = hammerUpdates();
+        String location = store();
         List<ChildJvm> children = new ArrayList<>();
-        try (SharedStore store = SharedStore.open(path)) {
+        try (SharedStore store = Stores.open(location)) {
             for (int i = 0; i < processes; i++) {
-                children.add(ChildJvm.start(StoreChild.class, "hammer", path.toString(),
+                children.add(ChildJvm.start(StoreChild.class, "hammer", location,
                         String.valueOf(threads), String.valueOf(increments), String.valueOf(updates)));
             }
             awaitValue(() -> store.counter("barrier.ready").get(), processes);
@@ -61,9 +72,9 @@ class CrossProcessTest {
 
     @Test
     void aWriteAcknowledgedInOneProcessIsVisibleInAnotherAsSoonAsTheCallReturns() {
-        Path path = dir.resolve("store.hearth");
-        try (SharedStore store = SharedStore.open(path);
-             ChildJvm writer = ChildJvm.start(StoreChild.class, "ack-writes", path.toString())) {
+        String location = store();
+        try (SharedStore store = Stores.open(location);
+             ChildJvm writer = ChildJvm.start(StoreChild.class, "ack-writes", location)) {
             writer.awaitLine("READY", CHILD_TIMEOUT);
             SharedMap<Tally> map = store.map("visible", Tally.class);
             for (int n = 1; n <= 200; n++) {
@@ -80,18 +91,18 @@ class CrossProcessTest {
 
     @Test
     void dataSurvivesEveryProcessExitingAndReopeningGivesTheSameData() {
-        Path path = dir.resolve("store.hearth");
-        try (ChildJvm writer = ChildJvm.start(StoreChild.class, "write", path.toString())) {
+        String location = store();
+        try (ChildJvm writer = ChildJvm.start(StoreChild.class, "write", location)) {
             writer.awaitLine("WROTE", CHILD_TIMEOUT);
             assertThat(writer.awaitExit(CHILD_TIMEOUT)).isZero();
         }
-        try (ChildJvm reader = ChildJvm.start(StoreChild.class, "read", path.toString())) {
+        try (ChildJvm reader = ChildJvm.start(StoreChild.class, "read", location)) {
             assertThat(reader.awaitLine("COUNTER", CHILD_TIMEOUT)).isEqualTo("42");
             assertThat(reader.awaitLine("ANSWER", CHILD_TIMEOUT)).isEqualTo("42");
             assertThat(reader.awaitLine("KEYS", CHILD_TIMEOUT)).isEqualTo("[answer]");
             assertThat(reader.awaitExit(CHILD_TIMEOUT)).isZero();
         }
-        try (SharedStore store = SharedStore.open(path)) {
+        try (SharedStore store = Stores.open(location)) {
             assertThat(store.counter("persisted").get()).isEqualTo(42);
             assertThat(store.map("persisted", Tally.class).entries()).containsOnlyKeys("answer");
             assertThat(store.stats().entries()).isEqualTo(1);
@@ -99,14 +110,14 @@ class CrossProcessTest {
     }
 
     @Test
-    void processesOpeningAFileThatDoesNotExistAtTheSameInstantAllShareOneStore() {
+    void processesOpeningAStoreThatDoesNotExistYetAtTheSameInstantAllShareOneStore() {
         int processes = 6;
-        Path path = dir.resolve("fresh").resolve("store.hearth");
+        String location = store();
         long startAt = System.currentTimeMillis() + 4_000; // past every child's JVM start-up
         List<ChildJvm> children = new ArrayList<>();
         try {
             for (int i = 0; i < processes; i++) {
-                children.add(ChildJvm.start(StoreChild.class, "open-at", path.toString(), String.valueOf(startAt)));
+                children.add(ChildJvm.start(StoreChild.class, "open-at", location, String.valueOf(startAt)));
             }
             Set<Long> seen = new HashSet<>();
             for (ChildJvm child : children) {
@@ -117,16 +128,16 @@ class CrossProcessTest {
         } finally {
             children.forEach(ChildJvm::close);
         }
-        try (SharedStore store = SharedStore.open(path)) {
+        try (SharedStore store = Stores.open(location)) {
             assertThat(store.counter("opened").get()).isEqualTo(processes);
         }
     }
 
     @Test
     void aSlowUpdateFunctionInOneProcessBlocksNoOtherProcessAndRetriesOnTheirWrite() {
-        Path path = dir.resolve("store.hearth");
-        try (SharedStore store = SharedStore.open(path);
-             ChildJvm slow = ChildJvm.start(StoreChild.class, "slow-update", path.toString())) {
+        String location = store();
+        try (SharedStore store = Stores.open(location);
+             ChildJvm slow = ChildJvm.start(StoreChild.class, "slow-update", location)) {
             awaitValue(() -> store.counter("attempts").get(), 1); // the child is inside its function now
             SharedMap<Tally> map = store.map("slow", Tally.class);
             // Were the function holding a lock, these would hang; the timeout only catches a hang.
@@ -145,13 +156,13 @@ class CrossProcessTest {
 
     @Test
     void aBroadcastReachesEveryLiveProcessOnceAndDeadProcessesAreDropped() {
-        Path path = dir.resolve("store.hearth");
+        String location = store();
         List<ChildJvm> children = new ArrayList<>();
         List<String> received = new ArrayList<>();
-        try (SharedStore store = SharedStore.open(path);
+        try (SharedStore store = Stores.open(location);
              Subscription ignored = store.subscribe("reload", message -> received.add(message.payload()))) {
             for (int i = 0; i < 3; i++) {
-                children.add(ChildJvm.start(StoreChild.class, "subscribe", path.toString(), "reload"));
+                children.add(ChildJvm.start(StoreChild.class, "subscribe", location, "reload"));
             }
             Set<Long> everyone = new HashSet<>(List.of(ProcessHandle.current().pid()));
             for (ChildJvm child : children) {
@@ -182,30 +193,7 @@ class CrossProcessTest {
         }
     }
 
-    @Test
-    void openingAStoreWithoutTheJvmOptionsNamesExactlyTheMissingOnesAndCreatesNothing() {
-        List<String> required = JvmOptions.required().arguments();
-        // The JDK exports sun.misc from jdk.unsupported to everyone, so that one is never missing.
-        List<String> missingWhenNoneGiven = required.stream()
-                .filter(option -> !option.equals("--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED")).toList();
-        assertThat(missingOptions(List.of())).containsExactlyInAnyOrderElementsOf(missingWhenNoneGiven);
-
-        List<String> given = required.subList(0, 4);
-        List<String> rest = missingWhenNoneGiven.stream().filter(option -> !given.contains(option)).toList();
-        assertThat(missingOptions(given)).containsExactlyInAnyOrderElementsOf(rest);
-    }
-
-    private List<String> missingOptions(List<String> given) {
-        Path path = dir.resolve("never-created.hearth");
-        try (ChildJvm child = ChildJvm.startWithJvmOptions(given, StoreChild.class, "try-open", path.toString())) {
-            List<String> missing = List.of(child.awaitLine("MISSING", CHILD_TIMEOUT).split(" "));
-            assertThat(child.awaitExit(CHILD_TIMEOUT)).isZero();
-            assertThat(path).doesNotExist();
-            return missing;
-        }
-    }
-
-    private static void awaitValue(LongSupplier value, long expected) {
+    static void awaitValue(LongSupplier value, long expected) {
         long deadline = System.nanoTime() + CHILD_TIMEOUT.toNanos();
         while (value.getAsLong() < expected) {
             if (System.nanoTime() > deadline) {

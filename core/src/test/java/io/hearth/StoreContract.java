@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,17 +13,30 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import net.openhft.chronicle.core.analytics.AnalyticsFacade;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class SharedStoreTest {
-    @TempDir
-    Path dir;
+/**
+ * What every backend's store does, written once: {@code FileStoreTest} runs it on the
+ * memory-mapped file, {@code RedisStoreTest} (module redis) on Redis. Each test gets a fresh store.
+ */
+public abstract class StoreContract {
+    /** This test's fresh store, as {@link Stores#open} takes it: the same for every call within one test. */
+    protected abstract String store();
+
+    /** Opens this test's store with these capacity settings. */
+    protected abstract SharedStore openWithLimits(TestLimits limits);
+
+    /** What {@link SharedStore#location()} says for {@link #store()}: the file path, or the URI without credentials. */
+    protected abstract String expectedLocation();
+
+    /** Opens this test's store. */
+    protected SharedStore open() {
+        return Stores.open(store());
+    }
 
     @Test
     void everyWriteGetsAHigherVersionEvenAfterTheKeyIsRemovedAndWrittenAgain() {
-        try (SharedStore store = SharedStore.open(dir.resolve("store.hearth"))) {
+        try (SharedStore store = open()) {
             SharedMap<Tally> map = store.map("m", Tally.class);
             long first = map.put("k", new Tally(1));
             long second = map.put("k", new Tally(2));
@@ -42,7 +54,7 @@ class SharedStoreTest {
 
     @Test
     void aWriteAtAStaleVersionChangesNothing() {
-        try (SharedStore store = SharedStore.open(dir.resolve("store.hearth"))) {
+        try (SharedStore store = open()) {
             SharedMap<Tally> map = store.map("m", Tally.class);
             long seen = map.put("k", new Tally(1));
             long newer = map.compareAndPut("k", seen, new Tally(2));
@@ -60,7 +72,7 @@ class SharedStoreTest {
 
     @Test
     void putIfAbsentReplaceAndUpdateFollowTheirContracts() {
-        try (SharedStore store = SharedStore.open(dir.resolve("store.hearth"))) {
+        try (SharedStore store = open()) {
             SharedMap<Tally> map = store.map("m", Tally.class);
             assertThat(map.putIfAbsent("k", new Tally(1))).isNull();
             assertThat(map.putIfAbsent("k", new Tally(2))).isEqualTo(new Tally(1));
@@ -78,7 +90,7 @@ class SharedStoreTest {
 
     @Test
     void mapsWithTheSameKeysAreSeparateAndListSortedSnapshots() {
-        try (SharedStore store = SharedStore.open(dir.resolve("store.hearth"))) {
+        try (SharedStore store = open()) {
             SharedMap<Tally> a = store.map("a", Tally.class);
             SharedMap<Tally> b = store.map("b", Tally.class);
             a.put("user:2", new Tally(2));
@@ -102,7 +114,7 @@ class SharedStoreTest {
 
     @Test
     void valuesCanBeAnythingJacksonReadsAndWrites() throws Exception {
-        try (SharedStore store = SharedStore.open(dir.resolve("store.hearth"))) {
+        try (SharedStore store = open()) {
             JsonNode tree = new ObjectMapper().readTree("{\"name\":\"ada\",\"tags\":[\"a\",\"b\"],\"nested\":{\"x\":1.5}}");
             store.map("trees", JsonNode.class).put("k", tree);
             store.map("maps", Map.class).put("k", Map.of("n", 1));
@@ -114,7 +126,7 @@ class SharedStoreTest {
 
     @Test
     void readingAnEntryAsATypeItDoesNotFitNamesTheEntryAndTheType() {
-        try (SharedStore store = SharedStore.open(dir.resolve("store.hearth"))) {
+        try (SharedStore store = open()) {
             store.map("m", Map.class).put("k", Map.of("unexpected", true));
             assertThatThrownBy(() -> store.map("m", Tally.class).get("k"))
                     .isInstanceOf(HearthException.class)
@@ -124,7 +136,7 @@ class SharedStoreTest {
 
     @Test
     void aValueOfTheLargestAllowedSizeIsStoredEvenInASmallStore() {
-        try (SharedStore store = SharedStore.builder(dir.resolve("store.hearth")).maxEntries(2).maxValueBytes(1 << 20).open()) {
+        try (SharedStore store = openWithLimits(new TestLimits(2, 4096, 1 << 20))) {
             String text = "x".repeat((1 << 20) - 2); // the JSON string adds two quotes
             store.map("big", String.class).put("k", text);
             assertThat(store.map("big", String.class).get("k")).isEqualTo(text);
@@ -133,7 +145,7 @@ class SharedStoreTest {
 
     @Test
     void threadsOfOneProcessShareCountersAndMapsAtomically() throws Exception {
-        try (SharedStore store = SharedStore.open(dir.resolve("store.hearth"))) {
+        try (SharedStore store = open()) {
             SharedCounter counter = store.counter("hits");
             SharedMap<Tally> map = store.map("m", Tally.class);
             List<Thread> threads = new ArrayList<>();
@@ -158,7 +170,7 @@ class SharedStoreTest {
 
     @Test
     void countersStartAtZeroAndSupportEveryAtomicOperation() {
-        try (SharedStore store = SharedStore.open(dir.resolve("store.hearth"))) {
+        try (SharedStore store = open()) {
             SharedCounter counter = store.counter("c");
             assertThat(counter.get()).isZero();
             assertThat(counter.incrementAndGet()).isEqualTo(1);
@@ -175,24 +187,24 @@ class SharedStoreTest {
 
     @Test
     void closingTwiceIsSafeAndUseAfterCloseFailsClearly() {
-        Path path = dir.resolve("store.hearth");
-        SharedStore store = SharedStore.open(path);
+        SharedStore store = open();
+        assertThat(store.location()).isEqualTo(expectedLocation());
         SharedCounter counter = store.counter("c");
         SharedMap<Tally> map = store.map("m", Tally.class);
         store.close();
         store.close();
 
-        assertThat(catchThrowableOfType(StoreClosedException.class, counter::incrementAndGet)).hasMessageContaining(path.toString());
+        assertThat(catchThrowableOfType(StoreClosedException.class, counter::incrementAndGet)).hasMessageContaining(expectedLocation());
         assertThatThrownBy(() -> map.get("k")).isInstanceOf(StoreClosedException.class);
         assertThatThrownBy(store::workers).isInstanceOf(StoreClosedException.class);
-        try (SharedStore reopened = SharedStore.open(path)) {
+        try (SharedStore reopened = open()) {
             assertThat(reopened.workers()).as("the closed store detached").hasSize(1);
         }
     }
 
     @Test
     void aProcessSeesItsOwnBroadcastsAndClosedSubscriptionsStopReceiving() throws Exception {
-        try (SharedStore store = SharedStore.open(dir.resolve("store.hearth"))) {
+        try (SharedStore store = open()) {
             List<String> got = new CopyOnWriteArrayList<>();
             CountDownLatch first = new CountDownLatch(1);
             Subscription subscription = store.subscribe("t", message -> {
@@ -211,7 +223,7 @@ class SharedStoreTest {
 
     @Test
     void moreBroadcastsThanTheRingHoldsAreAllDeliveredInOrder() {
-        try (SharedStore store = SharedStore.open(dir.resolve("store.hearth"))) {
+        try (SharedStore store = open()) {
             List<String> got = new CopyOnWriteArrayList<>();
             store.subscribe("t", message -> got.add(message.payload()));
             List<String> sent = new ArrayList<>();
@@ -222,16 +234,6 @@ class SharedStoreTest {
             assertThat(store.broadcast("t", "last", Duration.ofSeconds(10)).complete()).isTrue();
             sent.add("last");
             assertThat(got).containsExactlyElementsOf(sent);
-        }
-    }
-
-    @Test
-    void chronicleAnalyticsStaysDisabledAndItsLibraryIsNotOnTheClassPath() {
-        try (SharedStore store = SharedStore.open(dir.resolve("store.hearth"))) {
-            store.map("m", Tally.class).put("k", new Tally(1));
-            assertThat(AnalyticsFacade.isEnabled()).isFalse();
-            assertThatThrownBy(() -> Class.forName("net.openhft.chronicle.analytics.Analytics"))
-                    .isInstanceOf(ClassNotFoundException.class);
         }
     }
 }

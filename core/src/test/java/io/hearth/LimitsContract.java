@@ -3,24 +3,26 @@ package io.hearth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** Bad input and full stores: a clear error naming the limit, and nothing changed. */
-class LimitsTest {
-    @TempDir
-    Path dir;
+/**
+ * Bad input and full stores: a clear error naming the limit, and nothing changed. Written once for
+ * every backend: {@code FileLimitsTest}, {@code RedisLimitsTest}.
+ */
+public abstract class LimitsContract {
+    /** Opens a fresh store, the same one for every call within one test, with these capacity settings. */
+    protected abstract SharedStore openWithLimits(TestLimits limits);
+
     private SharedStore store;
     private SharedMap<Tally> map;
 
     @BeforeEach
     void open() {
-        store = SharedStore.builder(dir.resolve("store.hearth")).maxEntries(10).maxCounters(4).maxValueBytes(100).open();
+        store = openWithLimits(new TestLimits(10, 4, 100));
         map = store.map("m", Tally.class);
         map.put("present", new Tally(1));
     }
@@ -125,13 +127,7 @@ class LimitsTest {
         }
     }
 
-    @Test
-    void builderSettingsOutOfRangeAreRefusedNamingTheRange() {
-        assertRefused(() -> SharedStore.builder(dir.resolve("x")).maxEntries(0), "maxEntries must be from 1 to 100000000, was 0");
-        assertRefused(() -> SharedStore.builder(dir.resolve("x")).maxValueBytes(2 << 20), "maxValueBytes must be from 16 to 1048576");
-    }
-
-    private void assertRefused(Runnable call, String messagePart) {
+    void assertRefused(Runnable call, String messagePart) {
         long entriesBefore = store.stats().entries();
         IllegalArgumentException thrown = catchThrowableOfType(IllegalArgumentException.class, call::run);
         assertThat(thrown).as("expected IllegalArgumentException").isNotNull();
