@@ -79,16 +79,33 @@ public final class SharedStore implements AutoCloseable {
     public static SharedStore open(URI uri) {
         Objects.requireNonNull(uri, "uri");
         String scheme = uri.getScheme();
+        if (scheme == null) {
+            throw new IllegalArgumentException("store URI " + uri + " has no scheme: use file:///path or redis://host:port/db");
+        }
         if ("file".equals(scheme)) {
             return open(Path.of(uri));
         }
         for (StoreBackendProvider provider : ServiceLoader.load(StoreBackendProvider.class)) {
             if (provider.scheme().equals(scheme)) {
-                return new SharedStore(provider.open(uri), new ObjectMapper());
+                return withBackend(provider.open(uri), new ObjectMapper());
             }
         }
         throw new IllegalArgumentException("no Hearth backend for scheme '" + scheme + "' of " + uri
                 + " on the class path: 'file' is built in, 'redis' needs module hearth-redis");
+    }
+
+    /** The store over an opened backend; closes the backend when that fails, so nothing leaks. */
+    private static SharedStore withBackend(StoreBackend backend, ObjectMapper mapper) {
+        try {
+            return new SharedStore(backend, mapper);
+        } catch (RuntimeException e) {
+            try {
+                backend.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
     }
 
     /** A builder for the memory-mapped store at path; its capacity settings apply when the file is created. */
@@ -303,12 +320,7 @@ public final class SharedStore implements AutoCloseable {
                         + " bytes, over the limit of " + Integer.MAX_VALUE);
             }
             FileBackend backend = FileBackend.open(path.toAbsolutePath(), layout, expectedKeyBytes, expectedValueBytes);
-            try {
-                return new SharedStore(backend, objectMapper != null ? objectMapper : new ObjectMapper());
-            } catch (RuntimeException e) {
-                backend.close();
-                throw e;
-            }
+            return withBackend(backend, objectMapper != null ? objectMapper : new ObjectMapper());
         }
 
         private static long check(String setting, long value, long min, long max) {

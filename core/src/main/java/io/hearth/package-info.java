@@ -25,8 +25,9 @@
  * Bad arguments throw {@link java.lang.IllegalArgumentException} naming the limit; nothing is
  * written. Everything else Hearth throws is a {@link io.hearth.HearthException}:
  * {@link io.hearth.StoreFullException}, {@link io.hearth.IncompatibleStoreException},
- * {@link io.hearth.MissingJvmOptionsException} and {@link io.hearth.StoreClosedException} are the
- * ones a caller can act on. Messages carry the file, limit or value involved; causes are kept.
+ * {@link io.hearth.MissingJvmOptionsException}, {@link io.hearth.StoreClosedException} and
+ * {@link io.hearth.StoreUnavailableException} (a store server out of reach) are the ones a caller
+ * can act on. Messages carry the file, limit or value involved; causes are kept.
  *
  * <h2>Network</h2>
  * Hearth makes no network calls. Chronicle's analytics library is excluded from the build, and

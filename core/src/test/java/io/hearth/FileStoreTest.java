@@ -1,6 +1,7 @@
 package io.hearth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
@@ -41,6 +42,14 @@ class FileStoreTest extends StoreContract {
             assertThat(byUri.counter("c").get()).isEqualTo(7);
             assertThat(byUri.location()).isEqualTo(byPath.location());
         }
+    }
+
+    @Test
+    void aUriWithoutASchemeOrWithAnUnknownOneIsRefusedNamingWhatWorks() {
+        assertThat(catchThrowableOfType(IllegalArgumentException.class, () -> SharedStore.open(java.net.URI.create("data/store"))))
+                .hasMessageContaining("has no scheme").hasMessageContaining("file:///path");
+        assertThat(catchThrowableOfType(IllegalArgumentException.class, () -> SharedStore.open(java.net.URI.create("memcached://h:1"))))
+                .hasMessageContaining("no Hearth backend for scheme 'memcached'");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.hearth.redis;
 import io.hearth.BroadcastMessage;
 import io.hearth.BroadcastResult;
 import io.hearth.HearthException;
+import io.hearth.StoreUnavailableException;
 import io.hearth.StoreFullException;
 import io.hearth.StoreStats;
 import io.hearth.WorkerInfo;
@@ -543,7 +544,7 @@ final class RedisBackend implements StoreBackend {
 
     /**
      * Runs one step on a pooled connection. A failure to reach Redis, or a reply later than the
-     * timeout, becomes a {@link HearthException} naming host and port; the pool's idle connections
+     * timeout, becomes a {@link StoreUnavailableException} naming host and port; the pool's idle connections
      * are dropped then, so the next call connects afresh (that is how a restarted Redis is picked up).
      */
     private <T> T call(String what, Function<Jedis, T> step) {
@@ -560,7 +561,7 @@ final class RedisBackend implements StoreBackend {
         }
     }
 
-    private HearthException unreachable(String what, JedisException e) {
+    private StoreUnavailableException unreachable(String what, JedisException e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -569,7 +570,7 @@ final class RedisBackend implements StoreBackend {
         if (root != e && !why.contains(String.valueOf(root.getMessage()))) {
             why += " (" + root + ")";
         }
-        return new HearthException("cannot " + what + ": Redis at " + settings.address() + " (" + location()
+        return new StoreUnavailableException("cannot " + what + ": Redis at " + settings.address() + " (" + location()
                 + ") is unreachable or did not answer within " + settings.timeout().toMillis() + " ms (connect timeout "
                 + settings.connectTimeout().toMillis() + " ms, pool of " + settings.poolSize() + "): " + why, e);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.hearth.BroadcastResult;
 import io.hearth.HearthException;
+import io.hearth.StoreUnavailableException;
 import io.hearth.SharedCounter;
 import io.hearth.SharedMap;
 import io.hearth.SharedStore;
@@ -90,7 +91,7 @@ class RedisFailureTest {
     void openingAStoreOnARedisThatIsDownFailsNamingHostAndPort() {
         server.stop();
         long start = System.nanoTime();
-        HearthException thrown = catchThrowableOfType(HearthException.class, this::open);
+        StoreUnavailableException thrown = catchThrowableOfType(StoreUnavailableException.class, this::open);
         assertThat(thrown).isNotNull().hasMessageContaining(address);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(BOUND);
     }
@@ -123,9 +124,9 @@ class RedisFailureTest {
 
     private void assertFailsWithinBound(Runnable call) {
         long start = System.nanoTime();
-        HearthException thrown = catchThrowableOfType(HearthException.class, call::run);
+        StoreUnavailableException thrown = catchThrowableOfType(StoreUnavailableException.class, call::run);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        assertThat(thrown).as("expected HearthException").isNotNull();
+        assertThat(thrown).as("expected StoreUnavailableException").isNotNull();
         assertThat(thrown).hasMessageContaining("Redis at " + address).hasCauseInstanceOf(RuntimeException.class);
         assertThat(took).as("a hang guard: timeout %s", TIMEOUT).isLessThan(BOUND);
     }
