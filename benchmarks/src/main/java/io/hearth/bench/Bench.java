@@ -25,6 +25,7 @@ public final class Bench {
         List<String> jvmArgs = new ArrayList<>(command.getJvmArgsAppend().orElse(List.of()));
         jvmArgs.addAll(JvmOptions.required().arguments());
         jvmArgs.add("-Dchronicle.analytics.disable=true");
+        jvmArgs.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
         System.getProperties().stringPropertyNames().stream()
                 .filter(name -> name.startsWith("hearth."))
                 .sorted()

@@ -52,6 +52,7 @@ final class HelperProcess implements AutoCloseable {
         command.add("-Xmx256m");
         command.add("-XX:+UseSerialGC");
         command.add("-Dchronicle.analytics.disable=true");
+        command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
         command.addAll(JvmOptions.required().arguments());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
