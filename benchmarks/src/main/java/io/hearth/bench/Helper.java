@@ -90,14 +90,16 @@ public final class Helper {
         long ops = 0;
         System.out.println("running");
         System.out.flush();
+        int spins = 0;
         while (!stop) {
             long seen = ping.getAsLong();
             if (seen != last) {
                 pong.accept(seen);
                 last = seen;
                 ops++;
+                spins = 0;
             } else {
-                Thread.onSpinWait();
+                Spin.pause(spins++, null);
             }
         }
         return ops;

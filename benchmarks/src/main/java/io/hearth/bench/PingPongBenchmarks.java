@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One-way latency from this process to another through the store: write "ping", spin until a
  * helper JVM that spins on "ping" has echoed it into "pong". One invocation is a round trip, two
- * one-way trips, so JMH divides by two ({@code @OperationsPerInvocation(2)}).
+ * one-way trips, so JMH divides by two ({@code @OperationsPerInvocation(2)}). Both sides wait
+ * with {@link Spin}, the same for Hearth and the floor.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -28,9 +29,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 10, time = 2)
 public class PingPongBenchmarks {
-    /** Spins between checks that the echo is still alive; a dead echo would hang the benchmark. */
-    private static final int CHECK_EVERY = (1 << 22) - 1;
-
     @State(Scope.Benchmark)
     public static class Hearth {
         Trial trial;
@@ -98,12 +96,8 @@ public class PingPongBenchmarks {
     public long pingPong(Hearth state) {
         long n = ++state.sent;
         state.ping.set(n);
-        int spins = 0;
-        while (state.pong.get() != n) {
-            Thread.onSpinWait();
-            if ((++spins & CHECK_EVERY) == 0) {
-                state.echo.checkAlive();
-            }
+        for (int spins = 0; state.pong.get() != n; spins++) {
+            Spin.pause(spins, state.echo);
         }
         return n;
     }
@@ -115,12 +109,8 @@ public class PingPongBenchmarks {
     public long rawPingPong(Raw state) {
         long n = ++state.sent;
         state.mmap.setRelease(RawMmap.A, n);
-        int spins = 0;
-        while (state.mmap.getAcquire(RawMmap.B) != n) {
-            Thread.onSpinWait();
-            if ((++spins & CHECK_EVERY) == 0) {
-                state.echo.checkAlive();
-            }
+        for (int spins = 0; state.mmap.getAcquire(RawMmap.B) != n; spins++) {
+            Spin.pause(spins, state.echo);
         }
         return n;
     }
