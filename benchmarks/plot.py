@@ -28,7 +28,7 @@ def main(results_path, out_path):
     with open(results_path) as f:
         results = {r["benchmark"]: r for r in json.load(f) if r["unit"] == "ns/op"}
     height = 0.26
-    fig, ax = plt.subplots(figsize=(10, 7.5), dpi=120)
+    fig, ax = plt.subplots(figsize=(10, 8), dpi=120)
     for s, (name, column, color) in enumerate(SERIES):
         ys, xs, errs = [], [], []
         for g, group in enumerate(GROUPS):
@@ -39,18 +39,18 @@ def main(results_path, out_path):
             xs.append(r["value"])
             errs.append(min(r["error"] or 0, r["value"] * 0.999))  # a log axis cannot draw below zero
         ax.barh(ys, xs, height, xerr=errs, color=color, label=name, capsize=2, error_kw={"elinewidth": 0.8})
-        for y, x in zip(ys, xs):
-            ax.text(x * 1.12, y, label(x), va="center", fontsize=7.5)
+        for y, x, e in zip(ys, xs, errs):
+            ax.text((x + e) * 1.15, y, label(x), va="center", fontsize=7.5)  # right of the whisker
     missing = [g[c] for g in GROUPS for c in (1, 2, 3) if g[c] and g[c] not in results]
     ax.set_yticks(range(len(GROUPS)))
     ax.set_yticklabels([g[0] for g in GROUPS])
     ax.invert_yaxis()
     ax.set_xscale("log")
-    ax.set_xlim(left=1, right=max([r["value"] for r in results.values()] + [10]) * 8)
+    ax.set_xlim(left=1, right=max([r["value"] + (r["error"] or 0) for r in results.values()] + [10]) * 12)
     ax.set_xlabel("latency per operation, ns (log scale; bars: mean, whiskers: 99.9% confidence half-width)")
     ax.set_title("Hearth vs the floors it builds on vs Redis, one run")
     ax.grid(axis="x", which="major", linestyle=":", linewidth=0.6)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=3, fontsize=8, frameon=False)
     if missing:
         fig.text(0.01, 0.01, "not measured: " + ", ".join(missing), fontsize=7)
     fig.tight_layout()

@@ -3,7 +3,7 @@
 # against, then writes benchmarks/results.json, BENCHMARKS.md and benchmarks/latency.png.
 #
 #   benchmarks/run.sh           the full run, for publishing (JMH settings of the classes: 3 forks, 5x2 s + 10x2 s)
-#   benchmarks/run.sh --quick   one fork, 4x2 s warm-up, 5x1 s measurement: under 10 minutes on 2 cores
+#   benchmarks/run.sh --quick   one fork, 3x1 s warm-up, 5x1 s measurement: under 10 minutes on 2 cores
 #
 # Needs java 17 and maven; installs redis-server, wrk and python3-matplotlib from Debian with
 # apt-get when they are missing (and says so). Redis and the HTTP workers listen on 127.0.0.1 only
@@ -87,7 +87,7 @@ if [ "$have_redis" = 0 ]; then
   for id in redis.incr redis.get redis.set; do not_measured "$id" "redis-server is not installed and could not be installed"; done
   JMH_ARGS+=(-e RedisBenchmarks)
 fi
-[ "$QUICK" = 1 ] && JMH_ARGS+=(-f 1 -wi 4 -w 2s -i 5 -r 1s)
+[ "$QUICK" = 1 ] && JMH_ARGS+=(-f 1 -wi 3 -w 1s -i 5 -r 1s)
 
 # --- JMH ---------------------------------------------------------------------------------------
 say "running JMH: java -jar $JAR ${JMH_ARGS[*]}"
