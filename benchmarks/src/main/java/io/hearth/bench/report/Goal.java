@@ -1,0 +1,21 @@
+package io.hearth.bench.report;
+
+import java.util.List;
+
+/** A goal the issue sets: value(id) ÷ value(baseline) at most, or at least, a factor. */
+public record Goal(String id, String baseline, boolean atMost, double factor, String text) {
+    /** The goals of the benchmarks issue. */
+    public static final List<Goal> ALL = List.of(
+            new Goal("counter.increment.contended", "raw.mmap.getAndAdd.contended", true, 2,
+                    "counter.increment.contended within 2× raw.mmap.getAndAdd.contended"),
+            new Goal("map.get", "raw.chronicle.get", true, 1.3, "map.get within 1.3× raw.chronicle.get"),
+            new Goal("map.update", "raw.chronicle.rmw", true, 1.5, "map.update within 1.5× raw.chronicle.rmw"),
+            new Goal("redis.incr", "counter.increment.1proc", false, 50,
+                    "redis.incr at least 50× slower than counter.increment.1proc"),
+            new Goal("http.increment.rps", "http.constant.rps", false, 0.8,
+                    "http.increment.rps at least 0.8× http.constant.rps"));
+
+    public boolean metBy(double ratio) {
+        return atMost ? ratio <= factor : ratio >= factor;
+    }
+}

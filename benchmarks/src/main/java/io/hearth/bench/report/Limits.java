@@ -1,0 +1,86 @@
+package io.hearth.bench.report;
+
+import static io.hearth.bench.report.Report.number;
+
+import java.util.Map;
+
+/**
+ * Why a goal was missed, in figures of the same run. Each sentence rests on the code path of the
+ * Hearth call (read in core) and on the breakdown benchmarks; see the notes in benchmarks/README.md.
+ */
+final class Limits {
+    private Limits() {
+    }
+
+    static String explain(Goal goal, Map<String, Result> byId) {
+        return switch (goal.id()) {
+            case "map.get" -> mapGet(byId);
+            case "map.update" -> mapUpdate(byId);
+            case "counter.increment.contended" -> counterContended(byId);
+            case "redis.incr" -> "Redis answered faster than the goal expects relative to Hearth's counter; "
+                    + "see the two figures in the table above.";
+            case "http.increment.rps" -> httpIncrement(byId);
+            default -> "";
+        };
+    }
+
+    private static String mapGet(Map<String, Result> byId) {
+        double raw = value(byId, "raw.chronicle.get");
+        double decode = value(byId, "json.decode");
+        double slack = 0.3 * raw;
+        if (Double.isNaN(decode)) {
+            return "`SharedMap.get` is Chronicle's `get` plus a Jackson decode of the value (json.decode was not measured).";
+        }
+        return "`SharedMap.get` is Chronicle's `get` (" + number(raw) + " ns here) plus a Jackson decode of the JSON into the "
+                + "caller's type, plus Hearth's own steps: the key check (`Names.utf8` builds a `CharsetEncoder` per call), the "
+                + "composite key string and a second copy of the value (`Arrays.copyOfRange` in `Entries.get`). The goal leaves "
+                + number(slack) + " ns for all of that; the decode alone takes " + number(decode) + " ns (`json.decode`, "
+                + number(decode / slack) + "× that allowance). A get that decodes JSON on every call cannot meet this goal; "
+                + "only one that skips the decode (a cache of decoded values by version, or a get of the raw JSON) can.";
+    }
+
+    private static String mapUpdate(Map<String, Result> byId) {
+        double raw = value(byId, "raw.chronicle.rmw");
+        double decode = value(byId, "json.decode");
+        double encode = value(byId, "json.encode");
+        double slack = 0.5 * raw;
+        if (Double.isNaN(decode) || Double.isNaN(encode)) {
+            return "`SharedMap.update` is a get, a decode, the function, an encode and a locked compare-and-write.";
+        }
+        return "`SharedMap.update` is a whole get (a Chronicle lookup and a Jackson decode), the function, a Jackson encode and a "
+                + "second Chronicle lookup that takes the update lock to compare the version and write; the floor is one locked lookup "
+                + "that rewrites bytes (" + number(raw) + " ns here). The goal leaves " + number(slack) + " ns for the difference; "
+                + "decode and encode alone take " + number(decode + encode) + " ns (`json.decode` + `json.encode`, "
+                + number((decode + encode) / slack) + "× that allowance). The second lookup is the price of running the function "
+                + "outside the lock, so that a slow function never holds up another process.";
+    }
+
+    private static String counterContended(Map<String, Result> byId) {
+        return "Hearth's increment is the same atomic add on the same kind of mapping as the floor, plus an open-check "
+                + "(`SharedCounter.getAndAdd` reads `SharedStore.closed`); alone it is " + ratioText(byId, "counter.increment.1proc",
+                "raw.mmap.getAndAdd.1proc") + " its floor. Under contention the time is set by how often the cache line moves between "
+                + "the two processes, which on a shared 2-core machine follows the scheduler: compare the contending processes' rates below.";
+    }
+
+    private static String httpIncrement(Map<String, Result> byId) {
+        double rps = value(byId, "http.increment.rps");
+        double constant = value(byId, "http.constant.rps");
+        double perRequest = 1e9 / rps - 1e9 / constant;
+        return "Each `POST /increment` costs the machine about " + number(perRequest / 1000) + " µs more than a request to the no-store "
+                + "route (1/rps − 1/rps), while the store's increment itself is " + ns(byId, "counter.increment.1proc")
+                + " (`counter.increment.1proc`): the difference is spent in the http module's handling of the route, not in the store.";
+    }
+
+    private static String ratioText(Map<String, Result> byId, String id, String baseline) {
+        return Markdown.ratio(byId, id, baseline).map(r -> number(r) + "×").orElse("not measured against");
+    }
+
+    private static String ns(Map<String, Result> byId, String id) {
+        return Double.isNaN(value(byId, id)) ? "not measured" : number(value(byId, id)) + " ns";
+    }
+
+    private static double value(Map<String, Result> byId, String id) {
+        Result result = byId.get(id);
+        return result == null ? Double.NaN : result.value();
+    }
+}

@@ -1,0 +1,145 @@
+package io.hearth.bench.report;
+
+import static io.hearth.bench.report.Report.number;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** BENCHMARKS.md, made from one run's results only, so it never shows a figure the run did not measure. */
+public final class Markdown {
+    private Markdown() {
+    }
+
+    /**
+     * One run.
+     *
+     * @param notMeasured id to the reason run.sh gave for not measuring it
+     * @param contention  lines "id TAB other process's operations TAB seconds" from the contended trials
+     */
+    public record Run(List<Result> results, Map<String, String> notMeasured, List<String> contention, String machine,
+                      String command, String when, String settings, String plot) {
+    }
+
+    public static String render(Run run) {
+        Map<String, Result> byId = new LinkedHashMap<>();
+        run.results().forEach(r -> byId.put(r.benchmark(), r));
+        StringBuilder md = new StringBuilder();
+        md.append("# Hearth benchmarks\n\n")
+                .append("Made by `benchmarks/run.sh` from `benchmarks/results.json`; do not edit by hand.\n\n")
+                .append("- Command: `").append(run.command()).append('`').append(run.when().isEmpty() ? "" : ", run " + run.when()).append('\n')
+                .append("- JMH settings: ").append(run.settings()).append(" per benchmark, average time, fail on error\n")
+                .append("- Each figure is a mean ± its 99.9% confidence half-width (JMH's score error; for wrk, the same statistic over rounds).\n")
+                .append("  A ratio is the figure ÷ its baseline's figure, both measured in this run on this machine, which is shared and noisy:\n")
+                .append("  compare ratios, not figures from different runs.\n\n");
+
+        goals(md, byId);
+        md.append("## Hearth against its floors\n\n")
+                .append("The floors: `raw.mmap.*` is a `VarHandle` atomic on a `MappedByteBuffer` of a file that a second process maps too;\n")
+                .append("`raw.chronicle.*` is Chronicle Map (`ChronicleMap<String, byte[]>`) used directly, with the same key and a `byte[]` as long as Hearth's JSON.\n\n");
+        table(md, byId, run.notMeasured(), "Hearth", List.of(
+                "counter.increment.1proc", "counter.increment.contended", "map.get", "map.put", "map.update",
+                "map.update.contended", "visibility.pingpong"));
+        md.append("## Redis against Hearth\n\n")
+                .append("Jedis, one plain connection, to a local `redis-server` on loopback with no persistence; `redis.get` and `redis.set`\n")
+                .append("include the Jackson decode and encode, as `map.get` and `map.put` do. The ratio is Redis ÷ Hearth: how many times slower Redis is.\n\n");
+        table(md, byId, run.notMeasured(), "Redis", List.of("redis.incr", "redis.get", "redis.set"));
+        md.append("## HTTP\n\n")
+                .append("Requests/s from `wrk` on 127.0.0.1 against the `http` module's workers (`run-workers.sh`): `POST /increment` against a route\n")
+                .append("that does no store work, answered by the same workers. The ratio is increment ÷ constant.\n\n");
+        table(md, byId, run.notMeasured(), "Hearth", List.of("http.increment.rps"));
+        breakdown(md, byId);
+        contention(md, run.contention());
+        notMeasured(md, byId, run.notMeasured());
+        md.append("## Latency per operation\n\n")
+                .append("![Latency per operation: Hearth, its floors and Redis (log scale)](").append(run.plot()).append(")\n\n");
+        md.append("## Machine\n\n```\n").append(run.machine().strip()).append("\n```\n");
+        return md.toString();
+    }
+
+    private static void goals(StringBuilder md, Map<String, Result> byId) {
+        md.append("## Goals\n\n| goal | figure | ratio | verdict |\n|---|---|---|---|\n");
+        StringBuilder limits = new StringBuilder();
+        for (Goal goal : Goal.ALL) {
+            Optional<Double> ratio = ratio(byId, goal.id(), goal.baseline());
+            String verdict = ratio.map(r -> goal.metBy(r) ? "met" : "**missed**").orElse("not measured");
+            md.append("| ").append(goal.text()).append(" | ")
+                    .append(ratio.isPresent() ? figure(byId.get(goal.id())) + " vs " + figure(byId.get(goal.baseline())) + " " + byId.get(goal.id()).unit() : "—")
+                    .append(" | ").append(ratio.map(r -> number(r) + "×").orElse("—")).append(" | ").append(verdict).append(" |\n");
+            if (ratio.isPresent() && !goal.metBy(ratio.get())) {
+                limits.append("- **").append(goal.text()).append(": missed, at ").append(number(ratio.get())).append("×.** ")
+                        .append(Limits.explain(goal, byId)).append("\n");
+            }
+        }
+        md.append('\n');
+        if (!limits.isEmpty()) {
+            md.append("### What limits the missed goals\n\n").append(limits).append('\n');
+        }
+    }
+
+    private static void table(StringBuilder md, Map<String, Result> byId, Map<String, String> notMeasured, String who, List<String> ids) {
+        md.append("| id | ").append(who).append(" | baseline | baseline figure | ratio | unit |\n|---|---|---|---|---|---|\n");
+        for (String id : ids) {
+            Result result = byId.get(id);
+            if (result == null) {
+                md.append("| ").append(id).append(" | not measured | | | | |\n");
+                continue;
+            }
+            Result baseline = result.baseline() == null ? null : byId.get(result.baseline());
+            md.append("| ").append(id).append(" | ").append(figure(result)).append(" | ")
+                    .append(result.baseline() == null ? "—" : result.baseline()).append(" | ")
+                    .append(baseline == null ? "not measured" : figure(baseline)).append(" | ")
+                    .append(ratio(byId, id, result.baseline()).map(r -> number(r) + "×").orElse("—")).append(" | ")
+                    .append(result.unit()).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private static void breakdown(StringBuilder md, Map<String, Result> byId) {
+        List<Result> others = byId.values().stream().filter(r -> !Report.REQUIRED.contains(r.benchmark())).toList();
+        if (others.isEmpty()) {
+            return;
+        }
+        md.append("## Where the time goes\n\nMeasured in the same run to explain the ratios above: Jackson alone, with the mapper a store uses by default,\n")
+                .append("on the same ~100-byte object.\n\n| id | figure | unit |\n|---|---|---|\n");
+        others.forEach(r -> md.append("| ").append(r.benchmark()).append(" | ").append(figure(r)).append(" | ").append(r.unit()).append(" |\n"));
+        md.append('\n');
+    }
+
+    private static void contention(StringBuilder md, List<String> lines) {
+        if (lines.isEmpty()) {
+            return;
+        }
+        md.append("## The contending processes\n\nWhat the helper JVM of each contended benchmark did over its trial (warm-up and measurement),\n")
+                .append("so a contended figure is known to have had real contention.\n\n| benchmark | its operations | seconds | per second |\n|---|---|---|---|\n");
+        for (String line : lines) {
+            String[] f = line.split("\t");
+            double ops = Double.parseDouble(f[1]);
+            double seconds = Double.parseDouble(f[2]);
+            md.append("| ").append(f[0]).append(" | ").append(number(ops)).append(" | ").append(number(seconds))
+                    .append(" | ").append(number(ops / seconds)).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private static void notMeasured(StringBuilder md, Map<String, Result> byId, Map<String, String> reasons) {
+        List<String> missing = Report.REQUIRED.stream().filter(id -> !byId.containsKey(id)).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        md.append("## Not measured\n\nThese ids have no figure in this run, and none is made up for them:\n\n");
+        missing.forEach(id -> md.append("- `").append(id).append("`: ").append(reasons.getOrDefault(id, "not measured")).append('\n'));
+        md.append('\n');
+    }
+
+    static Optional<Double> ratio(Map<String, Result> byId, String id, String baseline) {
+        Result a = byId.get(id);
+        Result b = baseline == null ? null : byId.get(baseline);
+        return a == null || b == null || b.value() == 0 ? Optional.empty() : Optional.of(a.value() / b.value());
+    }
+
+    static String figure(Result result) {
+        return number(result.value()) + (result.error() == null ? "" : " ± " + number(result.error()));
+    }
+}

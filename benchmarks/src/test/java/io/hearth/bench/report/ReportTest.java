@@ -1,0 +1,116 @@
+package io.hearth.bench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hearth.bench.Id;
+import java.lang.annotation.Annotation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void aJmhRunBecomesAResultNamedByItsIdWithItsBaseline() throws Exception {
+        JsonNode jmh = JSON.readTree("""
+                [{"benchmark": "io.hearth.bench.X.get", "forks": 1,
+                  "primaryMetric": {"score": 812.5, "scoreError": 40.25, "scoreUnit": "ns/op"}}]""");
+
+        List<Result> results = Report.fromJmh(jmh, name -> id("map.get", "raw.chronicle.get"));
+
+        assertThat(results).containsExactly(new Result("map.get", "ns/op", 812.5, 40.25, "raw.chronicle.get"));
+    }
+
+    @Test
+    void aBaselineHasANullBaselineAndASingleIterationHasNoError() throws Exception {
+        JsonNode jmh = JSON.readTree("""
+                [{"benchmark": "io.hearth.bench.X.raw",
+                  "primaryMetric": {"score": 200.0, "scoreError": "NaN", "scoreUnit": "ns/op"}}]""");
+
+        List<Result> results = Report.fromJmh(jmh, name -> id("raw.chronicle.get", ""));
+
+        assertThat(results).containsExactly(new Result("raw.chronicle.get", "ns/op", 200.0, null, null));
+    }
+
+    @Test
+    void resultsJsonHasExactlyTheIssuesFieldsInItsOrder() throws Exception {
+        String json = JSON.writeValueAsString(new Result("raw.chronicle.get", "ns/op", 200.0, 3.5, null));
+
+        assertThat(json).isEqualTo("{\"benchmark\":\"raw.chronicle.get\",\"unit\":\"ns/op\",\"value\":200.0,\"error\":3.5,\"baseline\":null}");
+    }
+
+    @Test
+    void wrkRoundsAreAveragedWithTheirConfidenceHalfWidth() {
+        List<Result> results = Report.fromHttpSamples(List.of(
+                "http.constant.rps\t1000", "http.increment.rps\t900", "http.constant.rps\t1100", "http.increment.rps\t1000",
+                "http.constant.rps\t1050", "http.increment.rps\t950"));
+
+        assertThat(results).extracting(Result::benchmark, Result::value, Result::baseline).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("http.constant.rps", 1050.0, null),
+                org.assertj.core.groups.Tuple.tuple("http.increment.rps", 950.0, "http.constant.rps"));
+        assertThat(results.get(0).error()).isPositive();
+    }
+
+    @Test
+    void theMarkdownStatesAMissedGoalPlainlyWithItsRatioAndWhatLimitsIt() {
+        String md = Markdown.render(run(List.of(
+                new Result("map.get", "ns/op", 1900, 50.0, "raw.chronicle.get"),
+                new Result("raw.chronicle.get", "ns/op", 200, 5.0, null),
+                new Result("json.decode", "ns/op", 1000, 20.0, null))));
+
+        assertThat(md).contains("| map.get within 1.3× raw.chronicle.get | 1,900 ± 50.0 vs 200 ± 5.00 ns/op | 9.50× | **missed** |");
+        assertThat(md).contains("map.get within 1.3× raw.chronicle.get: missed, at 9.50×.");
+        assertThat(md).contains("The goal leaves 60.0 ns for all of that; the decode alone takes 1,000 ns");
+        assertThat(md).contains("| map.get | 1,900 ± 50.0 | raw.chronicle.get | 200 ± 5.00 | 9.50× | ns/op |");
+    }
+
+    @Test
+    void aMetGoalSaysMetAndAGoalWithoutFiguresSaysNotMeasured() {
+        String md = Markdown.render(run(List.of(
+                new Result("redis.incr", "ns/op", 50_000, 900.0, "counter.increment.1proc"),
+                new Result("counter.increment.1proc", "ns/op", 5, 0.1, "raw.mmap.getAndAdd.1proc"))));
+
+        assertThat(md).contains("| redis.incr at least 50× slower than counter.increment.1proc | 50,000 ± 900 vs 5.00 ± 0.100 ns/op | 10,000× | met |");
+        assertThat(md).contains("| http.increment.rps at least 0.8× http.constant.rps | — | — | not measured |");
+    }
+
+    @Test
+    void idsWithoutFiguresAreListedAsNotMeasuredWithTheReasonRunShGave() {
+        Markdown.Run run = new Markdown.Run(List.of(), Map.of("http.increment.rps", "run-workers.sh is not in this checkout"),
+                List.of(), "2 cores", "benchmarks/run.sh --quick", "", "1 fork(s)", "benchmarks/latency.png");
+
+        String md = Markdown.render(run);
+
+        assertThat(md).contains("- `http.increment.rps`: run-workers.sh is not in this checkout");
+        assertThat(md).contains("- `redis.incr`: not measured");
+        assertThat(md).contains("| http.increment.rps | not measured | | | | |");
+    }
+
+    private static Markdown.Run run(List<Result> results) {
+        return new Markdown.Run(new ArrayList<>(results), Map.of(), List.of(), "2 cores", "benchmarks/run.sh --quick", "",
+                "1 fork(s)", "benchmarks/latency.png");
+    }
+
+    private static Id id(String value, String baseline) {
+        return new Id() {
+            @Override
+            public String value() {
+                return value;
+            }
+
+            @Override
+            public String baseline() {
+                return baseline;
+            }
+
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return Id.class;
+            }
+        };
+    }
+}
