@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -249,14 +250,17 @@ public final class SharedMap<V> {
         return json.decode(stored, reader, "entry '" + key + "' of map '" + name + "'");
     }
 
-    /** Spins first, then yields, then parks up to a millisecond: contenders rarely collide twice. */
+    /**
+     * Spins first, then yields, then parks briefly with jitter. The park stays short (at most
+     * about 50 us): a long one lets the other contender win every round and starves this one.
+     */
     private static void backOff(int attempt) {
         if (attempt < 4) {
             Thread.onSpinWait();
         } else if (attempt < 16) {
             Thread.yield();
         } else {
-            LockSupport.parkNanos(Math.min(1_000_000L, 1_000L << Math.min(attempt - 16, 10)));
+            LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(5_000, 50_000));
         }
     }
 }
