@@ -1,0 +1,139 @@
+package io.hearth.http;
+
+import io.hearth.SharedStore;
+import io.hearth.Subscription;
+import io.hearth.http.internal.ReusePortSelectorProvider;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One worker process: opens the store, serves {@link HearthServer} on the shared port, and stops
+ * gracefully on SIGTERM or SIGINT (requests in flight finish). {@link Supervisor} starts these;
+ * to run one by hand:
+ *
+ * <pre>
+ * java -cp hearth-http.jar $(hearth JVM options) io.hearth.http.Worker --store data/hearth.store --port 8080
+ * </pre>
+ *
+ * <p>Options: {@code --store PATH} (required), {@code --host ADDRESS} (default 127.0.0.1),
+ * {@code --port N} (default 8080), {@code --supervisor-pid PID} (stop when that process ends).
+ * Environment: {@code HEARTH_TOKEN} (bearer token for routes that change data),
+ * {@code HEARTH_LOG_TOPICS} (comma-separated broadcast topics this worker logs; default {@code reload}).
+ *
+ * <p>Exit status 3 means it could not start (store, port, options), which the supervisor does not
+ * retry; a line {@code HEARTH-WORKER-READY <pid> <port>} on stdout means it serves.
+ */
+public final class Worker {
+    /** Exit status of a worker that could not start; retrying would not help. */
+    public static final int BOOT_FAILURE = 3;
+    static final String READY = "HEARTH-WORKER-READY";
+
+    private Worker() {
+    }
+
+    public static void main(String[] args) {
+        ProcessLog log = new ProcessLog("worker");
+        log.formatJavaLogging();
+        Arguments arguments;
+        try {
+            arguments = Arguments.parse(args);
+        } catch (RuntimeException e) {
+            log.error(e.getMessage());
+            System.exit(BOOT_FAILURE);
+            return;
+        }
+        SharedStore store;
+        HearthServer server;
+        List<Subscription> subscriptions = new ArrayList<>();
+        try {
+            store = SharedStore.open(arguments.store);
+        } catch (RuntimeException e) {
+            log.error("cannot open store " + arguments.store + ": " + e.getMessage());
+            System.exit(BOOT_FAILURE);
+            return;
+        }
+        try {
+            for (String topic : arguments.logTopics) {
+                subscriptions.add(store.subscribe(topic, message -> log.info("broadcast '" + message.topic() + "' #"
+                        + message.sequence() + " from pid " + message.senderPid() + ": " + message.payload())));
+            }
+            server = HearthServer.builder(store).host(arguments.host).port(arguments.port).token(arguments.token).start();
+        } catch (RuntimeException e) {
+            log.error("cannot serve on " + arguments.host + ":" + arguments.port + ": " + rootMessage(e));
+            store.close();
+            System.exit(BOOT_FAILURE);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("stopping: finishing requests in flight");
+            server.close();
+            subscriptions.forEach(Subscription::close);
+            store.close();
+            log.info("stopped");
+        }, "hearth-worker-stop"));
+        if (arguments.supervisorPid > 0) {
+            // An orphaned worker would hold the port and the store for ever.
+            ProcessHandle.of(arguments.supervisorPid).ifPresentOrElse(
+                    supervisor -> supervisor.onExit().thenRun(() -> {
+                        log.warn("supervisor " + arguments.supervisorPid + " is gone; stopping");
+                        System.exit(0);
+                    }),
+                    () -> System.exit(0));
+        }
+        log.info("serving store " + store.path() + " on http://" + server.address().getHostString() + ":" + server.port()
+                + (ReusePortSelectorProvider.installed() ? " (port shared with SO_REUSEPORT)" : "")
+                + (arguments.token != null ? ", token required for changes" : ""));
+        System.out.println(READY + " " + ProcessHandle.current().pid() + " " + server.port());
+        System.out.flush();
+        try {
+            server.awaitStop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root + ")";
+    }
+
+    /** The worker's command line and environment, checked. */
+    record Arguments(Path store, String host, int port, long supervisorPid, String token, List<String> logTopics) {
+        static Arguments parse(String[] args) {
+            Path store = null;
+            String host = "127.0.0.1";
+            int port = 8080;
+            long supervisorPid = 0;
+            for (int i = 0; i < args.length; i++) {
+                String option = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + option + " needs a value");
+                }
+                String value = args[++i];
+                switch (option) {
+                    case "--store" -> store = Path.of(value);
+                    case "--host" -> host = value;
+                    case "--port" -> port = CommandLine.port(value);
+                    case "--supervisor-pid" -> supervisorPid = CommandLine.number(option, value, 1, Long.MAX_VALUE);
+                    default -> throw new IllegalArgumentException("unknown option " + option);
+                }
+            }
+            if (store == null) {
+                throw new IllegalArgumentException("--store PATH is required");
+            }
+            String token = CommandLine.token(System.getenv("HEARTH_TOKEN"));
+            List<String> topics = new ArrayList<>();
+            String topicList = System.getenv().getOrDefault("HEARTH_LOG_TOPICS", "reload");
+            for (String topic : topicList.split(",")) {
+                if (!topic.isBlank()) {
+                    topics.add(Requests.checkName(topic.trim(), "topic in HEARTH_LOG_TOPICS"));
+                }
+            }
+            return new Arguments(store, host, port, supervisorPid, token, List.copyOf(topics));
+        }
+    }
+}
