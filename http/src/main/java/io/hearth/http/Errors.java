@@ -34,7 +34,6 @@ final class Errors {
                     ? new HttpError(413, "too_large", e.getMessage())
                     : new HttpError(400, "bad_request", e.getMessage()));
         } else if (failure instanceof RequestTooBigException || failure instanceof Receiver.RequestToLargeException) {
-            exchange.setPersistent(false); // the rest of the body is never read
             send(exchange, new HttpError(413, "too_large", "request body is over the limit of "
                     + exchange.getAttachment(ReadBody.LIMIT) + " bytes"));
         } else if (failure instanceof IOException) {

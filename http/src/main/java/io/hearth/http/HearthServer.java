@@ -70,11 +70,17 @@ public final class HearthServer implements AutoCloseable {
                 .get("/stats", cluster.stats())
                 .get("/metrics", cluster.metrics())
                 .handler();
-        this.shutdown = new GracefulShutdownHandler(metrics.around(routes));
+        // A body over the limit is answered 413 by ReadBody; Undertow then discards the rest of it to keep
+        // the connection (so the client reads the 413 instead of a reset), but only up to this much.
+        long discardable = 4L * builder.maxBodyBytes;
+        HttpHandler limited = exchange -> {
+            exchange.setMaxEntitySize(discardable);
+            routes.handleRequest(exchange);
+        };
+        this.shutdown = new GracefulShutdownHandler(metrics.around(limited));
         this.shutdownTimeout = builder.shutdownTimeout;
         Undertow.Builder server = Undertow.builder()
                 .addHttpListener(builder.port, builder.host)
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) builder.maxBodyBytes)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 100)
                 .setServerOption(UndertowOptions.MAX_HEADERS, 100)

@@ -69,12 +69,17 @@ final class RawHttp {
     static Response raw(int port, byte[] request) {
         try (Socket socket = open(port)) {
             OutputStream out = socket.getOutputStream();
-            try {
-                out.write(request);
-                out.flush();
-            } catch (IOException e) {
-                // the server may close before it has read everything (a refused body); read what it said
-            }
+            // Write while reading, as a real client does: the server may answer (413) before the body is sent.
+            Thread writer = new Thread(() -> {
+                try {
+                    out.write(request);
+                    out.flush();
+                } catch (IOException e) {
+                    // the server stopped reading: what it answered is read below
+                }
+            }, "raw-http-writer");
+            writer.setDaemon(true);
+            writer.start();
             return read(socket.getInputStream());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
