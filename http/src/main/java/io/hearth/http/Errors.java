@@ -42,7 +42,7 @@ final class Errors {
             exchange.endExchange();
         } else if (failure instanceof StoreFullException e) {
             send(exchange, new HttpError(507, "store_full", e.getMessage()));
-        } else if (failure instanceof StoreClosedException) {
+        } else if (failure instanceof StoreClosedException || isChronicleClosed(failure)) {
             send(exchange, new HttpError(503, "unavailable", "this worker is shutting down; retry"));
         } else {
             LOG.log(System.Logger.Level.ERROR, "unexpected failure answering " + exchange.getRequestMethod() + " "
@@ -68,6 +68,15 @@ final class Errors {
         }
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseSender().send(ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Chronicle closes its maps in a JVM shutdown hook of its own, which core does not turn off, so
+     * a request still running then meets Chronicle's exception rather than StoreClosedException.
+     * Matched by name: Chronicle is core's business, not a dependency of this module's code.
+     */
+    private static boolean isChronicleClosed(Throwable failure) {
+        return failure.getClass().getName().equals("net.openhft.chronicle.hash.ChronicleHashClosedException");
     }
 
     /** Core names the limit in its message; value and payload limits are a body too large, not a bad one. */

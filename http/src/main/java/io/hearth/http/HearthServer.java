@@ -9,11 +9,17 @@ import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.util.Methods;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
 
 /**
  * Hearth's HTTP API on Undertow, serving one {@link SharedStore}: the routes of the README
@@ -28,14 +34,15 @@ import org.xnio.Options;
  * }</pre>
  *
  * <p>Store calls run on Undertow's worker threads, never on its IO threads. Request bodies are read
- * without blocking and refused past {@link Builder#maxBodyBytes(int)}. {@link #close()} stops
- * accepting requests, lets those in flight finish (up to the shutdown timeout), then frees the
- * port; it is safe to call twice and does not close the store, which belongs to the caller.
+ * without blocking and refused past {@link Builder#maxBodyBytes(int)}. {@link #close()} frees the
+ * port at once and lets the requests in flight finish (up to the shutdown timeout); it is safe to
+ * call twice and does not close the store, which belongs to the caller.
  */
 public final class HearthServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HearthServer.class.getName());
 
     private final Undertow undertow;
+    private final XnioWorker worker;
     private final GracefulShutdownHandler shutdown;
     private final Duration shutdownTimeout;
     private final InetSocketAddress address;
@@ -79,7 +86,26 @@ public final class HearthServer implements AutoCloseable {
         };
         this.shutdown = new GracefulShutdownHandler(metrics.around(limited));
         this.shutdownTimeout = builder.shutdownTimeout;
-        Undertow.Builder server = Undertow.builder()
+        int ioThreads = builder.ioThreads > 0 ? builder.ioThreads : Math.max(Runtime.getRuntime().availableProcessors(), 2);
+        int workerThreads = builder.workerThreads > 0 ? builder.workerThreads : ioThreads * 8;
+        // Our own XNIO worker, not Undertow's: Undertow.stop() then closes only the listening socket, so
+        // close() can stop taking connections (the kernel hands them to the other workers on the port)
+        // while the requests in flight finish on this worker's threads.
+        try {
+            this.worker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+                    .set(Options.WORKER_IO_THREADS, ioThreads)
+                    .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
+                    .set(Options.CONNECTION_LOW_WATER, 1_000_000)
+                    .set(Options.WORKER_TASK_CORE_THREADS, workerThreads)
+                    .set(Options.WORKER_TASK_MAX_THREADS, workerThreads)
+                    .set(Options.TCP_NODELAY, true)
+                    .set(Options.CORK, true)
+                    .getMap());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start Undertow's IO threads", e);
+        }
+        this.undertow = Undertow.builder()
+                .setWorker(worker)
                 .addHttpListener(builder.port, builder.host)
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 100)
@@ -89,15 +115,14 @@ public final class HearthServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
                 .setSocketOption(Options.READ_TIMEOUT, 30_000)
                 .setSocketOption(Options.WRITE_TIMEOUT, 30_000)
-                .setHandler(shutdown);
-        if (builder.ioThreads > 0) {
-            server.setIoThreads(builder.ioThreads);
+                .setHandler(shutdown)
+                .build();
+        try {
+            undertow.start();
+        } catch (RuntimeException e) {
+            worker.shutdownNow();
+            throw e;
         }
-        if (builder.workerThreads > 0) {
-            server.setWorkerThreads(builder.workerThreads);
-        }
-        this.undertow = server.build();
-        undertow.start();
         this.address = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
     }
 
@@ -126,8 +151,9 @@ public final class HearthServer implements AutoCloseable {
     }
 
     /**
-     * Refuses new requests (503), waits up to the shutdown timeout for those in flight, then stops
-     * listening. Safe to call twice; the store stays open.
+     * Stops listening at once (with a shared port, the kernel sends new connections to the other
+     * processes), answers further requests on open connections with 503, waits up to the shutdown
+     * timeout for the requests in flight, then stops its threads. Safe to call twice; the store stays open.
      */
     @Override
     public void close() {
@@ -136,14 +162,19 @@ public final class HearthServer implements AutoCloseable {
             return;
         }
         try {
-            shutdown.shutdown();
+            undertow.stop(); // closes the listening socket only: the worker is ours
+            shutdown.shutdown(); // requests on open connections are answered 503 from now on
             if (!shutdown.awaitShutdown(shutdownTimeout.toMillis())) {
                 LOG.log(System.Logger.Level.WARNING, "requests still in flight after " + shutdownTimeout + "; stopping anyway");
             }
+            worker.shutdown();
+            if (!worker.awaitTermination(5, TimeUnit.SECONDS)) {
+                worker.shutdownNow();
+            }
         } catch (InterruptedException e) {
+            worker.shutdownNow();
             Thread.currentThread().interrupt();
         } finally {
-            undertow.stop();
             synchronized (stopped) {
                 hasStopped = true;
                 stopped.notifyAll();

@@ -3,10 +3,11 @@ package io.hearth.http;
 import java.lang.reflect.Proxy;
 
 /**
- * SIGTERM and SIGINT as a request to stop, so that the supervisor stops its workers and exits with
- * status 0, as gunicorn does, rather than the JVM's 143. {@code sun.misc.Signal} (jdk.unsupported)
- * is reached reflectively to keep the build free of its warnings; where it is missing, the shutdown
- * hook still stops the workers and only the exit status differs.
+ * SIGTERM and SIGINT as a request to stop, handled on a thread of our own before any JVM shutdown
+ * hook runs: the process then stops in order (a worker finishes its requests while the store is
+ * still open) and exits with status 0, as gunicorn does, rather than the JVM's 143.
+ * {@code sun.misc.Signal} (jdk.unsupported) is reached reflectively to keep the build free of its
+ * warnings; where it is missing, the callers' shutdown hooks stop them instead.
  */
 final class Signals {
     private Signals() {

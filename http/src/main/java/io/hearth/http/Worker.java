@@ -6,6 +6,8 @@ import io.hearth.http.internal.ReusePortSelectorProvider;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One worker process: opens the store, serves {@link HearthServer} on the shared port, and stops
@@ -65,21 +67,29 @@ public final class Worker {
             System.exit(BOOT_FAILURE);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Runnable stop = once(() -> {
             log.info("stopping: finishing requests in flight");
             server.close();
             subscriptions.forEach(Subscription::close);
             store.close();
             log.info("stopped");
-        }, "hearth-worker-stop"));
+        });
+        // Stop on a plain thread, before the JVM's shutdown hooks run: Chronicle closes its maps in a
+        // hook of its own, which would fail the requests still in flight. The hook below is the fallback.
+        Signals.onTerminate(() -> new Thread(() -> {
+            stop.run();
+            System.exit(0);
+        }, "hearth-worker-stop").start());
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "hearth-worker-stop-hook"));
         if (arguments.supervisorPid > 0) {
             // An orphaned worker would hold the port and the store for ever.
+            Runnable orphaned = () -> {
+                log.warn("supervisor " + arguments.supervisorPid + " is gone; stopping");
+                stop.run();
+                System.exit(0);
+            };
             ProcessHandle.of(arguments.supervisorPid).ifPresentOrElse(
-                    supervisor -> supervisor.onExit().thenRun(() -> {
-                        log.warn("supervisor " + arguments.supervisorPid + " is gone; stopping");
-                        System.exit(0);
-                    }),
-                    () -> System.exit(0));
+                    supervisor -> supervisor.onExit().thenRun(orphaned), orphaned);
         }
         log.info("serving store " + store.path() + " on http://" + server.address().getHostString() + ":" + server.port()
                 + (ReusePortSelectorProvider.installed() ? " (port shared with SO_REUSEPORT)" : "")
@@ -91,6 +101,27 @@ public final class Worker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Runs action the first time only; later callers wait until it has finished. */
+    private static Runnable once(Runnable action) {
+        AtomicBoolean started = new AtomicBoolean();
+        CountDownLatch done = new CountDownLatch(1);
+        return () -> {
+            if (started.compareAndSet(false, true)) {
+                try {
+                    action.run();
+                } finally {
+                    done.countDown();
+                }
+            } else {
+                try {
+                    done.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
     }
 
     private static String rootMessage(Throwable e) {
