@@ -238,6 +238,13 @@ class HearthServerTest {
     }
 
     @Test
+    void headAnswersAGetRouteWithoutItsBody() {
+        RawHttp.Response head = RawHttp.request(port, "HEAD", "/health");
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.header("Content-Type")).isEqualTo("application/json");
+    }
+
+    @Test
     void itBindsTheLoopbackAddressUnlessToldOtherwise() {
         assertThat(server.address().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
     }
