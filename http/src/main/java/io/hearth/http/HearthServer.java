@@ -85,6 +85,17 @@ public final class HearthServer implements AutoCloseable {
             routes.handleRequest(exchange);
         };
         this.shutdown = new GracefulShutdownHandler(metrics.around(limited));
+        // GracefulShutdownHandler refuses requests during shutdown with a bare 503; give it the JSON body.
+        HttpHandler root = exchange -> {
+            exchange.addDefaultResponseListener(refused -> {
+                if (refused.getStatusCode() != 503 || refused.isResponseStarted()) {
+                    return false;
+                }
+                Errors.send(refused, new HttpError(503, "unavailable", "this worker is shutting down; retry"));
+                return true;
+            });
+            shutdown.handleRequest(exchange);
+        };
         this.shutdownTimeout = builder.shutdownTimeout;
         int ioThreads = builder.ioThreads > 0 ? builder.ioThreads : Math.max(Runtime.getRuntime().availableProcessors(), 2);
         int workerThreads = builder.workerThreads > 0 ? builder.workerThreads : ioThreads * 8;
@@ -115,7 +126,7 @@ public final class HearthServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
                 .setSocketOption(Options.READ_TIMEOUT, 30_000)
                 .setSocketOption(Options.WRITE_TIMEOUT, 30_000)
-                .setHandler(shutdown)
+                .setHandler(root)
                 .build();
         try {
             undertow.start();

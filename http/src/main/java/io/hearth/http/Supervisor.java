@@ -180,7 +180,14 @@ public final class Supervisor implements AutoCloseable {
                 .port(options.port()).workerJvmOptions(splitOptions(System.getenv("HEARTH_WORKER_JAVA_OPTS"))).start();
         Runtime.getRuntime().addShutdownHook(new Thread(supervisor::close, "hearth-supervisor-stop"));
         Signals.onTerminate(() -> new Thread(supervisor::close, "hearth-supervisor-stop").start());
-        if (supervisor.awaitReady(Duration.ofMinutes(2))) {
+        while (!supervisor.awaitReady(Duration.ofSeconds(30))) {
+            if (supervisor.stopping) {
+                break;
+            }
+            supervisor.log.warn("still waiting for workers to serve; " + supervisor.workerPids().size() + " of "
+                    + options.workers() + " do");
+        }
+        if (!supervisor.stopping) {
             supervisor.out.println(READY_LINE + options.workers() + " workers serving http://" + options.host() + ":"
                     + options.port() + " (pids " + supervisor.workerPids() + "); Ctrl-C stops them");
         }

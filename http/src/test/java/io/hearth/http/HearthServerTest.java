@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hearth.SharedStore;
 import io.hearth.Subscription;
+import java.io.OutputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -224,6 +229,50 @@ class HearthServerTest {
             assertThat(RawHttp.request(guardedPort, "POST", "/increment", Map.of("Authorization", "Bearer s3cret"), null).status())
                     .isEqualTo(200);
             assertThat(RawHttp.request(guardedPort, "GET", "/report").json().get("count").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void closeFinishesTheRequestInFlightAndAnswersLaterOnesWith503AsJson() throws Exception {
+        try (Socket keptAlive = RawHttp.open(port); Socket inFlight = RawHttp.open(port)) {
+            assertThat(onConnection(keptAlive, "GET /health").status()).isEqualTo(200);
+            String body = "{\"done\":true}";
+            OutputStream half = inFlight.getOutputStream();
+            half.write(("PUT /objects/jobs/last HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                    + body.substring(0, 4)).getBytes(StandardCharsets.ISO_8859_1));
+            half.flush();
+            while (!onConnection(keptAlive, "GET /metrics").body().contains("hearth_http_requests_in_flight 2\n")) {
+                Thread.sleep(20); // until the half-sent PUT is in the handler
+            }
+
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+            while (accepts(port)) {
+                Thread.sleep(20); // until close() has begun: it stops listening first
+            }
+            RawHttp.Response refused = onConnection(keptAlive, "GET /health");
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.json().get("error").asText()).isEqualTo("unavailable");
+            assertThat(closing).isNotDone();
+
+            half.write(body.substring(4).getBytes(StandardCharsets.ISO_8859_1));
+            half.flush();
+            assertThat(RawHttp.read(inFlight.getInputStream()).status()).isEqualTo(201);
+            closing.get(1, TimeUnit.MINUTES);
+        }
+        assertThat(store.map("jobs", JsonNode.class).get("last").get("done").asBoolean()).isTrue();
+    }
+
+    private static RawHttp.Response onConnection(Socket socket, String requestLine) throws Exception {
+        socket.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+        return RawHttp.read(socket.getInputStream());
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket probe = new Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 
