@@ -262,27 +262,27 @@ public final class Supervisor implements AutoCloseable {
             Duration delay = FIRST_RESTART_DELAY;
             while (!stopping) {
                 long started = System.nanoTime();
-                Process started_;
+                Process worker;
                 try {
                     ProcessBuilder builder = new ProcessBuilder(workerCommand()).redirectError(ProcessBuilder.Redirect.INHERIT);
                     builder.environment().putAll(settings.environment);
-                    started_ = builder.start();
+                    worker = builder.start();
                 } catch (IOException e) {
                     log.error("cannot start a worker: " + e.getMessage());
                     fail(Worker.BOOT_FAILURE);
                     return;
                 }
-                process = started_;
+                process = worker;
                 if (stopping) {
-                    started_.destroy(); // close() may have looked before this process existed
+                    worker.destroy(); // close() may have looked before this process existed
                 }
-                int status = forwardUntilExit(started_);
+                int status = forwardUntilExit(worker);
                 markReady(0);
                 if (stopping) {
                     return;
                 }
                 if (status == Worker.BOOT_FAILURE) {
-                    log.error("worker " + started_.pid() + " could not start (exit status " + status
+                    log.error("worker " + worker.pid() + " could not start (exit status " + status
                             + "); stopping the others, as retrying would not help");
                     fail(status);
                     return;
@@ -290,7 +290,7 @@ public final class Supervisor implements AutoCloseable {
                 if (Duration.ofNanos(System.nanoTime() - started).compareTo(HEALTHY_RUN) >= 0) {
                     delay = FIRST_RESTART_DELAY;
                 }
-                log.warn("worker " + started_.pid() + " (slot " + index + ") exited with status " + status
+                log.warn("worker " + worker.pid() + " (slot " + index + ") exited with status " + status
                         + "; starting another in " + delay.toMillis() + " ms");
                 try {
                     if (stopSignal.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
