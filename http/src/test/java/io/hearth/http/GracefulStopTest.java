@@ -30,16 +30,18 @@ class GracefulStopTest {
     void sigtermLetsTheRequestInFlightFinishThenStopsEveryWorkerAndExitsZero() throws Exception {
         int port = SupervisorProcess.freePort();
         Path store = dir.resolve("graceful.store");
-        try (SupervisorProcess supervisor = SupervisorProcess.start(Map.of(), "-n", "1", "-p", Integer.toString(port),
-                "-s", store.toString())) {
+        try (SupervisorProcess supervisor = SupervisorProcess.start(Map.of("HEARTH_TOKEN", "t0ken"), "-n", "1", "-p",
+                Integer.toString(port), "-s", store.toString())) {
             supervisor.awaitLine(Supervisor.READY_LINE, STARTUP);
             List<ProcessHandle> workers = supervisor.children();
             assertThat(workers).hasSize(1);
+            assertThat(RawHttp.request(port, "POST", "/increment").status()).as("HEARTH_TOKEN reached the worker").isEqualTo(401);
 
             String body = "{\"finished\":true}";
             try (Socket inFlight = RawHttp.open(port)) {
                 OutputStream out = inFlight.getOutputStream();
-                out.write(("PUT /objects/jobs/last HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                out.write(("PUT /objects/jobs/last HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t0ken\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: "
                         + body.length() + "\r\n\r\n" + body.substring(0, 5)).getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
                 awaitInFlight(port, 2); // this scrape and the half-sent PUT
