@@ -6,14 +6,23 @@ import io.hearth.SharedCounter;
 import io.hearth.SharedStore;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
-/** The seed's /increment, /report and /reset, and /counters/{name}. */
+/**
+ * The seed's /increment, /report and /reset, and /counters/{name}. Input is checked before any
+ * store call, so a refused request never claims a counter name.
+ */
 final class CounterEndpoints {
     static final String DEFAULT_KEY = "count";
 
     private final SharedStore store;
     private final ObjectMapper mapper;
     private final long pid = ProcessHandle.current().pid();
+    /** Counters this process has used: bounded by the store's counter slots, since only claimed names enter. */
+    private final Map<String, SharedCounter> known = new ConcurrentHashMap<>();
 
     CounterEndpoints(SharedStore store, ObjectMapper mapper) {
         this.store = store;
@@ -39,7 +48,7 @@ final class CounterEndpoints {
     HttpHandler get() {
         return exchange -> {
             String name = Requests.name(exchange, "name", "counter name");
-            value(exchange, name, store.counter(name).get());
+            value(exchange, name, counter(name).get());
         };
     }
 
@@ -47,7 +56,7 @@ final class CounterEndpoints {
         return exchange -> {
             String name = Requests.name(exchange, "name", "counter name");
             long by = Requests.longQuery(exchange, "by", 1, Long.MIN_VALUE, Long.MAX_VALUE);
-            value(exchange, name, store.counter(name).addAndGet(by));
+            value(exchange, name, counter(name).addAndGet(by));
         };
     }
 
@@ -59,7 +68,7 @@ final class CounterEndpoints {
                 throw HttpError.badRequest("the body must be a whole number from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE
                         + ", such as 42");
             }
-            store.counter(name).set(body.longValue());
+            counter(name).set(body.longValue());
             value(exchange, name, body.longValue());
         };
     }
@@ -67,13 +76,43 @@ final class CounterEndpoints {
     /** Counter names are never freed in the store, so a delete sets the counter to zero. */
     HttpHandler delete() {
         return exchange -> {
-            store.counter(Requests.name(exchange, "name", "counter name")).set(0);
+            counter(Requests.name(exchange, "name", "counter name")).set(0);
             Replies.noContent(exchange);
         };
     }
 
     private SharedCounter seedCounter(HttpServerExchange exchange) {
-        return store.counter(Requests.checkName(Requests.query(exchange, "key", DEFAULT_KEY), "key"));
+        return counter(seedName(exchange));
+    }
+
+    private static String seedName(HttpServerExchange exchange) {
+        return Requests.checkName(Requests.query(exchange, "key", DEFAULT_KEY), "key");
+    }
+
+    /**
+     * Whether the seed route's counter can be served without blocking: its slot is known (a first
+     * use claims a slot and may wait on another process naming one), or the request is refused anyway.
+     */
+    Predicate<HttpServerExchange> seedCannotBlock() {
+        return exchange -> cannotBlock(() -> seedName(exchange));
+    }
+
+    /** As {@link #seedCannotBlock()}, for /counters/{name}. */
+    Predicate<HttpServerExchange> cannotBlock() {
+        return exchange -> cannotBlock(() -> Requests.name(exchange, "name", "counter name"));
+    }
+
+    private boolean cannotBlock(Supplier<String> name) {
+        try {
+            return known.containsKey(name.get());
+        } catch (HttpError refused) {
+            return true;
+        }
+    }
+
+    private SharedCounter counter(String name) {
+        SharedCounter counter = known.get(name);
+        return counter != null ? counter : known.computeIfAbsent(name, store::counter);
     }
 
     private void report(HttpServerExchange exchange, long count) {

@@ -33,7 +33,8 @@ import org.xnio.XnioWorker;
  * }
  * }</pre>
  *
- * <p>Store calls run on Undertow's worker threads, never on its IO threads. Request bodies are read
+ * <p>Store calls run on Undertow's worker threads, not its IO threads; only an operation on a
+ * counter this process has used before, one atomic instruction, runs in place. Request bodies are read
  * without blocking and refused past {@link Builder#maxBodyBytes(int)}. {@link #close()} frees the
  * port at once and lets the requests in flight finish (up to the shutdown timeout); it is safe to
  * call twice and does not close the store, which belongs to the caller.
@@ -59,13 +60,13 @@ public final class HearthServer implements AutoCloseable {
         ObjectEndpoints objects = new ObjectEndpoints(builder.store, mapper);
         ClusterEndpoints cluster = new ClusterEndpoints(builder.store, mapper, metrics, builder.broadcastWait, builder.maxBroadcastWait);
         HttpHandler routes = new Routes(builder.token, builder.maxBodyBytes)
-                .change(Methods.POST, "/increment", counters.increment())
-                .get("/report", counters.report())
-                .change(Methods.POST, "/reset", counters.reset())
-                .get("/counters/{name}", counters.get())
+                .change(Methods.POST, "/increment", counters.seedCannotBlock(), counters.increment())
+                .get("/report", counters.seedCannotBlock(), counters.report())
+                .change(Methods.POST, "/reset", counters.seedCannotBlock(), counters.reset())
+                .get("/counters/{name}", counters.cannotBlock(), counters.get())
                 .changeWithBody(Methods.PUT, "/counters/{name}", counters.set())
-                .change(Methods.DELETE, "/counters/{name}", counters.delete())
-                .change(Methods.POST, "/counters/{name}/increment", counters.add())
+                .change(Methods.DELETE, "/counters/{name}", counters.cannotBlock(), counters.delete())
+                .change(Methods.POST, "/counters/{name}/increment", counters.cannotBlock(), counters.add())
                 .get("/objects/{map}", objects.list())
                 .get("/objects/{map}/{key}", objects.get())
                 .changeWithBody(Methods.PUT, "/objects/{map}/{key}", objects.put())

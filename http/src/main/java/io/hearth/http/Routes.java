@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The route table: a {@link RoutingHandler} plus what it lacks, the methods each path allows, for
@@ -35,9 +36,20 @@ final class Routes {
         return add(Methods.HEAD, template, new Dispatch(endpoint));
     }
 
+    /** A read that stays on the IO thread when {@code cannotBlock} says it may; see {@link Dispatch}. */
+    Routes get(String template, Predicate<HttpServerExchange> cannotBlock, HttpHandler endpoint) {
+        add(Methods.GET, template, new Dispatch(endpoint, cannotBlock));
+        return add(Methods.HEAD, template, new Dispatch(endpoint, cannotBlock));
+    }
+
     /** A change without a body. */
     Routes change(HttpString method, String template, HttpHandler endpoint) {
         return add(method, template, guarded(new Dispatch(endpoint)));
+    }
+
+    /** A change without a body that stays on the IO thread when {@code cannotBlock} says it may. */
+    Routes change(HttpString method, String template, Predicate<HttpServerExchange> cannotBlock, HttpHandler endpoint) {
+        return add(method, template, guarded(new Dispatch(endpoint, cannotBlock)));
     }
 
     /** A change whose endpoint finds the request body at {@link ReadBody#BODY}. */

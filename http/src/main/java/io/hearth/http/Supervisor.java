@@ -233,6 +233,7 @@ public final class Supervisor implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JvmOptions.required().arguments());
         command.add("-D" + ReusePortSelectorProvider.PROPERTY + "=" + ReusePortSelectorProvider.class.getName());
+        command.add("-Dchronicle.announcer.disable=true"); // its banner, times N workers, buries the log
         command.addAll(settings.workerJvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
