@@ -11,20 +11,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One worker process: opens the store, serves {@link HearthServer} on the shared port, and stops
- * gracefully on SIGTERM or SIGINT (requests in flight finish). {@link Supervisor} starts these;
- * to run one by hand:
- *
- * <pre>
- * java -cp hearth-http.jar $(hearth JVM options) io.hearth.http.Worker --store data/hearth.store --port 8080
- * </pre>
+ * gracefully on SIGTERM or SIGINT (requests in flight finish). {@link Supervisor} starts these with
+ * the JVM options Hearth needs ({@code --add-exports}/{@code --add-opens}, the jar manifest's
+ * lists) and {@code -Djava.nio.channels.spi.SelectorProvider=}{@link ReusePortSelectorProvider},
+ * without which a worker still serves, but alone on its port.
  *
  * <p>Options: {@code --store PATH} (required), {@code --host ADDRESS} (default 127.0.0.1),
  * {@code --port N} (default 8080), {@code --supervisor-pid PID} (stop when that process ends).
  * Environment: {@code HEARTH_TOKEN} (bearer token for routes that change data),
  * {@code HEARTH_LOG_TOPICS} (comma-separated broadcast topics this worker logs; default {@code reload}).
  *
- * <p>Exit status 3 means it could not start (store, port, options), which the supervisor does not
- * retry; a line {@code HEARTH-WORKER-READY <pid> <port>} on stdout means it serves.
+ * <p>Exit status {@value #BOOT_FAILURE} means it could not start (store, port, options), which the
+ * supervisor does not retry; a line {@code HEARTH-WORKER-READY <pid> <port>} on stdout means it serves.
  */
 public final class Worker {
     /** Exit status of a worker that could not start; retrying would not help. */
@@ -34,6 +32,7 @@ public final class Worker {
     private Worker() {
     }
 
+    /** Runs one worker until SIGTERM, SIGINT or the end of its supervisor; see the class comment for the options. */
     public static void main(String[] args) {
         ProcessLog log = new ProcessLog("worker");
         log.formatJavaLogging();

@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,7 @@ class GracefulStopTest {
                 assertThat(worker.isAlive()).isFalse();
             }
         }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store))).isEqualTo("rw-------");
         try (SharedStore reopened = SharedStore.open(store)) {
             assertThat(reopened.map("jobs", JsonNode.class).get("last").get("finished").asBoolean()).isTrue();
             assertThat(reopened.workers()).extracting(w -> w.pid()).containsExactly(ProcessHandle.current().pid());
