@@ -71,7 +71,8 @@ if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT/pom.xml" "$ROOT/core/pom.xml" "$ROO
         "$ROOT/http/pom.xml" "$ROOT/http/src/main" -newer "$JAR" -print -quit)" ]]; then
     command -v mvn >/dev/null || fail "$JAR is missing or out of date, and mvn is not on the PATH to build it"
     echo "run-workers.sh: building $JAR" >&2
-    (cd "$ROOT" && mvn -q -B -DskipTests package -pl http -am)
+    # Maven's output goes to stderr: stdout carries the supervisor's lines only.
+    (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests package -pl http -am) >&2
 fi
 
 # exec: the supervisor gets Ctrl-C and SIGTERM itself, and passes them on to the workers.
