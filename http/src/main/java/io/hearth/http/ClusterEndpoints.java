@@ -1,0 +1,83 @@
+package io.hearth.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hearth.BroadcastResult;
+import io.hearth.SharedStore;
+import io.hearth.StoreStats;
+import io.hearth.WorkerInfo;
+import io.undertow.server.HttpHandler;
+import java.time.Duration;
+import java.util.Comparator;
+
+/** /workers, /broadcast/{topic}, /health, /stats and /metrics. */
+final class ClusterEndpoints {
+    private final SharedStore store;
+    private final ObjectMapper mapper;
+    private final RequestMetrics metrics;
+    private final Duration broadcastWait;
+    private final Duration maxBroadcastWait;
+    private final long pid = ProcessHandle.current().pid();
+
+    ClusterEndpoints(SharedStore store, ObjectMapper mapper, RequestMetrics metrics, Duration broadcastWait, Duration maxBroadcastWait) {
+        this.store = store;
+        this.mapper = mapper;
+        this.metrics = metrics;
+        this.broadcastWait = broadcastWait;
+        this.maxBroadcastWait = maxBroadcastWait;
+    }
+
+    HttpHandler workers() {
+        return exchange -> {
+            var body = mapper.createObjectNode();
+            var list = body.putArray("workers");
+            store.workers().stream().sorted(Comparator.comparingLong(WorkerInfo::pid)).forEach(worker -> list.addObject()
+                    .put("pid", worker.pid())
+                    .put("since", worker.since().toString())
+                    .put("heartbeat", worker.heartbeat().toString()));
+            Replies.json(exchange, 200, mapper, body);
+        };
+    }
+
+    /** Sends the JSON body to every live process on the store and waits, bounded, for their acknowledgements. */
+    HttpHandler broadcast() {
+        return exchange -> {
+            String topic = Requests.name(exchange, "topic", "topic");
+            long waitMillis = Requests.longQuery(exchange, "timeout_ms", broadcastWait.toMillis(), 0, maxBroadcastWait.toMillis());
+            JsonNode payload = Requests.json(exchange, mapper);
+            BroadcastResult result = store.broadcast(topic, mapper.writeValueAsString(payload), Duration.ofMillis(waitMillis));
+            var body = mapper.createObjectNode();
+            body.put("topic", result.topic());
+            body.put("sequence", result.sequence());
+            result.acked().stream().sorted().forEach(body.putArray("acked")::add);
+            result.missing().stream().sorted().forEach(body.putArray("missing")::add);
+            Replies.json(exchange, 200, mapper, body);
+        };
+    }
+
+    HttpHandler health() {
+        return exchange -> {
+            store.stats(); // throws, and so answers 503, once the store is closed
+            Replies.json(exchange, 200, mapper, mapper.createObjectNode().put("status", "ok").put("pid", pid));
+        };
+    }
+
+    HttpHandler stats() {
+        return exchange -> {
+            StoreStats stats = store.stats();
+            var body = mapper.createObjectNode();
+            body.put("entries", stats.entries());
+            body.put("capacity", stats.capacity());
+            body.put("fill_ratio", stats.fillRatio());
+            body.put("counters", stats.counters());
+            body.put("counter_capacity", stats.counterCapacity());
+            body.put("file_bytes", stats.fileBytes());
+            body.put("attached_processes", store.workers().size());
+            Replies.json(exchange, 200, mapper, body);
+        };
+    }
+
+    HttpHandler metrics() {
+        return exchange -> Replies.text(exchange, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape(store, pid));
+    }
+}

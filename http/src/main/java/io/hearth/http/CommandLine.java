@@ -1,0 +1,99 @@
+package io.hearth.http;
+
+import java.nio.file.Path;
+
+/** Parsing and checking of the supervisor's and workers' options. */
+final class CommandLine {
+    static final String USAGE = """
+            Usage: run-workers.sh [-n WORKERS] [-p PORT] [-s STORE] [-b HOST]
+                   java -jar hearth-http.jar [-n WORKERS] [-p PORT] [-s STORE] [-b HOST]
+
+            Starts WORKERS Hearth HTTP worker processes that all serve one port and share one
+            store file, restarts any that die, and stops them all gracefully on Ctrl-C or SIGTERM.
+
+              -n, --workers WORKERS  worker processes (default: the number of cores)
+              -p, --port PORT        TCP port every worker serves (default: 8080)
+              -s, --store STORE      store file path (default: ./data/hearth.store);
+                                     redis://host:port/db is not built yet
+              -b, --bind HOST        address to bind (default: 127.0.0.1, this host only)
+              -h, --help             this text
+
+            Environment:
+              HEARTH_TOKEN             if set, POST/PUT/PATCH/DELETE need Authorization: Bearer <token>
+              HEARTH_LOG_TOPICS        broadcast topics workers log, comma-separated (default: reload)
+              HEARTH_WORKER_JAVA_OPTS  extra JVM options for each worker, e.g. -Xmx256m
+            """;
+
+    private CommandLine() {
+    }
+
+    /** The supervisor's options. */
+    record SupervisorOptions(int workers, int port, Path store, String host, boolean help) {
+    }
+
+    static SupervisorOptions parseSupervisor(String[] args) {
+        int workers = Runtime.getRuntime().availableProcessors();
+        int port = 8080;
+        String store = "data/hearth.store";
+        String host = "127.0.0.1";
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (option.equals("-h") || option.equals("--help")) {
+                return new SupervisorOptions(workers, port, Path.of(store), host, true);
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + option + " needs a value");
+            }
+            String value = args[++i];
+            switch (option) {
+                case "-n", "--workers" -> workers = (int) number(option, value, 1, 256);
+                case "-p", "--port" -> port = port(value);
+                case "-s", "--store" -> store = value;
+                case "-b", "--bind" -> host = value;
+                default -> throw new IllegalArgumentException("unknown option " + option);
+            }
+        }
+        if (store.contains("://")) {
+            if (store.startsWith("redis://")) {
+                throw new IllegalArgumentException("the Redis backend (" + store + ") is not built yet; give a file path with -s");
+            }
+            throw new IllegalArgumentException("store " + store + " is neither a file path nor a redis:// URI");
+        }
+        if (store.isBlank()) {
+            throw new IllegalArgumentException("store path is empty");
+        }
+        if (port == 0 && workers > 1) {
+            throw new IllegalArgumentException("port 0 would give each worker a port of its own; choose a port");
+        }
+        return new SupervisorOptions(workers, port, Path.of(store), host, false);
+    }
+
+    static int port(String value) {
+        return (int) number("port", value, 0, 65_535);
+    }
+
+    static long number(String what, String value, long min, long max) {
+        long number;
+        try {
+            number = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " must be a whole number, not '" + value + "'");
+        }
+        if (number < min || number > max) {
+            throw new IllegalArgumentException(what + " must be from " + min + " to " + max + ", not " + number);
+        }
+        return number;
+    }
+
+    /** HEARTH_TOKEN's value: null when unset; an empty or spaced one is refused rather than silently ignored. */
+    static String token(String value) {
+        if (value == null) {
+            return null;
+        }
+        if (value.isBlank() || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new IllegalArgumentException("HEARTH_TOKEN is set but empty or not printable ASCII without spaces;"
+                    + " unset it, or give it a real token");
+        }
+        return value;
+    }
+}

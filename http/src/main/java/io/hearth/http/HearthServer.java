@@ -1,0 +1,294 @@
+package io.hearth.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hearth.SharedStore;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.GracefulShutdownHandler;
+import io.undertow.util.Methods;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+
+/**
+ * Hearth's HTTP API on Undertow, serving one {@link SharedStore}: the routes of the README
+ * (counters, versioned JSON objects, workers, broadcasts, health, metrics). Start several
+ * processes with it on one store, and they answer alike.
+ *
+ * <pre>{@code
+ * try (SharedStore store = SharedStore.open(Path.of("data/hearth.store"));
+ *      HearthServer server = HearthServer.builder(store).port(8080).start()) {
+ *     server.awaitStop();
+ * }
+ * }</pre>
+ *
+ * <p>Store calls run on Undertow's worker threads, not its IO threads; only an operation on a
+ * counter this process has used before, one atomic instruction, runs in place. Request bodies are read
+ * without blocking and refused past {@link Builder#maxBodyBytes(int)}. {@link #close()} frees the
+ * port at once and lets the requests in flight finish (up to the shutdown timeout); it is safe to
+ * call twice and does not close the store, which belongs to the caller.
+ */
+public final class HearthServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(HearthServer.class.getName());
+
+    private final Undertow undertow;
+    private final XnioWorker worker;
+    private final GracefulShutdownHandler shutdown;
+    private final Duration shutdownTimeout;
+    private final InetSocketAddress address;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object stopped = new Object();
+    private boolean hasStopped; // guarded by stopped
+
+    private HearthServer(Builder builder) {
+        ObjectMapper mapper = new ObjectMapper()
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        RequestMetrics metrics = new RequestMetrics();
+        CounterEndpoints counters = new CounterEndpoints(builder.store, mapper);
+        ObjectEndpoints objects = new ObjectEndpoints(builder.store, mapper);
+        ClusterEndpoints cluster = new ClusterEndpoints(builder.store, mapper, metrics, builder.broadcastWait, builder.maxBroadcastWait);
+        HttpHandler routes = new Routes(builder.token, builder.maxBodyBytes)
+                .change(Methods.POST, "/increment", counters.seedCannotBlock(), counters.increment())
+                .get("/report", counters.seedCannotBlock(), counters.report())
+                .change(Methods.POST, "/reset", counters.seedCannotBlock(), counters.reset())
+                .get("/counters/{name}", counters.cannotBlock(), counters.get())
+                .changeWithBody(Methods.PUT, "/counters/{name}", counters.set())
+                .change(Methods.DELETE, "/counters/{name}", counters.cannotBlock(), counters.delete())
+                .change(Methods.POST, "/counters/{name}/increment", counters.cannotBlock(), counters.add())
+                .get("/objects/{map}", objects.list())
+                .get("/objects/{map}/{key}", objects.get())
+                .changeWithBody(Methods.PUT, "/objects/{map}/{key}", objects.put())
+                .changeWithBody(Methods.PATCH, "/objects/{map}/{key}", objects.patch())
+                .change(Methods.DELETE, "/objects/{map}/{key}", objects.delete())
+                .get("/workers", cluster.workers())
+                .changeWithBody(Methods.POST, "/broadcast/{topic}", cluster.broadcast())
+                .get("/health", cluster.health())
+                .get("/stats", cluster.stats())
+                .get("/metrics", cluster.metrics())
+                .handler();
+        // A body over the limit is answered 413 by ReadBody; Undertow then discards the rest of it to keep
+        // the connection (so the client reads the 413 instead of a reset), but only up to this much.
+        long discardable = 4L * builder.maxBodyBytes;
+        HttpHandler limited = exchange -> {
+            exchange.setMaxEntitySize(discardable);
+            routes.handleRequest(exchange);
+        };
+        this.shutdown = new GracefulShutdownHandler(metrics.around(limited));
+        // GracefulShutdownHandler refuses requests during shutdown with a bare 503; give it the JSON body.
+        HttpHandler root = exchange -> {
+            exchange.addDefaultResponseListener(refused -> {
+                if (refused.getStatusCode() != 503 || refused.isResponseStarted()) {
+                    return false;
+                }
+                Errors.send(refused, new HttpError(503, "unavailable", "this worker is shutting down; retry"));
+                return true;
+            });
+            shutdown.handleRequest(exchange);
+        };
+        this.shutdownTimeout = builder.shutdownTimeout;
+        int ioThreads = builder.ioThreads > 0 ? builder.ioThreads : Math.max(Runtime.getRuntime().availableProcessors(), 2);
+        int workerThreads = builder.workerThreads > 0 ? builder.workerThreads : ioThreads * 8;
+        // Our own XNIO worker, not Undertow's: Undertow.stop() then closes only the listening socket, so
+        // close() can stop taking connections (the kernel hands them to the other workers on the port)
+        // while the requests in flight finish on this worker's threads.
+        try {
+            this.worker = Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.builder()
+                    .set(Options.WORKER_IO_THREADS, ioThreads)
+                    .set(Options.CONNECTION_HIGH_WATER, 1_000_000)
+                    .set(Options.CONNECTION_LOW_WATER, 1_000_000)
+                    .set(Options.WORKER_TASK_CORE_THREADS, workerThreads)
+                    .set(Options.WORKER_TASK_MAX_THREADS, workerThreads)
+                    .set(Options.TCP_NODELAY, true)
+                    .set(Options.CORK, true)
+                    .getMap());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start Undertow's IO threads", e);
+        }
+        this.undertow = Undertow.builder()
+                .setWorker(worker)
+                .addHttpListener(builder.port, builder.host)
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, 100)
+                .setServerOption(UndertowOptions.MAX_HEADERS, 100)
+                // Slow or idle clients are cut off instead of holding a connection for ever.
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+                .setSocketOption(Options.READ_TIMEOUT, 30_000)
+                .setSocketOption(Options.WRITE_TIMEOUT, 30_000)
+                .setHandler(root)
+                .build();
+        try {
+            undertow.start();
+        } catch (RuntimeException e) {
+            worker.shutdownNow();
+            throw e;
+        }
+        this.address = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
+    }
+
+    /** A builder for a server on store; it binds 127.0.0.1:8080 unless told otherwise. */
+    public static Builder builder(SharedStore store) {
+        return new Builder(store);
+    }
+
+    /** The port it listens on (the one the OS chose, when built with port 0). */
+    public int port() {
+        return address.getPort();
+    }
+
+    /** The address it listens on. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** Blocks until {@link #close()} has finished, from any thread. */
+    public void awaitStop() throws InterruptedException {
+        synchronized (stopped) {
+            while (!hasStopped) {
+                stopped.wait();
+            }
+        }
+    }
+
+    /**
+     * Stops listening at once (with a shared port, the kernel sends new connections to the other
+     * processes), answers further requests on open connections with 503, waits up to the shutdown
+     * timeout for the requests in flight, then stops its threads. Safe to call twice; the store stays open.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            awaitQuietly();
+            return;
+        }
+        try {
+            undertow.stop(); // closes the listening socket only: the worker is ours
+            shutdown.shutdown(); // requests on open connections are answered 503 from now on
+            if (!shutdown.awaitShutdown(shutdownTimeout.toMillis())) {
+                LOG.log(System.Logger.Level.WARNING, "requests still in flight after " + shutdownTimeout + "; stopping anyway");
+            }
+            worker.shutdown();
+            if (!worker.awaitTermination(5, TimeUnit.SECONDS)) {
+                worker.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            worker.shutdownNow();
+            Thread.currentThread().interrupt();
+        } finally {
+            synchronized (stopped) {
+                hasStopped = true;
+                stopped.notifyAll();
+            }
+        }
+    }
+
+    private void awaitQuietly() {
+        try {
+            awaitStop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Settings of a {@link HearthServer}; {@link #start()} binds the port. */
+    public static final class Builder {
+        private final SharedStore store;
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private String token;
+        private int maxBodyBytes = 1 << 20;
+        private Duration broadcastWait = Duration.ofSeconds(2);
+        private Duration maxBroadcastWait = Duration.ofSeconds(10);
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private int ioThreads;
+        private int workerThreads;
+
+        private Builder(SharedStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** Address to bind; default {@code 127.0.0.1}, so nothing outside the host can connect. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** Port to bind, 0 for any free one; default 8080. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be from 0 to 65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Bearer token that routes which change data (POST, PUT, PATCH, DELETE) require, as
+         * {@code Authorization: Bearer <token>}; null (the default) for none.
+         */
+        public Builder token(String token) {
+            if (token != null && (token.isBlank() || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+                throw new IllegalArgumentException("token must be printable ASCII without spaces, and not empty");
+            }
+            this.token = token;
+            return this;
+        }
+
+        /** Largest request body in bytes; larger ones are answered 413. Default 1 MiB. */
+        public Builder maxBodyBytes(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxBodyBytes must be positive, was " + bytes);
+            }
+            this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        /** How long a broadcast waits for acknowledgements unless the request says ({@code timeout_ms}); default 2 s. */
+        public Builder broadcastWait(Duration wait) {
+            this.broadcastWait = Objects.requireNonNull(wait, "wait");
+            return this;
+        }
+
+        /** How long in-flight requests may take to finish when the server closes; default 30 s. */
+        public Builder shutdownTimeout(Duration timeout) {
+            this.shutdownTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Undertow IO threads; default one per core. */
+        public Builder ioThreads(int threads) {
+            this.ioThreads = threads;
+            return this;
+        }
+
+        /** Undertow worker threads, which run the store calls; default eight per IO thread. */
+        public Builder workerThreads(int threads) {
+            this.workerThreads = threads;
+            return this;
+        }
+
+        /**
+         * Binds and starts serving.
+         *
+         * @throws RuntimeException from Undertow when the address cannot be bound
+         */
+        public HearthServer start() {
+            if (broadcastWait.compareTo(maxBroadcastWait) > 0) {
+                maxBroadcastWait = broadcastWait;
+            }
+            return new HearthServer(this);
+        }
+    }
+}

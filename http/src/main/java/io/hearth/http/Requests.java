@@ -1,0 +1,127 @@
+package io.hearth.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.PathTemplateMatch;
+import java.util.Deque;
+import java.util.regex.Pattern;
+
+/**
+ * Reading a request: path parameters, query parameters and JSON bodies, each checked before any
+ * store call. The URL charset is documented in the README:
+ * names (maps, counters, topics) {@code [A-Za-z0-9._~-]}, 1 to 64 characters; keys also {@code :}
+ * and {@code @}, 1 to 256 characters; both after percent-decoding, and never {@code .} or {@code ..}.
+ */
+final class Requests {
+    static final int MAX_NAME_CHARS = 64;
+    static final int MAX_KEY_CHARS = 256;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._~-]{1," + MAX_NAME_CHARS + "}");
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._~:@-]{1," + MAX_KEY_CHARS + "}");
+
+    private Requests() {
+    }
+
+    /** The path parameter, checked as a name (what: "counter name", "map name", "topic"). */
+    static String name(HttpServerExchange exchange, String parameter, String what) {
+        return checkName(pathParameter(exchange, parameter), what);
+    }
+
+    static String checkName(String value, String what) {
+        if (!NAME.matcher(value).matches() || value.equals(".") || value.equals("..")) {
+            throw HttpError.badRequest(what + " '" + printable(value) + "' is not 1 to " + MAX_NAME_CHARS
+                    + " characters of A-Z a-z 0-9 . _ ~ - (and not . or ..)");
+        }
+        return value;
+    }
+
+    /** The path parameter, checked as a map key. */
+    static String key(HttpServerExchange exchange, String parameter) {
+        String value = pathParameter(exchange, parameter);
+        if (!KEY.matcher(value).matches() || value.equals(".") || value.equals("..")) {
+            throw HttpError.badRequest("key '" + printable(value) + "' is not 1 to " + MAX_KEY_CHARS
+                    + " characters of A-Z a-z 0-9 . _ ~ - : @ (and not . or ..)");
+        }
+        return value;
+    }
+
+    /** A key prefix for listing: empty, or characters a key may hold. */
+    static String prefix(HttpServerExchange exchange) {
+        String value = query(exchange, "prefix", "");
+        if (!value.isEmpty() && !KEY.matcher(value).matches()) {
+            throw HttpError.badRequest("prefix '" + printable(value) + "' is not up to " + MAX_KEY_CHARS
+                    + " characters of A-Z a-z 0-9 . _ ~ - : @");
+        }
+        return value;
+    }
+
+    /** The single value of a query parameter, or fallback when it is absent. */
+    static String query(HttpServerExchange exchange, String parameter, String fallback) {
+        Deque<String> values = exchange.getQueryParameters().get(parameter);
+        if (values == null || values.isEmpty()) {
+            return fallback;
+        }
+        if (values.size() > 1) {
+            throw HttpError.badRequest("query parameter '" + parameter + "' is given " + values.size() + " times; give it once");
+        }
+        return values.getFirst();
+    }
+
+    /** A whole-number query parameter within [min, max]. */
+    static long longQuery(HttpServerExchange exchange, String parameter, long fallback, long min, long max) {
+        String text = query(exchange, parameter, null);
+        if (text == null) {
+            return fallback;
+        }
+        long value;
+        try {
+            value = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw HttpError.badRequest("query parameter '" + parameter + "' is '" + printable(text) + "', not a whole number");
+        }
+        if (value < min || value > max) {
+            throw HttpError.badRequest("query parameter '" + parameter + "' is " + value + ", not from " + min + " to " + max);
+        }
+        return value;
+    }
+
+    /** The request body as JSON; 400 when it is empty, not JSON, or JSON null. */
+    static JsonNode json(HttpServerExchange exchange, ObjectMapper mapper) {
+        byte[] body = exchange.getAttachment(ReadBody.BODY);
+        if (body == null || body.length == 0) {
+            throw HttpError.badRequest("the request needs a JSON body");
+        }
+        JsonNode node;
+        try {
+            node = mapper.readTree(body);
+        } catch (JacksonException e) {
+            throw new HttpError(400, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new HttpError(400, "invalid_json", "the body is not valid JSON: " + e.getMessage());
+        }
+        if (node == null || node.isMissingNode()) {
+            throw HttpError.badRequest("the request needs a JSON body");
+        }
+        if (node.isNull()) {
+            throw HttpError.badRequest("the body is JSON null; store a value, or DELETE the entry");
+        }
+        return node;
+    }
+
+    private static String pathParameter(HttpServerExchange exchange, String parameter) {
+        PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
+        String value = match == null ? null : match.getParameters().get(parameter);
+        return value == null ? "" : value;
+    }
+
+    /** Echoes client text in a message without letting it forge lines or grow without bound. */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < text.length() && out.length() < 80; i++) {
+            char c = text.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\u%04x", (int) c));
+        }
+        return text.length() > 80 ? out + "..." : out.toString();
+    }
+}

@@ -1,0 +1,86 @@
+package io.hearth.http;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RoutingHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import io.undertow.util.PathTemplateMatcher;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * The route table: a {@link RoutingHandler} plus what it lacks, the methods each path allows, for
+ * the {@code Allow} header of a 405. Each endpoint is wrapped so that store work leaves the IO
+ * thread, bodies are read without blocking, and routes that change data check the token.
+ */
+final class Routes {
+    private final RoutingHandler routing = new RoutingHandler(false); // path parameters stay out of the query
+    private final Map<String, Set<String>> methodsByTemplate = new LinkedHashMap<>();
+    private final String token;
+    private final int maxBodyBytes;
+
+    /** @param token the bearer token routes that change data need, or null for none */
+    Routes(String token, int maxBodyBytes) {
+        this.token = token;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** A read; HEAD is answered too, without the body. */
+    Routes get(String template, HttpHandler endpoint) {
+        add(Methods.GET, template, new Dispatch(endpoint));
+        return add(Methods.HEAD, template, new Dispatch(endpoint));
+    }
+
+    /** A read that stays on the IO thread when {@code cannotBlock} says it may; see {@link Dispatch}. */
+    Routes get(String template, Predicate<HttpServerExchange> cannotBlock, HttpHandler endpoint) {
+        add(Methods.GET, template, new Dispatch(endpoint, cannotBlock));
+        return add(Methods.HEAD, template, new Dispatch(endpoint, cannotBlock));
+    }
+
+    /** A change without a body. */
+    Routes change(HttpString method, String template, HttpHandler endpoint) {
+        return add(method, template, guarded(new Dispatch(endpoint)));
+    }
+
+    /** A change without a body that stays on the IO thread when {@code cannotBlock} says it may. */
+    Routes change(HttpString method, String template, Predicate<HttpServerExchange> cannotBlock, HttpHandler endpoint) {
+        return add(method, template, guarded(new Dispatch(endpoint, cannotBlock)));
+    }
+
+    /** A change whose endpoint finds the request body at {@link ReadBody#BODY}. */
+    Routes changeWithBody(HttpString method, String template, HttpHandler endpoint) {
+        return add(method, template, guarded(new ReadBody(maxBodyBytes, new Dispatch(endpoint))));
+    }
+
+    HttpHandler handler() {
+        PathTemplateMatcher<String> allowed = new PathTemplateMatcher<>();
+        methodsByTemplate.forEach((template, methods) -> allowed.add(template, String.join(", ", methods)));
+        routing.setFallbackHandler(exchange -> Errors.send(exchange,
+                HttpError.notFound("no route " + exchange.getRequestPath() + "; see the README for the routes")));
+        routing.setInvalidMethodHandler(exchange -> methodNotAllowed(exchange, allowed));
+        return routing;
+    }
+
+    private HttpHandler guarded(HttpHandler handler) {
+        return token == null ? handler : new RequireToken(token, handler);
+    }
+
+    private Routes add(HttpString method, String template, HttpHandler handler) {
+        routing.add(method, template, handler);
+        methodsByTemplate.computeIfAbsent(template, t -> new TreeSet<>()).add(method.toString());
+        return this;
+    }
+
+    private static void methodNotAllowed(HttpServerExchange exchange, PathTemplateMatcher<String> allowed) {
+        var match = allowed.match(exchange.getRelativePath());
+        String allow = match == null ? "" : match.getValue();
+        Errors.send(exchange, new HttpError(405, "method_not_allowed",
+                exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath() + "; allowed: " + allow,
+                Map.of(Headers.ALLOW, allow)));
+    }
+}

@@ -1,0 +1,405 @@
+package io.hearth.http;
+
+import io.hearth.http.internal.ReusePortSelectorProvider;
+import io.hearth.internal.JvmOptions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs N {@link Worker} processes that share one store and one port, as gunicorn's arbiter does:
+ * it starts them, starts another when one dies (waiting longer after each quick death, so a crash
+ * loop does not spin), and on {@link #close()} (SIGTERM or Ctrl-C from {@link #main}) sends each
+ * worker SIGTERM so that requests in flight finish, then waits for them.
+ *
+ * <p>Workers are {@code java} processes on this JVM's class path with the JVM options Hearth needs
+ * and {@link ReusePortSelectorProvider}, which lets them all bind the same port. A worker that
+ * exits with {@link Worker#BOOT_FAILURE} (bad store, port taken) is not retried: the supervisor
+ * stops the others and ends with that status.
+ *
+ * <p>{@code ./run-workers.sh} runs {@link #main}; tests and embedders use {@link #builder(Path)}.
+ */
+public final class Supervisor implements AutoCloseable {
+    static final String READY_LINE = "hearth: ";
+    private static final Duration FIRST_RESTART_DELAY = Duration.ofMillis(250);
+    private static final Duration LONGEST_RESTART_DELAY = Duration.ofSeconds(30);
+    /** A worker that lived this long was healthy: its next death restarts at the first delay again. */
+    private static final Duration HEALTHY_RUN = Duration.ofSeconds(30);
+
+    private final Builder settings;
+    private final ProcessLog log = new ProcessLog("supervisor");
+    private final List<Slot> slots = new ArrayList<>();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CountDownLatch stopSignal = new CountDownLatch(1);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final PrintStream out = System.out;
+    private volatile boolean stopping;
+    private volatile int exitStatus;
+
+    private Supervisor(Builder settings) {
+        this.settings = settings;
+        for (int i = 0; i < settings.workers; i++) {
+            slots.add(new Slot(i));
+        }
+        log.info("starting " + settings.workers + " workers on http://" + settings.host + ":" + settings.port
+                + " sharing store " + settings.store);
+        slots.forEach(Slot::start);
+    }
+
+    /** A supervisor for workers sharing the store file at store. */
+    public static Builder builder(Path store) {
+        return new Builder(store);
+    }
+
+    /** Waits until every worker serves; false when the time ran out or the supervisor stopped first. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (!stopping && workerPids().size() < slots.size()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return !stopping;
+        }
+    }
+
+    /** Pids of the workers serving now. */
+    public synchronized List<Long> workerPids() {
+        List<Long> pids = new ArrayList<>();
+        for (Slot slot : slots) {
+            if (slot.readyPid != 0) {
+                pids.add(slot.readyPid);
+            }
+        }
+        return pids;
+    }
+
+    /** Blocks until the supervisor has stopped; returns its exit status (0, or a worker's boot failure). */
+    public int awaitTermination() throws InterruptedException {
+        terminated.await();
+        return exitStatus;
+    }
+
+    /**
+     * Sends every worker SIGTERM, waits up to the stop timeout for them to finish their requests
+     * and exit, then kills any still running. Safe to call twice, from any thread.
+     */
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            try {
+                terminated.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        stopping = true;
+        stopSignal.countDown();
+        synchronized (this) {
+            notifyAll();
+        }
+        log.info("stopping " + slots.size() + " workers gracefully");
+        for (Slot slot : slots) {
+            Process process = slot.process;
+            if (process != null) {
+                process.destroy(); // SIGTERM: the worker finishes its requests in flight, then exits
+            }
+        }
+        long deadline = System.nanoTime() + settings.stopTimeout.toNanos();
+        for (Slot slot : slots) {
+            Process process = slot.process;
+            if (process == null) {
+                continue;
+            }
+            try {
+                if (!process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    log.warn("worker " + process.pid() + " still running after " + settings.stopTimeout + "; killing it");
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+        for (Slot slot : slots) {
+            if (slot.thread != Thread.currentThread()) {
+                try {
+                    slot.thread.join(TimeUnit.SECONDS.toMillis(10));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        log.info("all workers stopped");
+        terminated.countDown();
+    }
+
+    /** Runs the supervisor in the foreground until SIGTERM or Ctrl-C; see {@code --help}. */
+    public static void main(String[] args) throws InterruptedException {
+        CommandLine.SupervisorOptions options;
+        try {
+            options = CommandLine.parseSupervisor(args);
+            CommandLine.token(System.getenv("HEARTH_TOKEN"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println();
+            System.err.print(CommandLine.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(CommandLine.USAGE);
+            return;
+        }
+        String problem = cannotServe(options);
+        if (problem != null) {
+            System.err.println("error: " + problem);
+            System.exit(2);
+            return;
+        }
+        Supervisor supervisor = builder(options.store()).workers(options.workers()).host(options.host())
+                .port(options.port()).workerJvmOptions(splitOptions(System.getenv("HEARTH_WORKER_JAVA_OPTS"))).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(supervisor::close, "hearth-supervisor-stop"));
+        Signals.onTerminate(() -> new Thread(supervisor::close, "hearth-supervisor-stop").start());
+        while (!supervisor.awaitReady(Duration.ofSeconds(30))) {
+            if (supervisor.stopping) {
+                break;
+            }
+            supervisor.log.warn("still waiting for workers to serve; " + supervisor.workerPids().size() + " of "
+                    + options.workers() + " do");
+        }
+        if (!supervisor.stopping) {
+            supervisor.out.println(READY_LINE + options.workers() + " workers serving http://" + options.host() + ":"
+                    + options.port() + " (pids " + supervisor.workerPids() + "); Ctrl-C stops them");
+        }
+        System.exit(supervisor.awaitTermination());
+    }
+
+    /** Why the workers could not serve, found before starting any; null when they can. */
+    private static String cannotServe(CommandLine.SupervisorOptions options) {
+        if (options.workers() > 1) {
+            try (ServerSocketChannel channel = ServerSocketChannel.open()) {
+                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    return "this platform's sockets have no SO_REUSEPORT, so only one process can bind a port; run with -n 1";
+                }
+            } catch (IOException e) {
+                return "cannot open a socket: " + e.getMessage();
+            }
+        }
+        // Workers share the port with each other only; a server already on it would silently share it too.
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(options.host(), options.port()));
+        } catch (IOException e) {
+            return "cannot bind " + options.host() + ":" + options.port() + " (" + e.getMessage()
+                    + "); is another server on that port? choose another with -p";
+        }
+        return null;
+    }
+
+    private static List<String> splitOptions(String options) {
+        List<String> split = new ArrayList<>();
+        if (options != null) {
+            for (String option : options.trim().split("\\s+")) {
+                if (!option.isEmpty()) {
+                    split.add(option);
+                }
+            }
+        }
+        return split;
+    }
+
+    private List<String> workerCommand() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JvmOptions.required().arguments());
+        command.add("-D" + ReusePortSelectorProvider.PROPERTY + "=" + ReusePortSelectorProvider.class.getName());
+        command.add("-Dchronicle.announcer.disable=true"); // its banner, times N workers, buries the log
+        command.addAll(settings.workerJvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Worker.class.getName());
+        command.addAll(List.of("--store", settings.store.toString(), "--host", settings.host,
+                "--port", Integer.toString(settings.port), "--supervisor-pid", Long.toString(ProcessHandle.current().pid())));
+        return command;
+    }
+
+    /** One worker position: the process in it now, and the thread that restarts it. */
+    private final class Slot {
+        private final int index;
+        private final Thread thread;
+        private volatile Process process;
+        private volatile long readyPid;
+
+        Slot(int index) {
+            this.index = index;
+            this.thread = new Thread(this::run, "hearth-worker-slot-" + index);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void run() {
+            Duration delay = FIRST_RESTART_DELAY;
+            while (!stopping) {
+                long started = System.nanoTime();
+                Process worker;
+                try {
+                    ProcessBuilder builder = new ProcessBuilder(workerCommand()).redirectError(ProcessBuilder.Redirect.INHERIT);
+                    builder.environment().putAll(settings.environment);
+                    worker = builder.start();
+                } catch (IOException e) {
+                    log.error("cannot start a worker: " + e.getMessage());
+                    fail(Worker.BOOT_FAILURE);
+                    return;
+                }
+                process = worker;
+                if (stopping) {
+                    worker.destroy(); // close() may have looked before this process existed
+                }
+                int status = forwardUntilExit(worker);
+                markReady(0);
+                if (stopping) {
+                    return;
+                }
+                if (status == Worker.BOOT_FAILURE) {
+                    log.error("worker " + worker.pid() + " could not start (exit status " + status
+                            + "); stopping the others, as retrying would not help");
+                    fail(status);
+                    return;
+                }
+                if (Duration.ofNanos(System.nanoTime() - started).compareTo(HEALTHY_RUN) >= 0) {
+                    delay = FIRST_RESTART_DELAY;
+                }
+                log.warn("worker " + worker.pid() + " (slot " + index + ") exited with status " + status
+                        + "; starting another in " + delay.toMillis() + " ms");
+                try {
+                    if (stopSignal.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
+                delay = delay.multipliedBy(2).compareTo(LONGEST_RESTART_DELAY) > 0 ? LONGEST_RESTART_DELAY : delay.multipliedBy(2);
+            }
+        }
+
+        /** Copies the worker's stdout to ours, noting its ready line; returns its exit status. */
+        private int forwardUntilExit(Process worker) {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    if (line.startsWith(Worker.READY + " ")) {
+                        log.info("worker " + worker.pid() + " (slot " + index + ") is serving");
+                        markReady(worker.pid());
+                    } else {
+                        out.println(line);
+                    }
+                }
+            } catch (IOException e) {
+                // the pipe broke: the worker is going; its exit status tells the rest
+            }
+            while (true) {
+                try {
+                    return worker.waitFor();
+                } catch (InterruptedException e) {
+                    if (stopping) {
+                        Thread.currentThread().interrupt();
+                        return -1;
+                    }
+                }
+            }
+        }
+
+        private void markReady(long pid) {
+            synchronized (Supervisor.this) {
+                readyPid = pid;
+                Supervisor.this.notifyAll();
+            }
+        }
+    }
+
+    private void fail(int status) {
+        exitStatus = status;
+        Thread stopper = new Thread(this::close, "hearth-supervisor-stop");
+        stopper.start();
+    }
+
+    /** Settings of a {@link Supervisor}; {@link #start()} starts the workers. */
+    public static final class Builder {
+        private final Path store;
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private Duration stopTimeout = Duration.ofSeconds(40);
+        private List<String> workerJvmOptions = List.of();
+        private Map<String, String> environment = Map.of();
+
+        private Builder(Path store) {
+            this.store = Objects.requireNonNull(store, "store").toAbsolutePath();
+        }
+
+        /** Number of worker processes; default the number of cores. */
+        public Builder workers(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, was " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /** Address the workers bind; default 127.0.0.1. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** Port every worker serves; default 8080. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** How long {@link #close()} lets workers finish before killing them; default 40 s. */
+        public Builder stopTimeout(Duration timeout) {
+            this.stopTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Extra JVM options for each worker, such as {@code -Xmx256m}. */
+        public Builder workerJvmOptions(List<String> options) {
+            this.workerJvmOptions = List.copyOf(options);
+            return this;
+        }
+
+        /** Environment variables set for each worker on top of this process's, such as {@code HEARTH_TOKEN}. */
+        public Builder environment(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+            return this;
+        }
+
+        /** Starts the workers; see {@link Supervisor#awaitReady(Duration)}. */
+        public Supervisor start() {
+            return new Supervisor(this);
+        }
+    }
+}

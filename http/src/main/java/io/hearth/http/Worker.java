@@ -1,0 +1,169 @@
+package io.hearth.http;
+
+import io.hearth.SharedStore;
+import io.hearth.Subscription;
+import io.hearth.http.internal.ReusePortSelectorProvider;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One worker process: opens the store, serves {@link HearthServer} on the shared port, and stops
+ * gracefully on SIGTERM or SIGINT (requests in flight finish). {@link Supervisor} starts these with
+ * the JVM options Hearth needs ({@code --add-exports}/{@code --add-opens}, the jar manifest's
+ * lists) and {@code -Djava.nio.channels.spi.SelectorProvider=}{@link ReusePortSelectorProvider},
+ * without which a worker still serves, but alone on its port.
+ *
+ * <p>Options: {@code --store PATH} (required), {@code --host ADDRESS} (default 127.0.0.1),
+ * {@code --port N} (default 8080), {@code --supervisor-pid PID} (stop when that process ends).
+ * Environment: {@code HEARTH_TOKEN} (bearer token for routes that change data),
+ * {@code HEARTH_LOG_TOPICS} (comma-separated broadcast topics this worker logs; default {@code reload}).
+ *
+ * <p>Exit status {@value #BOOT_FAILURE} means it could not start (store, port, options), which the
+ * supervisor does not retry; a line {@code HEARTH-WORKER-READY <pid> <port>} on stdout means it serves.
+ */
+public final class Worker {
+    /** Exit status of a worker that could not start; retrying would not help. */
+    public static final int BOOT_FAILURE = 3;
+    static final String READY = "HEARTH-WORKER-READY";
+
+    private Worker() {
+    }
+
+    /** Runs one worker until SIGTERM, SIGINT or the end of its supervisor; see the class comment for the options. */
+    public static void main(String[] args) {
+        ProcessLog log = new ProcessLog("worker");
+        log.formatJavaLogging();
+        Arguments arguments;
+        try {
+            arguments = Arguments.parse(args);
+        } catch (RuntimeException e) {
+            log.error(e.getMessage());
+            System.exit(BOOT_FAILURE);
+            return;
+        }
+        SharedStore store;
+        HearthServer server;
+        List<Subscription> subscriptions = new ArrayList<>();
+        try {
+            store = SharedStore.open(arguments.store);
+        } catch (RuntimeException e) {
+            log.error("cannot open store " + arguments.store + ": " + e.getMessage());
+            System.exit(BOOT_FAILURE);
+            return;
+        }
+        try {
+            for (String topic : arguments.logTopics) {
+                subscriptions.add(store.subscribe(topic, message -> log.info("broadcast '" + message.topic() + "' #"
+                        + message.sequence() + " from pid " + message.senderPid() + ": " + message.payload())));
+            }
+            server = HearthServer.builder(store).host(arguments.host).port(arguments.port).token(arguments.token).start();
+        } catch (RuntimeException e) {
+            log.error("cannot serve on " + arguments.host + ":" + arguments.port + ": " + rootMessage(e));
+            store.close();
+            System.exit(BOOT_FAILURE);
+            return;
+        }
+        Runnable stop = once(() -> {
+            log.info("stopping: finishing requests in flight");
+            server.close();
+            subscriptions.forEach(Subscription::close);
+            store.close();
+            log.info("stopped");
+        });
+        // Stop on a plain thread, before the JVM's shutdown hooks run: Chronicle closes its maps in a
+        // hook of its own, which would fail the requests still in flight. The hook below is the fallback.
+        Signals.onTerminate(() -> new Thread(() -> {
+            stop.run();
+            System.exit(0);
+        }, "hearth-worker-stop").start());
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "hearth-worker-stop-hook"));
+        if (arguments.supervisorPid > 0) {
+            // An orphaned worker would hold the port and the store for ever.
+            Runnable orphaned = () -> {
+                log.warn("supervisor " + arguments.supervisorPid + " is gone; stopping");
+                stop.run();
+                System.exit(0);
+            };
+            ProcessHandle.of(arguments.supervisorPid).ifPresentOrElse(
+                    supervisor -> supervisor.onExit().thenRun(orphaned), orphaned);
+        }
+        log.info("serving store " + store.location() + " on http://" + server.address().getHostString() + ":" + server.port()
+                + (ReusePortSelectorProvider.installed() ? " (port shared with SO_REUSEPORT)" : "")
+                + (arguments.token != null ? ", token required for changes" : ""));
+        System.out.println(READY + " " + ProcessHandle.current().pid() + " " + server.port());
+        System.out.flush();
+        try {
+            server.awaitStop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs action the first time only; later callers wait until it has finished. */
+    private static Runnable once(Runnable action) {
+        AtomicBoolean started = new AtomicBoolean();
+        CountDownLatch done = new CountDownLatch(1);
+        return () -> {
+            if (started.compareAndSet(false, true)) {
+                try {
+                    action.run();
+                } finally {
+                    done.countDown();
+                }
+            } else {
+                try {
+                    done.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (" + root + ")";
+    }
+
+    /** The worker's command line and environment, checked. */
+    record Arguments(Path store, String host, int port, long supervisorPid, String token, List<String> logTopics) {
+        static Arguments parse(String[] args) {
+            Path store = null;
+            String host = "127.0.0.1";
+            int port = 8080;
+            long supervisorPid = 0;
+            for (int i = 0; i < args.length; i++) {
+                String option = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + option + " needs a value");
+                }
+                String value = args[++i];
+                switch (option) {
+                    case "--store" -> store = Path.of(value);
+                    case "--host" -> host = value;
+                    case "--port" -> port = CommandLine.port(value);
+                    case "--supervisor-pid" -> supervisorPid = CommandLine.number(option, value, 1, Long.MAX_VALUE);
+                    default -> throw new IllegalArgumentException("unknown option " + option);
+                }
+            }
+            if (store == null) {
+                throw new IllegalArgumentException("--store PATH is required");
+            }
+            String token = CommandLine.token(System.getenv("HEARTH_TOKEN"));
+            List<String> topics = new ArrayList<>();
+            String topicList = System.getenv().getOrDefault("HEARTH_LOG_TOPICS", "reload");
+            for (String topic : topicList.split(",")) {
+                if (!topic.isBlank()) {
+                    topics.add(Requests.checkName(topic.trim(), "topic in HEARTH_LOG_TOPICS"));
+                }
+            }
+            return new Arguments(store, host, port, supervisorPid, token, List.copyOf(topics));
+        }
+    }
+}

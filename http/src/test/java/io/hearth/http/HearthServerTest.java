@@ -1,0 +1,300 @@
+package io.hearth.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hearth.SharedStore;
+import io.hearth.Subscription;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The routes of one server on a real store, in this process; cross-process behaviour is in {@link WorkersEndToEndTest}. */
+class HearthServerTest {
+    private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
+    private final long pid = ProcessHandle.current().pid();
+
+    @TempDir
+    Path dir;
+    private SharedStore store;
+    private HearthServer server;
+    private int port;
+
+    @BeforeEach
+    void start() {
+        store = SharedStore.open(dir.resolve("test.store"));
+        server = HearthServer.builder(store).port(0).start();
+        port = server.port();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        store.close();
+    }
+
+    @Test
+    void incrementReportAndResetAnswerTheCountAndThePidThatAnswered() {
+        RawHttp.request(port, "POST", "/increment");
+        RawHttp.Response second = RawHttp.request(port, "POST", "/increment");
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(second.json().get("count").asLong()).isEqualTo(2);
+        assertThat(second.json().get("current_process_id").asLong()).isEqualTo(pid);
+
+        RawHttp.Response report = RawHttp.request(port, "GET", "/report");
+        assertThat(report.json().get("count").asLong()).isEqualTo(2);
+        assertThat(store.counter("count").get()).isEqualTo(2);
+
+        RawHttp.request(port, "POST", "/increment?key=other");
+        assertThat(RawHttp.request(port, "POST", "/reset").json().get("count").asLong()).isZero();
+        assertThat(RawHttp.request(port, "GET", "/report").json().get("count").asLong()).isZero();
+        assertThat(RawHttp.request(port, "GET", "/report?key=other").json().get("count").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void aGetOnAMutatingRouteIsMethodNotAllowed() {
+        RawHttp.Response response = RawHttp.request(port, "GET", "/increment");
+        assertThat(response.status()).isEqualTo(405);
+        assertThat(response.header("Allow")).isEqualTo("POST");
+        assertThat(response.json().get("error").asText()).isEqualTo("method_not_allowed");
+        assertThat(RawHttp.request(port, "GET", "/reset").header("Allow")).isEqualTo("POST");
+        assertThat(RawHttp.request(port, "DELETE", "/report").header("Allow")).isEqualTo("GET, HEAD");
+        assertThat(store.counter("count").get()).isZero();
+    }
+
+    @Test
+    void anUnknownRouteIsNotFoundAsJson() {
+        RawHttp.Response response = RawHttp.request(port, "GET", "/nothing/here");
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.header("Content-Type")).isEqualTo("application/json");
+        assertThat(response.json().get("error").asText()).isEqualTo("not_found");
+        assertThat(response.json().get("detail").asText()).contains("/nothing/here");
+    }
+
+    @Test
+    void countersAreReadSetIncrementedByAnyAmountAndDeleted() {
+        assertThat(RawHttp.request(port, "GET", "/counters/hits").json().get("value").asLong()).isZero();
+        RawHttp.Response set = RawHttp.request(port, "PUT", "/counters/hits", JSON, "40");
+        assertThat(set.status()).isEqualTo(200);
+        RawHttp.Response added = RawHttp.request(port, "POST", "/counters/hits/increment?by=2");
+        assertThat(added.json().get("value").asLong()).isEqualTo(42);
+        assertThat(added.json().get("name").asText()).isEqualTo("hits");
+        assertThat(RawHttp.request(port, "POST", "/counters/hits/increment").json().get("value").asLong()).isEqualTo(43);
+        assertThat(RawHttp.request(port, "POST", "/counters/hits/increment?by=-50").json().get("value").asLong()).isEqualTo(-7);
+        assertThat(RawHttp.request(port, "DELETE", "/counters/hits").status()).isEqualTo(204);
+        assertThat(store.counter("hits").get()).isZero();
+    }
+
+    @Test
+    void anObjectCarriesItsVersionAsETagAndIfMatchMakesWritesConditional() {
+        RawHttp.Response created = RawHttp.request(port, "PUT", "/objects/users/ada", JSON, "{\"name\":\"Ada\",\"visits\":1}");
+        assertThat(created.status()).isEqualTo(201);
+        String etag = created.header("ETag");
+        assertThat(etag).isEqualTo("\"" + store.map("users", JsonNode.class).getVersioned("ada").version() + "\"");
+
+        RawHttp.Response read = RawHttp.request(port, "GET", "/objects/users/ada");
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(read.header("ETag")).isEqualTo(etag);
+        assertThat(read.json().get("visits").asInt()).isEqualTo(1);
+        assertThat(RawHttp.request(port, "GET", "/objects/users/ada", Map.of("If-None-Match", etag), null).status()).isEqualTo(304);
+
+        RawHttp.Response updated = RawHttp.request(port, "PUT", "/objects/users/ada",
+                Map.of("If-Match", etag, "Content-Type", "application/json"), "{\"name\":\"Ada\",\"visits\":2}");
+        assertThat(updated.status()).isEqualTo(200);
+        assertThat(updated.header("ETag")).isNotEqualTo(etag);
+
+        RawHttp.Response stale = RawHttp.request(port, "PUT", "/objects/users/ada",
+                Map.of("If-Match", etag, "Content-Type", "application/json"), "{\"name\":\"lost update\"}");
+        assertThat(stale.status()).isEqualTo(412);
+        assertThat(stale.json().get("error").asText()).isEqualTo("precondition_failed");
+        assertThat(store.map("users", JsonNode.class).get("ada").get("visits").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void aDeleteWithAStaleIfMatchChangesNothingAndAFreshOneRemoves() {
+        String first = RawHttp.request(port, "PUT", "/objects/m/k", JSON, "1").header("ETag");
+        String second = RawHttp.request(port, "PUT", "/objects/m/k", JSON, "2").header("ETag");
+        assertThat(RawHttp.request(port, "DELETE", "/objects/m/k", Map.of("If-Match", first), null).status()).isEqualTo(412);
+        assertThat(store.map("m", JsonNode.class).get("k").asInt()).isEqualTo(2);
+        assertThat(RawHttp.request(port, "DELETE", "/objects/m/k", Map.of("If-Match", second), null).status()).isEqualTo(204);
+        assertThat(RawHttp.request(port, "GET", "/objects/m/k").status()).isEqualTo(404);
+        assertThat(RawHttp.request(port, "DELETE", "/objects/m/k").status()).isEqualTo(404);
+    }
+
+    @Test
+    void ifNoneMatchStarCreatesOnlyWhatIsAbsent() {
+        Map<String, String> createOnly = Map.of("If-None-Match", "*", "Content-Type", "application/json");
+        assertThat(RawHttp.request(port, "PUT", "/objects/locks/job", createOnly, "{\"owner\":1}").status()).isEqualTo(201);
+        assertThat(RawHttp.request(port, "PUT", "/objects/locks/job", createOnly, "{\"owner\":2}").status()).isEqualTo(412);
+        assertThat(store.map("locks", JsonNode.class).get("job").get("owner").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aMergePatchChangesOnlyTheFieldsItNames() {
+        RawHttp.request(port, "PUT", "/objects/cfg/app", JSON, "{\"a\":1,\"b\":{\"c\":2,\"d\":3},\"e\":4}");
+        RawHttp.Response patched = RawHttp.request(port, "PATCH", "/objects/cfg/app",
+                Map.of("Content-Type", "application/merge-patch+json"), "{\"b\":{\"d\":null,\"x\":5},\"e\":null}");
+        assertThat(patched.status()).isEqualTo(200);
+        assertThat(patched.json().get("value").toString()).isEqualTo("{\"a\":1,\"b\":{\"c\":2,\"x\":5}}");
+        assertThat(store.map("cfg", JsonNode.class).get("app").toString()).isEqualTo("{\"a\":1,\"b\":{\"c\":2,\"x\":5}}");
+
+        RawHttp.Response wrongType = RawHttp.request(port, "PATCH", "/objects/cfg/app", JSON, "{\"a\":2}");
+        assertThat(wrongType.status()).isEqualTo(415);
+        assertThat(wrongType.header("Accept-Patch")).isEqualTo("application/merge-patch+json");
+        assertThat(store.map("cfg", JsonNode.class).get("app").get("a").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void listingKeysHonoursPrefixAndLimit() {
+        for (String key : List.of("user:1", "user:2", "user:3", "group:1")) {
+            RawHttp.request(port, "PUT", "/objects/things/" + key, JSON, "{}");
+        }
+        JsonNode users = RawHttp.request(port, "GET", "/objects/things?prefix=user:&limit=2").json();
+        assertThat(users.get("keys").toString()).isEqualTo("[\"user:1\",\"user:2\"]");
+        assertThat(users.get("truncated").asBoolean()).isTrue();
+        JsonNode all = RawHttp.request(port, "GET", "/objects/things").json();
+        assertThat(all.get("keys")).hasSize(4);
+        assertThat(all.get("truncated").asBoolean()).isFalse();
+    }
+
+    @Test
+    void workersListsTheProcessesAttachedToTheStore() {
+        JsonNode workers = RawHttp.request(port, "GET", "/workers").json().get("workers");
+        assertThat(workers).hasSize(1);
+        assertThat(workers.get(0).get("pid").asLong()).isEqualTo(pid);
+        assertThat(workers.get(0).get("since").asText()).isNotEmpty();
+        assertThat(workers.get(0).get("heartbeat").asText()).isNotEmpty();
+    }
+
+    @Test
+    void aBroadcastReachesSubscribersAndIsAcknowledged() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = store.subscribe("reload", message -> received.add(message.payload()))) {
+            RawHttp.Response response = RawHttp.request(port, "POST", "/broadcast/reload", JSON, "{\"reason\": \"test\"}");
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.json().get("topic").asText()).isEqualTo("reload");
+            assertThat(response.json().get("acked").toString()).isEqualTo("[" + pid + "]");
+            assertThat(response.json().get("missing")).isEmpty();
+            assertThat(received).containsExactly("{\"reason\":\"test\"}");
+        }
+    }
+
+    @Test
+    void healthStatsAndMetricsDescribeTheWorkerAndTheStore() {
+        RawHttp.request(port, "PUT", "/objects/m/k", JSON, "{}");
+        RawHttp.request(port, "GET", "/nope");
+        assertThat(RawHttp.request(port, "GET", "/health").json().get("status").asText()).isEqualTo("ok");
+        JsonNode stats = RawHttp.request(port, "GET", "/stats").json();
+        assertThat(stats.get("entries").asLong()).isEqualTo(1);
+        assertThat(stats.get("fill_ratio").asDouble()).isEqualTo(1.0 / stats.get("capacity").asLong());
+
+        RawHttp.Response metrics = RawHttp.request(port, "GET", "/metrics");
+        assertThat(metrics.header("Content-Type")).startsWith("text/plain; version=0.0.4");
+        assertThat(metrics.body())
+                .contains("hearth_http_requests_total{route=\"/objects/{map}/{key}\",method=\"PUT\",status=\"201\"} 1\n")
+                .contains("hearth_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1\n")
+                .contains("hearth_http_request_duration_seconds_bucket{route=\"/health\",le=\"+Inf\"} 1\n")
+                .contains("hearth_store_entries 1\n")
+                .contains("hearth_store_fill_ratio ")
+                .contains("hearth_worker_info{pid=\"" + pid + "\"} 1\n");
+        for (String line : metrics.body().split("\n")) {
+            assertThat(line).matches("# (HELP|TYPE) .*|[a-z_]+(\\{([a-z_]+=\"[^\"]*\",?)+\\})? -?[0-9.E+-]+");
+        }
+    }
+
+    @Test
+    void withATokenChangesNeedTheBearerTokenAndReadsDoNot() {
+        try (HearthServer guarded = HearthServer.builder(store).port(0).token("s3cret").start()) {
+            int guardedPort = guarded.port();
+            RawHttp.Response none = RawHttp.request(guardedPort, "POST", "/increment");
+            assertThat(none.status()).isEqualTo(401);
+            assertThat(none.header("WWW-Authenticate")).startsWith("Bearer");
+            assertThat(RawHttp.request(guardedPort, "POST", "/increment", Map.of("Authorization", "Bearer wrong"), null).status())
+                    .isEqualTo(401);
+            assertThat(RawHttp.request(guardedPort, "PUT", "/objects/m/k", JSON, "{}").status()).isEqualTo(401);
+            assertThat(store.counter("count").get()).isZero();
+            assertThat(store.map("m", JsonNode.class).get("k")).isNull();
+
+            assertThat(RawHttp.request(guardedPort, "POST", "/increment", Map.of("Authorization", "Bearer s3cret"), null).status())
+                    .isEqualTo(200);
+            assertThat(RawHttp.request(guardedPort, "GET", "/report").json().get("count").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void closeFinishesTheRequestInFlightAndAnswersLaterOnesWith503AsJson() throws Exception {
+        try (Socket keptAlive = RawHttp.open(port); Socket inFlight = RawHttp.open(port)) {
+            assertThat(onConnection(keptAlive, "GET /health").status()).isEqualTo(200);
+            String body = "{\"done\":true}";
+            OutputStream half = inFlight.getOutputStream();
+            half.write(("PUT /objects/jobs/last HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                    + body.substring(0, 4)).getBytes(StandardCharsets.ISO_8859_1));
+            half.flush();
+            while (!onConnection(keptAlive, "GET /metrics").body().contains("hearth_http_requests_in_flight 2\n")) {
+                Thread.sleep(20); // until the half-sent PUT is in the handler
+            }
+
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+            while (accepts(port)) {
+                Thread.sleep(20); // until close() has begun: it stops listening first
+            }
+            RawHttp.Response refused = onConnection(keptAlive, "GET /health");
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.json().get("error").asText()).isEqualTo("unavailable");
+            assertThat(closing).isNotDone();
+
+            half.write(body.substring(4).getBytes(StandardCharsets.ISO_8859_1));
+            half.flush();
+            assertThat(RawHttp.read(inFlight.getInputStream()).status()).isEqualTo(201);
+            closing.get(1, TimeUnit.MINUTES);
+        }
+        assertThat(store.map("jobs", JsonNode.class).get("last").get("done").asBoolean()).isTrue();
+    }
+
+    private static RawHttp.Response onConnection(Socket socket, String requestLine) throws Exception {
+        socket.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        socket.getOutputStream().flush();
+        return RawHttp.read(socket.getInputStream());
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket probe = new Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void closeIsSafeTwiceAndFreesThePort() throws Exception {
+        server.close();
+        server.close();
+        try (ServerSocket rebind = new ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(rebind.getLocalPort()).isEqualTo(port);
+        }
+        assertThat(store.counter("still-open").incrementAndGet()).isEqualTo(1);
+    }
+
+    @Test
+    void headAnswersAGetRouteWithoutItsBody() {
+        RawHttp.Response head = RawHttp.request(port, "HEAD", "/health");
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.header("Content-Type")).isEqualTo("application/json");
+    }
+
+    @Test
+    void itBindsTheLoopbackAddressUnlessToldOtherwise() {
+        assertThat(server.address().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+    }
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Starts Hearth HTTP workers that share one port and one store file, in the foreground.
+# Builds the executable jar first when it is missing or older than the sources.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+JAR="$ROOT/http/target/hearth-http.jar"
+
+usage() {
+    cat <<EOF
+Usage: ./run-workers.sh [-n WORKERS] [-p PORT] [-s STORE] [-b HOST]
+
+Starts WORKERS Hearth HTTP worker processes that all serve one port (SO_REUSEPORT) and share one
+store file, like 'uvicorn --workers N'. A supervisor restarts any worker that dies; Ctrl-C or
+SIGTERM stops them all gracefully (requests in flight finish). Stays in the foreground.
+
+  -n WORKERS   worker processes (default: $(nproc), the number of cores)
+  -p PORT      TCP port every worker serves (default: 8080)
+  -s STORE     store file path (default: $ROOT/data/hearth.store);
+               a redis://host:port/db URI is not supported yet
+  -b HOST      address to bind (default: 127.0.0.1, reachable from this host only)
+  -h, --help   this text
+
+Environment:
+  HEARTH_TOKEN             if set, POST/PUT/PATCH/DELETE need 'Authorization: Bearer <token>'
+  HEARTH_LOG_TOPICS        broadcast topics the workers log, comma-separated (default: reload)
+  HEARTH_WORKER_JAVA_OPTS  extra JVM options for each worker, e.g. '-Xmx256m'
+
+Example:
+  ./run-workers.sh -n 3 &
+  curl -X POST http://127.0.0.1:8080/increment
+  curl http://127.0.0.1:8080/report
+EOF
+}
+
+fail() {
+    echo "run-workers.sh: $*" >&2
+    exit 2
+}
+
+workers="$(nproc)"
+port=8080
+store="$ROOT/data/hearth.store"
+host=127.0.0.1
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        -h|--help) usage; exit 0 ;;
+        -n|-p|-s|-b)
+            [[ $# -ge 2 ]] || fail "option $1 needs a value (see --help)"
+            case "$1" in
+                -n) workers="$2" ;;
+                -p) port="$2" ;;
+                -s) store="$2" ;;
+                -b) host="$2" ;;
+            esac
+            shift 2 ;;
+        *) usage >&2; fail "unknown option '$1'" ;;
+    esac
+done
+
+[[ "$workers" =~ ^[0-9]+$ && "$workers" -ge 1 ]] || fail "-n must be a whole number of at least 1, not '$workers'"
+[[ "$port" =~ ^[0-9]+$ && "$port" -le 65535 ]] || fail "-p must be a port number, not '$port'"
+case "$store" in
+    redis://*) fail "the Redis backend ($store) is not built yet; give a store file path with -s" ;;
+    *://*) fail "store '$store' is neither a file path nor a redis:// URI" ;;
+esac
+
+command -v java >/dev/null || fail "java (17 or later) is not on the PATH"
+if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT/pom.xml" "$ROOT/core/pom.xml" "$ROOT/core/src/main" \
+        "$ROOT/http/pom.xml" "$ROOT/http/src/main" -newer "$JAR" -print -quit)" ]]; then
+    command -v mvn >/dev/null || fail "$JAR is missing or out of date, and mvn is not on the PATH to build it"
+    echo "run-workers.sh: building $JAR" >&2
+    # Maven's output goes to stderr: stdout carries the supervisor's lines only.
+    (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests package -pl http -am) >&2
+fi
+
+# exec: the supervisor gets Ctrl-C and SIGTERM itself, and passes them on to the workers.
+exec java -Xmx64m -XX:+UseSerialGC -jar "$JAR" -n "$workers" -p "$port" -s "$store" -b "$host"
