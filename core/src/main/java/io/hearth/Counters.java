@@ -45,6 +45,25 @@ final class Counters {
                 + " counter slots are in use (maxCounters=" + slots + ") in " + file.path());
     }
 
+    /** The offset of the value of the named counter, or -1 when no process has created it. Claims nothing. */
+    int findValueOffset(String name) {
+        byte[] nameBytes = Names.utf8(name, "counter name", StoreFile.MAX_COUNTER_NAME_BYTES, "counter name limit");
+        int start = Math.floorMod(mix(name.hashCode()), slots);
+        for (int probe = 0; probe < slots; probe++) {
+            int slot = file.counterSlotOffset((start + probe) % slots);
+            int state = file.getIntAcquire(slot + StoreFile.COUNTER_STATE);
+            if (state == 0) {
+                return -1;
+            }
+            // A slot still being named reads as absent: its value is zero until then anyway.
+            if (state == READY && file.getIntPlain(slot + StoreFile.COUNTER_NAME_LENGTH) == nameBytes.length
+                    && file.bytesEqual(slot + StoreFile.COUNTER_NAME, nameBytes)) {
+                return slot + StoreFile.COUNTER_VALUE;
+            }
+        }
+        return -1;
+    }
+
     /** Number of named counters. */
     int used() {
         int used = 0;

@@ -69,6 +69,9 @@ final class Entries implements AutoCloseable {
                 .actualChunkSize(CHUNK_BYTES)
                 .maxChunksPerEntry(maxChunksPerEntry)
                 .maxBloatFactor(4)
+                // SharedStore.close() owns closing; Chronicle's own exit hook would close the map
+                // under requests still in flight while an application shuts down.
+                .skipCloseOnExitHook(true)
                 .createPersistedTo(chronicleFile);
         return new Entries(map, file, chronicleFile);
     }

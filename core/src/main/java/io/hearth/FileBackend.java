@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import net.openhft.chronicle.hash.ChronicleHashClosedException;
 
 /**
  * The memory-mapped engine: the store file ({@link StoreFile}: counters, workers, broadcasts) and
@@ -137,23 +138,52 @@ final class FileBackend implements StoreBackend {
     }
 
     @Override
+    public CounterCell findCounter(String name) {
+        int offset = counters.findValueOffset(name);
+        return offset < 0 ? null : new FileCounter(file, offset);
+    }
+
+    @Override
     public StoredEntry get(String map, String key) {
-        return entries.get(Entries.compositeKey(map, key));
+        try {
+            return entries.get(Entries.compositeKey(map, key));
+        } catch (ChronicleHashClosedException e) {
+            throw closed(e);
+        }
     }
 
     @Override
     public long write(String map, String key, long expectedVersion, byte[] json) {
-        return entries.write(Entries.compositeKey(map, key), expectedVersion, json);
+        try {
+            return entries.write(Entries.compositeKey(map, key), expectedVersion, json);
+        } catch (ChronicleHashClosedException e) {
+            throw closed(e);
+        }
     }
 
     @Override
     public StoredEntry remove(String map, String key, long expectedVersion) {
-        return entries.remove(Entries.compositeKey(map, key), expectedVersion);
+        try {
+            return entries.remove(Entries.compositeKey(map, key), expectedVersion);
+        } catch (ChronicleHashClosedException e) {
+            throw closed(e);
+        }
     }
 
     @Override
     public void forEachKey(String map, Consumer<String> action) {
-        entries.forEachKey(map, action);
+        try {
+            entries.forEachKey(map, action);
+        } catch (ChronicleHashClosedException e) {
+            throw closed(e);
+        }
+    }
+
+    /** A call that raced close(): the caller sees the store closed, as it would a moment later. */
+    private StoreClosedException closed(ChronicleHashClosedException e) {
+        StoreClosedException closed = new StoreClosedException("store " + path + " is closed");
+        closed.initCause(e);
+        return closed;
     }
 
     @Override

@@ -28,8 +28,7 @@ final class Json {
                     + " cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
         if (json.length > maxValueBytes) {
-            throw new IllegalArgumentException("value is " + json.length + " bytes of JSON, over the limit of "
-                    + maxValueBytes + " bytes (maxValueBytes)");
+            throw new ValueTooLargeException("value as JSON", json.length, maxValueBytes, "maxValueBytes");
         }
         return json;
     }

@@ -2,6 +2,7 @@ package io.hearth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hearth.internal.JvmOptions;
+import io.hearth.spi.CounterCell;
 import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoreBackendProvider;
 import java.net.URI;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -127,6 +129,22 @@ public final class SharedStore implements AutoCloseable {
         return counter;
     }
 
+    /**
+     * The counter with this name if any process ever created it. Unlike {@link #counter(String)}
+     * it never creates one, so reading arbitrary names (say, from HTTP requests) uses up no capacity.
+     */
+    public Optional<SharedCounter> findCounter(String name) {
+        Names.check(name, "counter name", MAX_COUNTER_NAME_BYTES, "MAX_COUNTER_NAME_BYTES");
+        ensureOpen();
+        SharedCounter known = counterHandles.get(name);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        CounterCell cell = backend.findCounter(name);
+        return cell == null ? Optional.empty()
+                : Optional.of(counterHandles.computeIfAbsent(name, n -> new SharedCounter(this, cell, n)));
+    }
+
     /** The map with this name, whose values are read as type. Maps exist once written to. */
     public <V> SharedMap<V> map(String name, Class<V> type) {
         Names.utf8(name, "map name", MAX_MAP_NAME_BYTES, "MAX_MAP_NAME_BYTES");
@@ -169,8 +187,7 @@ public final class SharedStore implements AutoCloseable {
         int payloadBytes = payload.getBytes(StandardCharsets.UTF_8).length;
         int limit = backend.limits().maxBroadcastBytes();
         if (payloadBytes > limit) {
-            throw new IllegalArgumentException("broadcast payload is " + payloadBytes
-                    + " bytes of UTF-8, over the limit of " + limit + " bytes (maxBroadcastBytes)");
+            throw new ValueTooLargeException("broadcast payload as UTF-8", payloadBytes, limit, "maxBroadcastBytes");
         }
         ensureOpen();
         return backend.broadcast(topic, payload, waitForAcks);

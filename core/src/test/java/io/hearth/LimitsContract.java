@@ -63,6 +63,31 @@ public abstract class LimitsContract {
     }
 
     @Test
+    void oversizedValuesAndPayloadsCarryTheirSizeAndLimitAsFields() {
+        ValueTooLargeException value = catchThrowableOfType(ValueTooLargeException.class,
+                () -> store.map("m", String.class).put("present", "x".repeat(200)));
+        assertThat(value.limit()).isEqualTo(100);
+        assertThat(value.bytes()).isEqualTo(202); // the JSON string's quotes count
+        ValueTooLargeException payload = catchThrowableOfType(ValueTooLargeException.class,
+                () -> store.broadcast("t", "p".repeat(16 * 1024 + 1), Duration.ZERO));
+        assertThat(payload.limit()).isEqualTo(16 * 1024);
+        assertThat(map.get("present")).isEqualTo(new Tally(1));
+    }
+
+    @Test
+    void findingACounterThatWasNeverCreatedUsesUpNoCapacity() {
+        for (int i = 0; i < 10; i++) {
+            assertThat(store.findCounter("never-" + i)).isEmpty();
+        }
+        for (int i = 0; i < 4; i++) {
+            store.counter("c" + i).set(i);
+        }
+        assertThat(store.findCounter("c3")).hasValueSatisfying(counter -> assertThat(counter.get()).isEqualTo(3));
+        assertThat(store.findCounter("never-0")).isEmpty();
+        assertRefused(() -> store.findCounter(null), "counter name must not be null");
+    }
+
+    @Test
     void aValueJacksonCannotWriteIsRefused() {
         SharedMap<Object> objects = store.map("objects", Object.class);
         assertRefused(() -> objects.put("k", new Object()), "cannot be written as JSON");

@@ -29,6 +29,9 @@ public interface StoreBackend extends AutoCloseable {
     /** The named counter, created at zero when absent. */
     CounterCell counter(String name);
 
+    /** The named counter if it was ever created, else null; never creates one (reads must not use up capacity). */
+    CounterCell findCounter(String name);
+
     /** The entry, or null. */
     StoredEntry get(String map, String key);
 

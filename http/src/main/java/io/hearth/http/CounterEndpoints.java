@@ -7,13 +7,15 @@ import io.hearth.SharedStore;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * The seed's /increment, /report and /reset, and /counters/{name}. Input is checked before any
- * store call, so a refused request never claims a counter name.
+ * store call, so a refused request never claims a counter name; reads, resets and deletes never
+ * claim one either (a counter nobody wrote reads 0), only writes do.
  */
 final class CounterEndpoints {
     static final String DEFAULT_KEY = "count";
@@ -34,13 +36,12 @@ final class CounterEndpoints {
     }
 
     HttpHandler report() {
-        return exchange -> report(exchange, seedCounter(exchange).get());
+        return exchange -> report(exchange, read(seedName(exchange)));
     }
 
     HttpHandler reset() {
         return exchange -> {
-            SharedCounter counter = seedCounter(exchange);
-            counter.set(0);
+            existing(seedName(exchange)).ifPresent(counter -> counter.set(0));
             report(exchange, 0);
         };
     }
@@ -48,7 +49,7 @@ final class CounterEndpoints {
     HttpHandler get() {
         return exchange -> {
             String name = Requests.name(exchange, "name", "counter name");
-            value(exchange, name, counter(name).get());
+            value(exchange, name, read(name));
         };
     }
 
@@ -76,9 +77,24 @@ final class CounterEndpoints {
     /** Counter names are never freed in the store, so a delete sets the counter to zero. */
     HttpHandler delete() {
         return exchange -> {
-            counter(Requests.name(exchange, "name", "counter name")).set(0);
+            existing(Requests.name(exchange, "name", "counter name")).ifPresent(counter -> counter.set(0));
             Replies.noContent(exchange);
         };
+    }
+
+    /** A counter's value without creating it: reads of made-up names must not use up counter slots. */
+    private long read(String name) {
+        return existing(name).map(SharedCounter::get).orElse(0L);
+    }
+
+    private Optional<SharedCounter> existing(String name) {
+        SharedCounter counter = known.get(name);
+        if (counter != null) {
+            return Optional.of(counter);
+        }
+        Optional<SharedCounter> found = store.findCounter(name);
+        found.ifPresent(c -> known.putIfAbsent(name, c));
+        return found;
     }
 
     private SharedCounter seedCounter(HttpServerExchange exchange) {

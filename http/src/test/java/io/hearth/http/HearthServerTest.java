@@ -83,6 +83,19 @@ class HearthServerTest {
     }
 
     @Test
+    void readingResettingAndDeletingCountersNobodyWroteUsesUpNoCounterSlots() {
+        int before = store.stats().counters();
+        for (int i = 0; i < 50; i++) {
+            assertThat(RawHttp.request(port, "GET", "/counters/made-up-" + i).json().get("value").asLong()).isZero();
+            assertThat(RawHttp.request(port, "GET", "/report?key=made-up-" + i).json().get("count").asLong()).isZero();
+            assertThat(RawHttp.request(port, "DELETE", "/counters/made-up-" + i).status()).isEqualTo(204);
+            assertThat(RawHttp.request(port, "POST", "/reset?key=made-up-" + i).status()).isEqualTo(200);
+        }
+        assertThat(store.stats().counters()).isEqualTo(before);
+        assertThat(store.findCounter("made-up-0")).isEmpty();
+    }
+
+    @Test
     void countersAreReadSetIncrementedByAnyAmountAndDeleted() {
         assertThat(RawHttp.request(port, "GET", "/counters/hits").json().get("value").asLong()).isZero();
         RawHttp.Response set = RawHttp.request(port, "PUT", "/counters/hits", JSON, "40");

@@ -165,6 +165,12 @@ final class RedisBackend implements StoreBackend {
         return new RedisCounter(bytes(settings.prefix() + "c:" + name), name);
     }
 
+    @Override
+    public CounterCell findCounter(String name) {
+        boolean known = call("find counter '" + name + "'", jedis -> jedis.sismember(countersKey, bytes(name)));
+        return known ? new RedisCounter(bytes(settings.prefix() + "c:" + name), name) : null;
+    }
+
     private final class RedisCounter implements CounterCell {
         private final byte[] key;
         private final String name;
