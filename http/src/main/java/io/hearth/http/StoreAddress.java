@@ -73,7 +73,9 @@ final class StoreAddress {
     }
 
     private static String redact(URI uri) {
-        String userInfo = uri.getRawUserInfo();
-        return userInfo == null ? uri.toString() : uri.toString().replace(userInfo + "@", "***@");
+        // The raw authority, not getUserInfo(): a URI without a host has no parsed user info.
+        String authority = uri.getRawAuthority();
+        int at = authority == null ? -1 : authority.lastIndexOf('@');
+        return at < 0 ? uri.toString() : uri.toString().replace(authority, "***" + authority.substring(at));
     }
 }
