@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hearth.redis.RedisServer;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Workers on a real redis-server that is killed and started again: 503 with the JSON error body
@@ -18,6 +23,7 @@ import org.junit.jupiter.api.TestInstance;
  * it is back. Also the supervisor's refusals of a Redis it cannot use.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisOutageTest {
     private static final Duration STARTUP = Duration.ofMinutes(4);
     private static final Duration RECOVERY = Duration.ofMinutes(1);
@@ -59,6 +65,7 @@ class RedisOutageTest {
     }
 
     @Test
+    @Order(1)
     void whileRedisIsDownEveryStoreRequestIs503WithTheErrorBodyAndOnceItIsBackTheSameWorkersServeAgain() throws Exception {
         WorkerProbes.incrementConcurrently(port, 50);
         assertThat(WorkerProbes.reportFromEveryWorker(port, workers).values()).containsOnly(50L);
@@ -121,6 +128,37 @@ class RedisOutageTest {
     }
 
     @Test
+    @Order(2)
+    void aWorkerRestartedWhileRedisIsDownIsRetriedUntilRedisIsBackInsteadOfStoppingTheSupervisor() throws Exception {
+        redis.stop();
+        long victim = workers.iterator().next();
+        ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+
+        // The replacement cannot reach Redis and exits; the supervisor must start another, not give up.
+        long deadline = System.nanoTime() + RECOVERY.toNanos();
+        ProcessHandle replacement = null;
+        while (replacement == null) {
+            assertThat(System.nanoTime()).as("a replacement for worker %d started within %s", victim, RECOVERY).isLessThan(deadline);
+            replacement = supervisor.children().stream().filter(child -> !workers.contains(child.pid())).findFirst().orElse(null);
+            Thread.sleep(20);
+        }
+        replacement.onExit().get(RECOVERY.toSeconds(), TimeUnit.SECONDS);
+
+        redis.startAgain();
+        Set<Long> serving = new HashSet<>();
+        while (workers.containsAll(serving)) {
+            assertThat(System.nanoTime()).as("a new worker served within %s of Redis' return", RECOVERY).isLessThan(deadline);
+            RawHttp.Response health = RawHttp.request(port, "GET", "/health");
+            if (health.status() == 200) {
+                serving.add(health.json().get("pid").asLong());
+            }
+            Thread.sleep(50);
+        }
+        assertThat(supervisor.children()).as("the supervisor still runs its workers").hasSize(2);
+    }
+
+    @Test
+    @Order(3)
     void theSupervisorRefusesARedisItCannotReachOrAUriItCannotUseNamingHostAndPortWithoutThePassword() throws Exception {
         int nobody = SupervisorProcess.freePort();
         try (SupervisorProcess unreachable = SupervisorProcess.startReadingErrors("-n", "1", "-p",
