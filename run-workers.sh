@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts Hearth HTTP workers that share one port and one store file, in the foreground.
+# Starts Hearth HTTP workers that share one port and one store (a file, or Redis), in the foreground.
 # Builds the executable jar first when it is missing or older than the sources.
 set -euo pipefail
 
@@ -11,13 +11,16 @@ usage() {
 Usage: ./run-workers.sh [-n WORKERS] [-p PORT] [-s STORE] [-b HOST]
 
 Starts WORKERS Hearth HTTP worker processes that all serve one port (SO_REUSEPORT) and share one
-store file, like 'uvicorn --workers N'. A supervisor restarts any worker that dies; Ctrl-C or
-SIGTERM stops them all gracefully (requests in flight finish). Stays in the foreground.
+store, like 'uvicorn --workers N': a file on this host, or Redis to share it with workers on other
+hosts. A supervisor restarts any worker that dies; Ctrl-C or SIGTERM stops them all gracefully
+(requests in flight finish). Stays in the foreground.
 
   -n WORKERS   worker processes (default: $(nproc), the number of cores)
   -p PORT      TCP port every worker serves (default: 8080)
-  -s STORE     store file path (default: $ROOT/data/hearth.store);
-               a redis://host:port/db URI is not supported yet
+  -s STORE     store file path (default: $ROOT/data/hearth.store), or
+               redis://[:PASSWORD@]HOST:PORT/DB[?timeout=2s&prefix=hearth:&...] to keep it in Redis;
+               while Redis is unreachable requests get 503 (within about the timeout), and the
+               workers recover by themselves when it is back
   -b HOST      address to bind (default: 127.0.0.1, reachable from this host only)
   -h, --help   this text
 
@@ -26,8 +29,9 @@ Environment:
   HEARTH_LOG_TOPICS        broadcast topics the workers log, comma-separated (default: reload)
   HEARTH_WORKER_JAVA_OPTS  extra JVM options for each worker, e.g. '-Xmx256m'
 
-Example:
+Examples:
   ./run-workers.sh -n 3 &
+  ./run-workers.sh -n 2 -p 9000 -s 'redis://10.0.0.5:6379/0?timeout=500ms' &
   curl -X POST http://127.0.0.1:8080/increment
   curl http://127.0.0.1:8080/report
 EOF
@@ -61,14 +65,15 @@ done
 
 [[ "$workers" =~ ^[0-9]+$ && "$workers" -ge 1 ]] || fail "-n must be a whole number of at least 1, not '$workers'"
 [[ "$port" =~ ^[0-9]+$ && "$port" -le 65535 ]] || fail "-p must be a port number, not '$port'"
+# A redis:// URI is checked strictly by the supervisor; never echo it, it may carry a password.
 case "$store" in
-    redis://*) fail "the Redis backend ($store) is not built yet; give a store file path with -s" ;;
-    *://*) fail "store '$store' is neither a file path nor a redis:// URI" ;;
+    redis://*) ;;
+    *://*) fail "store '${store%%://*}://...' is neither a file path nor a redis:// URI" ;;
 esac
 
 command -v java >/dev/null || fail "java (17 or later) is not on the PATH"
 if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT/pom.xml" "$ROOT/core/pom.xml" "$ROOT/core/src/main" \
-        "$ROOT/http/pom.xml" "$ROOT/http/src/main" -newer "$JAR" -print -quit)" ]]; then
+        "$ROOT/redis/pom.xml" "$ROOT/redis/src/main" "$ROOT/http/pom.xml" "$ROOT/http/src/main" -newer "$JAR" -print -quit)" ]]; then
     command -v mvn >/dev/null || fail "$JAR is missing or out of date, and mvn is not on the PATH to build it"
     echo "run-workers.sh: building $JAR" >&2
     # Maven's output goes to stderr: stdout carries the supervisor's lines only.

@@ -1,7 +1,5 @@
 package io.hearth.http;
 
-import java.nio.file.Path;
-
 /** Parsing and checking of the supervisor's and workers' options. */
 final class CommandLine {
     static final String USAGE = """
@@ -9,12 +7,15 @@ final class CommandLine {
                    java -jar hearth-http.jar [-n WORKERS] [-p PORT] [-s STORE] [-b HOST]
 
             Starts WORKERS Hearth HTTP worker processes that all serve one port and share one
-            store file, restarts any that die, and stops them all gracefully on Ctrl-C or SIGTERM.
+            store (a file on this host, or Redis for workers on several hosts), restarts any that
+            die, and stops them all gracefully on Ctrl-C or SIGTERM.
 
               -n, --workers WORKERS  worker processes (default: the number of cores)
               -p, --port PORT        TCP port every worker serves (default: 8080)
-              -s, --store STORE      store file path (default: ./data/hearth.store);
-                                     redis://host:port/db is not built yet
+              -s, --store STORE      store file path (default: ./data/hearth.store), or
+                                     redis://[:password@]host:port/db[?timeout=2s&prefix=hearth:...]
+                                     to share the store through Redis with workers on other hosts;
+                                     Redis unreachable: requests get 503, recovery is automatic
               -b, --bind HOST        address to bind (default: 127.0.0.1, this host only)
               -h, --help             this text
 
@@ -28,7 +29,7 @@ final class CommandLine {
     }
 
     /** The supervisor's options. */
-    record SupervisorOptions(int workers, int port, Path store, String host, boolean help) {
+    record SupervisorOptions(int workers, int port, StoreAddress store, String host, boolean help) {
     }
 
     static SupervisorOptions parseSupervisor(String[] args) {
@@ -39,7 +40,7 @@ final class CommandLine {
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("-h") || option.equals("--help")) {
-                return new SupervisorOptions(workers, port, Path.of(store), host, true);
+                return new SupervisorOptions(workers, port, null, host, true);
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("option " + option + " needs a value");
@@ -53,19 +54,11 @@ final class CommandLine {
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
-        if (store.contains("://")) {
-            if (store.startsWith("redis://")) {
-                throw new IllegalArgumentException("the Redis backend (" + store + ") is not built yet; give a file path with -s");
-            }
-            throw new IllegalArgumentException("store " + store + " is neither a file path nor a redis:// URI");
-        }
-        if (store.isBlank()) {
-            throw new IllegalArgumentException("store path is empty");
-        }
+        StoreAddress address = StoreAddress.parse(store);
         if (port == 0 && workers > 1) {
             throw new IllegalArgumentException("port 0 would give each worker a port of its own; choose a port");
         }
-        return new SupervisorOptions(workers, port, Path.of(store), host, false);
+        return new SupervisorOptions(workers, port, address, host, false);
     }
 
     static int port(String value) {

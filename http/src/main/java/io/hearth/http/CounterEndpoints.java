@@ -25,10 +25,14 @@ final class CounterEndpoints {
     private final long pid = ProcessHandle.current().pid();
     /** Counters this process has used: bounded by the store's counter slots, since only claimed names enter. */
     private final Map<String, SharedCounter> known = new ConcurrentHashMap<>();
+    /** On the file store a known counter is one instruction on mapped memory; elsewhere it is a round trip. */
+    private final boolean inMemory;
 
     CounterEndpoints(SharedStore store, ObjectMapper mapper) {
         this.store = store;
         this.mapper = mapper;
+        // Core has no "is this the file store" call; location() is a path there and a URI for any other backend.
+        this.inMemory = !store.location().contains("://");
     }
 
     HttpHandler increment() {
@@ -108,6 +112,7 @@ final class CounterEndpoints {
     /**
      * Whether the seed route's counter can be served without blocking: its slot is known (a first
      * use claims a slot and may wait on another process naming one), or the request is refused anyway.
+     * Never for a store across the network (Redis), whose calls wait up to its timeout.
      */
     Predicate<HttpServerExchange> seedCannotBlock() {
         return exchange -> cannotBlock(() -> seedName(exchange));
@@ -119,6 +124,9 @@ final class CounterEndpoints {
     }
 
     private boolean cannotBlock(Supplier<String> name) {
+        if (!inMemory) {
+            return false;
+        }
         try {
             return known.containsKey(name.get());
         } catch (HttpError refused) {

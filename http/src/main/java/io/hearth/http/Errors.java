@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hearth.StoreClosedException;
 import io.hearth.StoreFullException;
+import io.hearth.StoreUnavailableException;
 import io.undertow.io.Receiver;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
@@ -21,6 +22,7 @@ import java.util.Map;
  */
 final class Errors {
     private static final System.Logger LOG = System.getLogger(HearthServer.class.getName());
+    private static final Map<HttpString, String> RETRY_SOON = Map.of(Headers.RETRY_AFTER, "1");
 
     private Errors() {
     }
@@ -42,6 +44,9 @@ final class Errors {
             exchange.endExchange();
         } else if (failure instanceof StoreFullException e) {
             send(exchange, new HttpError(507, "store_full", e.getMessage()));
+        } else if (failure instanceof StoreUnavailableException e) {
+            // Redis down or slow: not this request's fault, and over once it answers again (the store reconnects).
+            send(exchange, new HttpError(503, "store_unavailable", e.getMessage(), RETRY_SOON));
         } else if (failure instanceof StoreClosedException || isChronicleClosed(failure)) {
             send(exchange, new HttpError(503, "unavailable", "this worker is shutting down; retry"));
         } else {

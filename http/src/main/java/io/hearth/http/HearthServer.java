@@ -34,10 +34,11 @@ import org.xnio.XnioWorker;
  * }</pre>
  *
  * <p>Store calls run on Undertow's worker threads, not its IO threads; only an operation on a
- * counter this process has used before, one atomic instruction, runs in place. Request bodies are read
- * without blocking and refused past {@link Builder#maxBodyBytes(int)}. {@link #close()} frees the
- * port at once and lets the requests in flight finish (up to the shutdown timeout); it is safe to
- * call twice and does not close the store, which belongs to the caller.
+ * counter this process has used before in a file store, one atomic instruction, runs in place.
+ * A store that cannot be reached (Redis down) answers 503 with {@code Retry-After: 1}. Request
+ * bodies are read without blocking and refused past {@link Builder#maxBodyBytes(int)}.
+ * {@link #close()} frees the port at once and lets the requests in flight finish (up to the
+ * shutdown timeout); it is safe to call twice and does not close the store, which belongs to the caller.
  */
 public final class HearthServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HearthServer.class.getName());

@@ -1,5 +1,6 @@
 package io.hearth.http;
 
+import io.hearth.SharedStore;
 import io.hearth.http.internal.ReusePortSelectorProvider;
 import io.hearth.internal.JvmOptions;
 import java.io.BufferedReader;
@@ -9,6 +10,7 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardSocketOptions;
+import java.net.URI;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,7 +34,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * exits with {@link Worker#BOOT_FAILURE} (bad store, port taken) is not retried: the supervisor
  * stops the others and ends with that status.
  *
- * <p>{@code ./run-workers.sh} runs {@link #main}; tests and embedders use {@link #builder(Path)}.
+ * <p>{@code ./run-workers.sh} runs {@link #main}; tests and embedders use {@link #builder(Path)} or,
+ * for a store on Redis, {@link #builder(URI)}.
  */
 public final class Supervisor implements AutoCloseable {
     static final String READY_LINE = "hearth: ";
@@ -63,7 +66,12 @@ public final class Supervisor implements AutoCloseable {
 
     /** A supervisor for workers sharing the store file at store. */
     public static Builder builder(Path store) {
-        return new Builder(store);
+        return new Builder(StoreAddress.file(store));
+    }
+
+    /** A supervisor for workers sharing the store at a {@code redis://host:port/db} URI, possibly on several hosts. */
+    public static Builder builder(URI store) {
+        return new Builder(StoreAddress.redis(store));
     }
 
     /** Waits until every worker serves; false when the time ran out or the supervisor stopped first. */
@@ -176,7 +184,7 @@ public final class Supervisor implements AutoCloseable {
             System.exit(2);
             return;
         }
-        Supervisor supervisor = builder(options.store()).workers(options.workers()).host(options.host())
+        Supervisor supervisor = new Builder(options.store()).workers(options.workers()).host(options.host())
                 .port(options.port()).workerJvmOptions(splitOptions(System.getenv("HEARTH_WORKER_JAVA_OPTS"))).start();
         Runtime.getRuntime().addShutdownHook(new Thread(supervisor::close, "hearth-supervisor-stop"));
         Signals.onTerminate(() -> new Thread(supervisor::close, "hearth-supervisor-stop").start());
@@ -196,6 +204,14 @@ public final class Supervisor implements AutoCloseable {
 
     /** Why the workers could not serve, found before starting any; null when they can. */
     private static String cannotServe(CommandLine.SupervisorOptions options) {
+        if (!options.store().isFile()) {
+            // A bad option or an unreachable Redis would fail every worker alike: say so once, with host and port.
+            try (SharedStore store = options.store().open()) {
+                store.stats();
+            } catch (RuntimeException e) {
+                return "cannot use store " + options.store() + ": " + e.getMessage();
+            }
+        }
         if (options.workers() > 1) {
             try (ServerSocketChannel channel = ServerSocketChannel.open()) {
                 if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
@@ -238,7 +254,7 @@ public final class Supervisor implements AutoCloseable {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(Worker.class.getName());
-        command.addAll(List.of("--store", settings.store.toString(), "--host", settings.host,
+        command.addAll(List.of("--store", settings.store.argument(), "--host", settings.host,
                 "--port", Integer.toString(settings.port), "--supervisor-pid", Long.toString(ProcessHandle.current().pid())));
         return command;
     }
@@ -346,7 +362,7 @@ public final class Supervisor implements AutoCloseable {
 
     /** Settings of a {@link Supervisor}; {@link #start()} starts the workers. */
     public static final class Builder {
-        private final Path store;
+        private final StoreAddress store;
         private int workers = Runtime.getRuntime().availableProcessors();
         private String host = "127.0.0.1";
         private int port = 8080;
@@ -354,8 +370,8 @@ public final class Supervisor implements AutoCloseable {
         private List<String> workerJvmOptions = List.of();
         private Map<String, String> environment = Map.of();
 
-        private Builder(Path store) {
-            this.store = Objects.requireNonNull(store, "store").toAbsolutePath();
+        private Builder(StoreAddress store) {
+            this.store = store;
         }
 
         /** Number of worker processes; default the number of cores. */

@@ -1,9 +1,9 @@
 package io.hearth.http;
 
 import io.hearth.SharedStore;
+import io.hearth.StoreUnavailableException;
 import io.hearth.Subscription;
 import io.hearth.http.internal.ReusePortSelectorProvider;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -16,17 +16,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * lists) and {@code -Djava.nio.channels.spi.SelectorProvider=}{@link ReusePortSelectorProvider},
  * without which a worker still serves, but alone on its port.
  *
- * <p>Options: {@code --store PATH} (required), {@code --host ADDRESS} (default 127.0.0.1),
- * {@code --port N} (default 8080), {@code --supervisor-pid PID} (stop when that process ends).
+ * <p>Options: {@code --store PATH} or {@code --store redis://host:port/db?...} (required),
+ * {@code --host ADDRESS} (default 127.0.0.1), {@code --port N} (default 8080),
+ * {@code --supervisor-pid PID} (stop when that process ends).
  * Environment: {@code HEARTH_TOKEN} (bearer token for routes that change data),
  * {@code HEARTH_LOG_TOPICS} (comma-separated broadcast topics this worker logs; default {@code reload}).
  *
  * <p>Exit status {@value #BOOT_FAILURE} means it could not start (store, port, options), which the
- * supervisor does not retry; a line {@code HEARTH-WORKER-READY <pid> <port>} on stdout means it serves.
+ * supervisor does not retry; {@value #UNAVAILABLE} that its store server (Redis) did not answer,
+ * which it does retry. A line {@code HEARTH-WORKER-READY <pid> <port>} on stdout means it serves.
  */
 public final class Worker {
     /** Exit status of a worker that could not start; retrying would not help. */
     public static final int BOOT_FAILURE = 3;
+    /** Exit status of a worker whose store server did not answer; the supervisor starts another later. */
+    static final int UNAVAILABLE = 1;
     static final String READY = "HEARTH-WORKER-READY";
 
     private Worker() {
@@ -48,7 +52,12 @@ public final class Worker {
         HearthServer server;
         List<Subscription> subscriptions = new ArrayList<>();
         try {
-            store = SharedStore.open(arguments.store);
+            store = arguments.store.open();
+        } catch (StoreUnavailableException e) {
+            // Redis down now may be up in a moment: a plain failure, which the supervisor retries with back-off.
+            log.error("cannot reach store " + arguments.store + ": " + e.getMessage());
+            System.exit(UNAVAILABLE);
+            return;
         } catch (RuntimeException e) {
             log.error("cannot open store " + arguments.store + ": " + e.getMessage());
             System.exit(BOOT_FAILURE);
@@ -132,9 +141,9 @@ public final class Worker {
     }
 
     /** The worker's command line and environment, checked. */
-    record Arguments(Path store, String host, int port, long supervisorPid, String token, List<String> logTopics) {
+    record Arguments(StoreAddress store, String host, int port, long supervisorPid, String token, List<String> logTopics) {
         static Arguments parse(String[] args) {
-            Path store = null;
+            StoreAddress store = null;
             String host = "127.0.0.1";
             int port = 8080;
             long supervisorPid = 0;
@@ -145,7 +154,7 @@ public final class Worker {
                 }
                 String value = args[++i];
                 switch (option) {
-                    case "--store" -> store = Path.of(value);
+                    case "--store" -> store = StoreAddress.parse(value);
                     case "--host" -> host = value;
                     case "--port" -> port = CommandLine.port(value);
                     case "--supervisor-pid" -> supervisorPid = CommandLine.number(option, value, 1, Long.MAX_VALUE);
@@ -153,7 +162,7 @@ public final class Worker {
                 }
             }
             if (store == null) {
-                throw new IllegalArgumentException("--store PATH is required");
+                throw new IllegalArgumentException("--store PATH or --store redis://... is required");
             }
             String token = CommandLine.token(System.getenv("HEARTH_TOKEN"));
             List<String> topics = new ArrayList<>();

@@ -80,11 +80,11 @@ class GracefulStopTest {
     }
 
     @Test
-    void theSupervisorRefusesATakenPortARedisStoreAndAnEmptyToken() throws Exception {
+    void theSupervisorRefusesATakenPortABadRedisUriAndAnEmptyToken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              SupervisorProcess onTakenPort = SupervisorProcess.start(Map.of(), "-n", "2", "-p",
                      Integer.toString(taken.getLocalPort()), "-s", dir.resolve("a.store").toString());
-             SupervisorProcess redis = SupervisorProcess.start(Map.of(), "-s", "redis://127.0.0.1:6379/0");
+             SupervisorProcess redis = SupervisorProcess.start(Map.of(), "-s", "redis://127.0.0.1:6379/0?frobnicate=1");
              SupervisorProcess emptyToken = SupervisorProcess.start(Map.of("HEARTH_TOKEN", ""), "-n", "1", "-p", "0",
                      "-s", dir.resolve("b.store").toString())) {
             assertThat(onTakenPort.awaitExit(Duration.ofMinutes(1))).isEqualTo(2);

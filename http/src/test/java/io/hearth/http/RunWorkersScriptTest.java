@@ -21,14 +21,15 @@ class RunWorkersScriptTest {
     void helpDescribesTheOptionsAndTheEnvironment() throws Exception {
         Run help = run("--help");
         assertThat(help.status()).isZero();
-        assertThat(help.output()).contains("-n WORKERS", "-p PORT", "-s STORE", "-b HOST", "HEARTH_TOKEN", "127.0.0.1");
+        assertThat(help.output()).contains("-n WORKERS", "-p PORT", "-s STORE", "-b HOST", "HEARTH_TOKEN", "127.0.0.1",
+                "redis://", "503");
     }
 
     @Test
-    void aRedisStoreIsRefusedClearlyUntilThatBackendExists() throws Exception {
-        Run redis = run("-s", "redis://127.0.0.1:6379/0");
-        assertThat(redis.status()).isNotZero();
-        assertThat(redis.output()).contains("Redis backend", "not built yet");
+    void aStoreUriOtherThanRedisIsRefusedWithoutShowingItsPassword() throws Exception {
+        Run other = run("-s", "http://user:secret@127.0.0.1:6379/0");
+        assertThat(other.status()).isNotZero();
+        assertThat(other.output()).contains("neither a file path nor a redis:// URI").doesNotContain("secret");
     }
 
     @Test

@@ -47,6 +47,15 @@ final class SupervisorProcess implements AutoCloseable {
     }
 
     static SupervisorProcess start(Map<String, String> environment, String... args) {
+        return start(false, environment, args);
+    }
+
+    /** As {@link #start}, with stderr among the lines {@link #awaitLine} reads, for its error messages. */
+    static SupervisorProcess startReadingErrors(String... args) {
+        return start(true, Map.of(), args);
+    }
+
+    private static SupervisorProcess start(boolean readErrors, Map<String, String> environment, String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx64m");
@@ -56,7 +65,12 @@ final class SupervisorProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(Supervisor.class.getName());
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (readErrors) {
+            builder.redirectErrorStream(true);
+        } else {
+            builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+        }
         builder.environment().put("HEARTH_WORKER_JAVA_OPTS", WORKER_JAVA_OPTS);
         builder.environment().remove("HEARTH_TOKEN");
         builder.environment().putAll(environment);
