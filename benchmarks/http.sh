@@ -6,7 +6,7 @@
 #
 #   benchmarks/http.sh TMP [--quick]
 #
-# Environment: HTTP_WORKERS (default 2, one per core), HTTP_CONSTANT_PATH (default /health: the
+# Environment: HTTP_WORKERS (default 2, one per core), HTTP_CONSTANT_PATH (default /livez: the
 # route that does no store work), HTTP_CONNECTIONS (default 16).
 set -euo pipefail
 
@@ -16,7 +16,7 @@ TMP=$1
 QUICK=0
 [ "${2:-}" = --quick ] && QUICK=1
 WORKERS=${HTTP_WORKERS:-2}
-CONSTANT_PATH=${HTTP_CONSTANT_PATH:-/health}
+CONSTANT_PATH=${HTTP_CONSTANT_PATH:-/livez}
 CONNECTIONS=${HTTP_CONNECTIONS:-16}
 if [ "$QUICK" = 1 ]; then ROUNDS=3; SECONDS_PER_ROUND=5; WARMUP=3; else ROUNDS=5; SECONDS_PER_ROUND=15; WARMUP=10; fi
 

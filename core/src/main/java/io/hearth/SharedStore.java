@@ -199,6 +199,15 @@ public final class SharedStore implements AutoCloseable {
         return backend.stats();
     }
 
+    /**
+     * True for the memory-mapped file store: counter operations are then single atomic
+     * instructions that never wait on I/O or another process, so they may run on an event-loop
+     * thread. False for stores behind a network (Redis), where every call is a round trip.
+     */
+    public boolean isMemoryMapped() {
+        return backend instanceof FileBackend;
+    }
+
     /** Where the store lives: its file path, or its URI without credentials. */
     public String location() {
         return backend.location();

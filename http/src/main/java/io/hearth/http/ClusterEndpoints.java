@@ -55,6 +55,12 @@ final class ClusterEndpoints {
         };
     }
 
+    /** Liveness: the process serves requests. Touches no store, so a store outage does not get workers restarted. */
+    HttpHandler live() {
+        return exchange -> Replies.json(exchange, 200, mapper, mapper.createObjectNode().put("status", "live").put("pid", pid));
+    }
+
+    /** Readiness: this worker can reach its store (503 while it cannot). */
     HttpHandler health() {
         return exchange -> {
             store.stats(); // throws, and so answers 503, once the store is closed

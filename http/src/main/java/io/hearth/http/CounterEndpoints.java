@@ -31,8 +31,7 @@ final class CounterEndpoints {
     CounterEndpoints(SharedStore store, ObjectMapper mapper) {
         this.store = store;
         this.mapper = mapper;
-        // Core has no "is this the file store" call; location() is a path there and a URI for any other backend.
-        this.inMemory = !store.location().contains("://");
+        this.inMemory = store.isMemoryMapped();
     }
 
     HttpHandler increment() {

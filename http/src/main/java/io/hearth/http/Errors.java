@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hearth.StoreClosedException;
 import io.hearth.StoreFullException;
 import io.hearth.StoreUnavailableException;
+import io.hearth.ValueTooLargeException;
 import io.undertow.io.Receiver;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
@@ -31,10 +32,10 @@ final class Errors {
     static void send(HttpServerExchange exchange, Throwable failure) {
         if (failure instanceof HttpError error) {
             send(exchange, error);
+        } else if (failure instanceof ValueTooLargeException e) {
+            send(exchange, new HttpError(413, "too_large", e.getMessage()));
         } else if (failure instanceof IllegalArgumentException e) {
-            send(exchange, isSizeLimit(e.getMessage())
-                    ? new HttpError(413, "too_large", e.getMessage())
-                    : new HttpError(400, "bad_request", e.getMessage()));
+            send(exchange, new HttpError(400, "bad_request", e.getMessage()));
         } else if (failure instanceof RequestTooBigException || failure instanceof Receiver.RequestToLargeException) {
             send(exchange, new HttpError(413, "too_large", "request body is over the limit of "
                     + exchange.getAttachment(ReadBody.LIMIT) + " bytes"));
@@ -47,7 +48,7 @@ final class Errors {
         } else if (failure instanceof StoreUnavailableException e) {
             // Redis down or slow: not this request's fault, and over once it answers again (the store reconnects).
             send(exchange, new HttpError(503, "store_unavailable", e.getMessage(), RETRY_SOON));
-        } else if (failure instanceof StoreClosedException || isChronicleClosed(failure)) {
+        } else if (failure instanceof StoreClosedException) {
             send(exchange, new HttpError(503, "unavailable", "this worker is shutting down; retry"));
         } else {
             LOG.log(System.Logger.Level.ERROR, "unexpected failure answering " + exchange.getRequestMethod() + " "
@@ -75,17 +76,4 @@ final class Errors {
         exchange.getResponseSender().send(ByteBuffer.wrap(body.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
-    /**
-     * Chronicle closes its maps in a JVM shutdown hook of its own, which core does not turn off, so
-     * a request still running then meets Chronicle's exception rather than StoreClosedException.
-     * Matched by name: Chronicle is core's business, not a dependency of this module's code.
-     */
-    private static boolean isChronicleClosed(Throwable failure) {
-        return failure.getClass().getName().equals("net.openhft.chronicle.hash.ChronicleHashClosedException");
-    }
-
-    /** Core names the limit in its message; value and payload limits are a body too large, not a bad one. */
-    private static boolean isSizeLimit(String message) {
-        return message != null && (message.contains("(maxValueBytes)") || message.contains("(maxBroadcastBytes)"));
-    }
 }

@@ -75,6 +75,7 @@ public final class HearthServer implements AutoCloseable {
                 .change(Methods.DELETE, "/objects/{map}/{key}", objects.delete())
                 .get("/workers", cluster.workers())
                 .changeWithBody(Methods.POST, "/broadcast/{topic}", cluster.broadcast())
+                .get("/livez", exchange -> true, cluster.live()) // touches no store: always on the IO thread
                 .get("/health", cluster.health())
                 .get("/stats", cluster.stats())
                 .get("/metrics", cluster.metrics())

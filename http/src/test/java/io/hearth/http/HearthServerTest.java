@@ -83,6 +83,15 @@ class HearthServerTest {
     }
 
     @Test
+    void livenessAnswersWithoutTheStoreWhileReadinessNeedsIt() {
+        assertThat(RawHttp.request(port, "GET", "/livez").json().get("status").asText()).isEqualTo("live");
+        assertThat(RawHttp.request(port, "GET", "/health").status()).isEqualTo(200);
+        store.close(); // what a store outage looks like to a worker that keeps running
+        assertThat(RawHttp.request(port, "GET", "/livez").status()).isEqualTo(200);
+        assertThat(RawHttp.request(port, "GET", "/health").status()).isEqualTo(503);
+    }
+
+    @Test
     void readingResettingAndDeletingCountersNobodyWroteUsesUpNoCounterSlots() {
         int before = store.stats().counters();
         for (int i = 0; i < 50; i++) {

@@ -560,11 +560,21 @@ final class RedisBackend implements StoreBackend {
             pool.clear();
             throw unreachable(what, e);
         } catch (JedisDataException e) {
+            if (isTransient(e)) {
+                throw unreachable(what, e);
+            }
             throw new HearthException("Redis at " + settings.address() + " refused to " + what + " in " + location()
                     + ": " + e.getMessage(), e);
         } catch (JedisException e) {
             throw unreachable(what, e);
         }
+    }
+
+    /** Replies Redis gives while it cannot serve yet (loading data, no master, a script running too long): they pass. */
+    private static boolean isTransient(JedisDataException e) {
+        String message = String.valueOf(e.getMessage());
+        return message.startsWith("LOADING") || message.startsWith("MASTERDOWN") || message.startsWith("BUSY")
+                || message.startsWith("TRYAGAIN");
     }
 
     private StoreUnavailableException unreachable(String what, JedisException e) {

@@ -32,7 +32,7 @@ final class Limits {
             return "`SharedMap.get` is Chronicle's `get` plus a Jackson decode of the value (json.decode was not measured).";
         }
         return "`SharedMap.get` is Chronicle's `get` (" + number(raw) + " ns here) plus a Jackson decode of the JSON into the "
-                + "caller's type, plus Hearth's own steps: the key check (`Names.utf8` builds a `CharsetEncoder` per call), the "
+                + "caller's type, plus Hearth's own steps: the key check (a count of UTF-8 bytes), the "
                 + "composite key string and a second copy of the value (`Arrays.copyOfRange` in `Entries.get`). The goal leaves "
                 + number(slack) + " ns for all of that; the decode alone takes " + number(decode) + " ns (`json.decode`, "
                 + number(decode / slack) + "× that allowance). A get that decodes JSON on every call cannot meet this goal; "
