@@ -46,29 +46,19 @@ public class CounterBenchmarks {
     public static class HearthContended {
         Trial trial;
         SharedCounter counter;
-        HelperProcess helper;
-        long started;
 
         @Setup(Level.Trial)
         public void setUp() {
-            trial = new Trial("counter-contended");
-            try {
-                counter = trial.add(SharedStore.open(trial.dir.resolve("store.hearth"))).counter("hits");
-                helper = trial.add(HelperProcess.start("counter", trial.dir.resolve("store.hearth").toString(), "hits"));
-                started = System.nanoTime();
-            } catch (RuntimeException e) {
-                trial.close();
-                throw e;
-            }
+            trial = Trial.open("counter-contended", t -> {
+                counter = t.add(SharedStore.open(t.dir.resolve("store.hearth"))).counter("hits");
+                t.contender("counter.increment.contended",
+                        HelperProcess.start("counter", t.dir.resolve("store.hearth").toString(), "hits"));
+            });
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            try {
-                Trial.recordContention("counter.increment.contended", helper, started);
-            } finally {
-                trial.close();
-            }
+            trial.close();
         }
     }
 
@@ -94,29 +84,18 @@ public class CounterBenchmarks {
     public static class RawContended {
         Trial trial;
         RawMmap mmap;
-        HelperProcess helper;
-        long started;
 
         @Setup(Level.Trial)
         public void setUp() {
-            trial = new Trial("raw-mmap-contended");
-            try {
-                mmap = RawMmap.open(trial.dir.resolve("raw.mmap"));
-                helper = trial.add(HelperProcess.start("raw-add", trial.dir.resolve("raw.mmap").toString()));
-                started = System.nanoTime();
-            } catch (RuntimeException e) {
-                trial.close();
-                throw e;
-            }
+            trial = Trial.open("raw-mmap-contended", t -> {
+                mmap = RawMmap.open(t.dir.resolve("raw.mmap"));
+                t.contender("raw.mmap.getAndAdd.contended", HelperProcess.start("raw-add", t.dir.resolve("raw.mmap").toString()));
+            });
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            try {
-                Trial.recordContention("raw.mmap.getAndAdd.contended", helper, started);
-            } finally {
-                trial.close();
-            }
+            trial.close();
         }
     }
 

@@ -67,31 +67,20 @@ public class MapBenchmarks {
     public static class HearthContended {
         Trial trial;
         SharedMap<Profile> map;
-        HelperProcess helper;
-        long started;
 
         @Setup(Level.Trial)
         public void setUp() {
-            trial = new Trial("map-contended");
-            try {
-                String path = trial.dir.resolve("store.hearth").toString();
-                map = trial.add(SharedStore.open(trial.dir.resolve("store.hearth"))).map(MAP, Profile.class);
+            trial = Trial.open("map-contended", t -> {
+                map = t.add(SharedStore.open(t.dir.resolve("store.hearth"))).map(MAP, Profile.class);
                 map.put(KEY, Profile.sample());
-                helper = trial.add(HelperProcess.start("map-update", path, MAP, KEY));
-                started = System.nanoTime();
-            } catch (RuntimeException e) {
-                trial.close();
-                throw e;
-            }
+                t.contender("map.update.contended",
+                        HelperProcess.start("map-update", t.dir.resolve("store.hearth").toString(), MAP, KEY));
+            });
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            try {
-                Trial.recordContention("map.update.contended", helper, started);
-            } finally {
-                trial.close();
-            }
+            trial.close();
         }
     }
 
@@ -119,32 +108,21 @@ public class MapBenchmarks {
     public static class RawContended {
         Trial trial;
         ChronicleMap<String, byte[]> map;
-        HelperProcess helper;
-        long started;
 
         @Setup(Level.Trial)
         public void setUp() {
-            trial = new Trial("raw-chronicle-contended");
-            try {
-                byte[] value = sampleJson();
-                String path = trial.dir.resolve("raw.chronicle").toString();
-                map = trial.add(RawChronicle.open(trial.dir.resolve("raw.chronicle").toFile(), KEY, value.length));
+            byte[] value = sampleJson();
+            trial = Trial.open("raw-chronicle-contended", t -> {
+                map = t.add(RawChronicle.open(t.dir.resolve("raw.chronicle").toFile(), KEY, value.length));
                 map.put(KEY, value);
-                helper = trial.add(HelperProcess.start("raw-rmw", path, KEY, Integer.toString(value.length)));
-                started = System.nanoTime();
-            } catch (RuntimeException e) {
-                trial.close();
-                throw e;
-            }
+                t.contender("raw.chronicle.rmw.contended", HelperProcess.start("raw-rmw",
+                        t.dir.resolve("raw.chronicle").toString(), KEY, Integer.toString(value.length)));
+            });
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            try {
-                Trial.recordContention("raw.chronicle.rmw.contended", helper, started);
-            } finally {
-                trial.close();
-            }
+            trial.close();
         }
     }
 

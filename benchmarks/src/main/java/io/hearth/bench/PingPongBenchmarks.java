@@ -39,25 +39,17 @@ public class PingPongBenchmarks {
 
         @Setup(Level.Trial)
         public void setUp() {
-            trial = new Trial("pingpong");
-            try {
-                SharedStore store = trial.add(SharedStore.open(trial.dir.resolve("store.hearth")));
+            trial = Trial.open("pingpong", t -> {
+                SharedStore store = t.add(SharedStore.open(t.dir.resolve("store.hearth")));
                 ping = store.counter("ping");
                 pong = store.counter("pong");
-                echo = trial.add(HelperProcess.start("echo", trial.dir.resolve("store.hearth").toString()));
-            } catch (RuntimeException e) {
-                trial.close();
-                throw e;
-            }
+                echo = t.partner(HelperProcess.start("echo", t.dir.resolve("store.hearth").toString()));
+            });
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            try {
-                echo.stop();
-            } finally {
-                trial.close();
-            }
+            trial.close();
         }
     }
 
@@ -70,23 +62,15 @@ public class PingPongBenchmarks {
 
         @Setup(Level.Trial)
         public void setUp() {
-            trial = new Trial("raw-pingpong");
-            try {
-                mmap = RawMmap.open(trial.dir.resolve("raw.mmap"));
-                echo = trial.add(HelperProcess.start("raw-echo", trial.dir.resolve("raw.mmap").toString()));
-            } catch (RuntimeException e) {
-                trial.close();
-                throw e;
-            }
+            trial = Trial.open("raw-pingpong", t -> {
+                mmap = RawMmap.open(t.dir.resolve("raw.mmap"));
+                echo = t.partner(HelperProcess.start("raw-echo", t.dir.resolve("raw.mmap").toString()));
+            });
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            try {
-                echo.stop();
-            } finally {
-                trial.close();
-            }
+            trial.close();
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.function.Consumer;
 
 /**
  * What one benchmark trial opened: a fresh directory, stores, maps and helper processes, closed
@@ -22,16 +23,50 @@ final class Trial implements AutoCloseable {
         opened.push(() -> Dirs.delete(dir));
     }
 
+    /** A trial set up by setUp; when setUp throws, whatever it opened is closed before the exception goes on. */
+    static Trial open(String name, Consumer<Trial> setUp) {
+        Trial trial = new Trial(name);
+        try {
+            setUp.accept(trial);
+            return trial;
+        } catch (RuntimeException e) {
+            try {
+                trial.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
     <T extends AutoCloseable> T add(T resource) {
         opened.push(resource);
         return resource;
     }
 
     /**
+     * A helper that contends with the benchmark for the whole trial; closing the trial stops it and
+     * records how much it did under id (see {@link #recordContention}).
+     */
+    HelperProcess contender(String id, HelperProcess helper) {
+        add(helper);
+        long started = System.nanoTime();
+        add(() -> recordContention(id, helper, started));
+        return helper;
+    }
+
+    /** A helper that answers the benchmark (an echo); closing the trial stops it cleanly before killing it. */
+    HelperProcess partner(HelperProcess helper) {
+        add(helper);
+        add(helper::stop);
+        return helper;
+    }
+
+    /**
      * Stops the contending helper and appends "id, helper ops, seconds" to contention.tsv in the
      * bench dir, so the report can show that the other process really worked the whole trial.
      */
-    static void recordContention(String id, HelperProcess helper, long startNanos) {
+    private static void recordContention(String id, HelperProcess helper, long startNanos) {
         long ops = helper.stop();
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         Path file = Path.of(System.getProperty("hearth.bench.dir", System.getProperty("java.io.tmpdir")), "contention.tsv");

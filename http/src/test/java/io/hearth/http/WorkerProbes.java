@@ -84,6 +84,10 @@ final class WorkerProbes {
     /** GET /workers: the pids of every process attached to the store. */
     static Set<Long> workerPids(int port) {
         RawHttp.Response response = RawHttp.request(port, "GET", "/workers");
+        for (int retry = 0; retry < 10 && response.status() == -1; retry++) {
+            // reset: the connection was queued on a worker just killed (SO_REUSEPORT drops its backlog)
+            response = RawHttp.request(port, "GET", "/workers");
+        }
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         return pids(response.json().get("workers").findValues("pid"));
     }

@@ -2,24 +2,11 @@ package io.hearth.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +27,6 @@ class WorkersEndToEndTest {
     private static final int WORKERS = 3;
     private static final int INCREMENTS = 3000;
     private static final Duration STARTUP = Duration.ofMinutes(4);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private SupervisorProcess supervisor;
     private int port;
@@ -81,7 +67,7 @@ class WorkersEndToEndTest {
         RawHttp.Response broadcast = RawHttp.request(port, "POST", "/broadcast/reload",
                 Map.of("Content-Type", "application/json"), "{\"reason\":\"end-to-end\"}");
         assertThat(broadcast.status()).isEqualTo(200);
-        assertThat(pids(broadcast.json().get("acked"))).containsExactlyInAnyOrderElementsOf(workers);
+        assertThat(WorkerProbes.pids(broadcast.json().get("acked"))).containsExactlyInAnyOrderElementsOf(workers);
         assertThat(broadcast.json().get("missing")).isEmpty();
     }
 
@@ -105,51 +91,16 @@ class WorkersEndToEndTest {
         assertThat(answered).as("the replacement worker %d answered on the shared port", newPid).isTrue();
     }
 
-    private Set<Long> incrementConcurrently() throws Exception {
-        ExecutorService executor = Executors.newFixedThreadPool(4);
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
-                .connectTimeout(Duration.ofSeconds(10)).build();
-        try {
-            Semaphore inFlight = new Semaphore(64); // the pool's connections, spread over the workers by the kernel
-            HttpRequest increment = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/increment"))
-                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody()).build();
-            List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
-            for (int i = 0; i < INCREMENTS; i++) {
-                inFlight.acquire();
-                responses.add(client.sendAsync(increment, HttpResponse.BodyHandlers.ofString())
-                        .whenComplete((response, failure) -> inFlight.release()));
-            }
-            Set<Long> answered = new HashSet<>();
-            for (CompletableFuture<HttpResponse<String>> future : responses) {
-                HttpResponse<String> response = future.join();
-                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-                answered.add(JSON.readTree(response.body()).get("current_process_id").asLong());
-            }
-            return answered;
-        } finally {
-            executor.shutdownNow();
-        }
+    private Set<Long> incrementConcurrently() throws InterruptedException {
+        return WorkerProbes.incrementConcurrently(port, INCREMENTS);
     }
 
-    /** GET /report on fresh connections until every worker has answered; each worker's last answer. */
     private Map<Long, Long> reportFromEveryWorker(Set<Long> workers) {
-        Map<Long, Long> counts = new HashMap<>();
-        for (int attempt = 0; attempt < 1000 && !counts.keySet().containsAll(workers); attempt++) {
-            JsonNode report = RawHttp.request(port, "GET", "/report").json();
-            counts.put(report.get("current_process_id").asLong(), report.get("count").asLong());
-        }
-        assertThat(counts.keySet()).as("pids that answered /report on fresh connections").containsExactlyInAnyOrderElementsOf(workers);
-        return counts;
+        return WorkerProbes.reportFromEveryWorker(port, workers);
     }
 
     private Set<Long> workerPids() {
-        RawHttp.Response response = RawHttp.request(port, "GET", "/workers");
-        for (int retry = 0; retry < 10 && response.status() == -1; retry++) {
-            // reset: the connection was queued on a worker just killed (SO_REUSEPORT drops its backlog)
-            response = RawHttp.request(port, "GET", "/workers");
-        }
-        assertThat(response.status()).as(response.toString()).isEqualTo(200);
-        return pids(response.json().get("workers").findValues("pid"));
+        return WorkerProbes.workerPids(port);
     }
 
     private Set<Long> awaitWorkers(Predicate<Set<Long>> condition) throws InterruptedException {
@@ -162,9 +113,4 @@ class WorkersEndToEndTest {
         return pids;
     }
 
-    private static Set<Long> pids(Iterable<JsonNode> nodes) {
-        Set<Long> pids = new HashSet<>();
-        nodes.forEach(node -> pids.add(node.asLong()));
-        return pids;
-    }
 }
