@@ -75,13 +75,17 @@ final class FileBackend implements StoreBackend {
                 Files.createDirectories(path.getParent());
                 channel = openChannel(path);
                 try (FileLock lock = channel.lock()) {
-                    StoreFile file = StoreFile.mapOrCreate(path, channel, layout);
                     boolean newChronicle = !chronicleFile.exists() || chronicleFile.length() == 0;
-                    if (file.created() && !newChronicle) {
+                    if (StoreFile.needsCreation(channel) && !newChronicle) {
                         // A fresh header would restart versions and the entry count under old entries.
-                        throw new IncompatibleStoreException("store file " + path + " is new but its entries file "
+                        // Decided before writing a byte: a refused open leaves no store file behind.
+                        if (channel.size() == 0) {
+                            Files.deleteIfExists(path);
+                        }
+                        throw new IncompatibleStoreException("store file " + path + " is missing or new but its entries file "
                                 + chronicleFile + " already holds data; restore the store file or remove the entries file");
                     }
+                    StoreFile file = StoreFile.mapOrCreate(path, channel, layout);
                     Entries entries = Entries.open(chronicleFile, file, expectedKeyBytes, expectedValueBytes);
                     if (newChronicle) {
                         Files.setPosixFilePermissions(chronicleFile.toPath(), OWNER_ONLY);

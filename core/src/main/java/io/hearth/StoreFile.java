@@ -131,6 +131,16 @@ final class StoreFile {
         return create(path, channel, wanted);
     }
 
+    /** Whether {@link #mapOrCreate} would create the layout: the file is empty or a creation was cut short. */
+    static boolean needsCreation(FileChannel channel) throws IOException {
+        if (channel.size() == 0) {
+            return true;
+        }
+        ByteBuffer magic = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        channel.read(magic, MAGIC_OFFSET);
+        return magic.position() == Long.BYTES && magic.getLong(0) == INITIALISING_MAGIC;
+    }
+
     /** Reads and checks an existing header; null when a creation was cut short and may be redone. */
     private static Layout readLayout(Path path, FileChannel channel, long size) throws IOException {
         ByteBuffer header = ByteBuffer.allocate((int) Math.min(size, HEADER_LENGTH)).order(ByteOrder.LITTLE_ENDIAN);
@@ -157,6 +167,11 @@ final class StoreFile {
                 header.getInt(BROADCAST_SLOTS_OFFSET), header.getInt(BROADCAST_SLOT_LENGTH_OFFSET),
                 header.getInt(MAX_KEY_BYTES_OFFSET), header.getInt(MAX_VALUE_BYTES_OFFSET),
                 header.getLong(MAX_ENTRIES_OFFSET));
+        if (layout.counterSlots() < 1 || layout.workerSlots() < 1 || layout.broadcastSlots() < 1
+                || layout.broadcastSlotLength() <= BROADCAST_PAYLOAD || layout.maxKeyBytes() < 1
+                || layout.maxValueBytes() < 1 || layout.maxEntries() < 1 || layout.fileLength() > Integer.MAX_VALUE) {
+            throw notAStore(path, "its header is damaged: " + layout);
+        }
         if (size < layout.fileLength()) {
             throw notAStore(path, "it is " + size + " bytes long but its header describes " + layout.fileLength());
         }

@@ -81,9 +81,29 @@ class StoreFileFormatTest {
             store.map("m", Tally.class).put("k", new Tally(1));
         }
         Files.delete(path);
+        byte[] entries = Files.readAllBytes(Path.of(path + ".entries"));
+
+        for (int attempt = 1; attempt <= 2; attempt++) { // a retry must be refused just the same
+            assertThat(catchThrowableOfType(IncompatibleStoreException.class, () -> SharedStore.open(path)))
+                    .as("attempt %d", attempt)
+                    .hasMessageContaining(path + ".entries").hasMessageContaining("already holds data");
+            assertThat(path).as("no store file left behind by attempt %d", attempt).doesNotExist();
+        }
+        assertThat(Files.readAllBytes(Path.of(path + ".entries"))).isEqualTo(entries);
+    }
+
+    @Test
+    void aStoreFileWithADamagedHeaderIsRefusedUntouched() throws IOException {
+        Path path = dir.resolve("store.hearth");
+        try (SharedStore store = SharedStore.open(path)) {
+            store.counter("c").set(1);
+        }
+        writeInt(path, StoreFile.COUNTER_SLOTS_OFFSET, 0);
+        byte[] before = Files.readAllBytes(path);
 
         assertThat(catchThrowableOfType(IncompatibleStoreException.class, () -> SharedStore.open(path)))
-                .hasMessageContaining(path + ".entries").hasMessageContaining("already holds data");
+                .hasMessageContaining("header is damaged");
+        assertThat(Files.readAllBytes(path)).isEqualTo(before);
     }
 
     @Test
