@@ -88,6 +88,9 @@ final class Broadcasts {
                 continue;
             }
             awaitSlotFree(sequence - slots);
+            if (word < 0 && !awaitWriterDone(slot, word)) {
+                continue; // the slot changed while we waited: read it again
+            }
             if (!file.compareAndSetLong(slot + StoreFile.BROADCAST_SEQUENCE, word, claimMarker(senderPid, sequence))) {
                 continue;
             }
@@ -99,9 +102,32 @@ final class Broadcasts {
             file.setIntPlain(slot + StoreFile.BROADCAST_PAYLOAD_LENGTH, payload.length);
             file.putBytes(slot + StoreFile.BROADCAST_TOPIC, topic);
             file.putBytes(slot + StoreFile.BROADCAST_PAYLOAD, payload);
-            file.setLongRelease(slot + StoreFile.BROADCAST_SEQUENCE, sequence);
+            // A compare-and-set, not a store: should our claim have been taken over (we were judged
+            // dead), the sequence word must not go backwards.
+            file.compareAndSetLong(slot + StoreFile.BROADCAST_SEQUENCE, claimMarker(senderPid, sequence), sequence);
             return sequence;
         }
+    }
+
+    /**
+     * A slot still claimed by an earlier writer is never taken from a live one (its bytes would mix
+     * with ours): wait for it to publish. A dead writer's claim is taken over at once.
+     *
+     * @return true when the claim is still the one seen and may be replaced; false when the slot changed
+     */
+    private boolean awaitWriterDone(int slot, long claim) {
+        long deadline = System.nanoTime() + UNCLAIMED_WAIT.toNanos();
+        while (file.getLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE) == claim) {
+            if (!Processes.isAlive(writerOf(claim))) {
+                return true;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new HearthException("cannot broadcast: process " + writerOf(claim) + " has held broadcast slot "
+                        + sequenceOf(claim) + " for over " + UNCLAIMED_WAIT + " without finishing its message");
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        return false;
     }
 
     /** Waits, bounded, until every live process has acknowledged the message this slot held before. */

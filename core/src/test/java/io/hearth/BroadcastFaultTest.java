@@ -1,6 +1,7 @@
 package io.hearth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -40,6 +41,36 @@ class BroadcastFaultTest {
             assertThat(after.sequence()).isEqualTo(sequence + 1);
             assertThat(after.complete()).isTrue();
             assertThat(got).containsExactly("before", "after");
+        }
+    }
+
+    @Test
+    void aSlotStillBeingWrittenByALiveProcessIsNeverTakenFromItButADeadOnesIs() throws Exception {
+        Path path = dir.resolve("store.hearth");
+        Process writer = new ProcessBuilder("sleep", "60").start(); // stands in for a stalled, live sender
+        try (SharedStore store = SharedStore.open(path);
+             FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            List<String> got = new CopyOnWriteArrayList<>();
+            store.subscribe("t", message -> got.add(message.payload()));
+            for (int i = 1; i < 64; i++) {
+                store.broadcast("t", "m" + i, Duration.ZERO);
+            }
+            assertThat(store.broadcast("t", "m64", Duration.ofSeconds(10)).complete()).isTrue(); // the ring is full
+            StoreFile raw = StoreFile.mapOrCreate(path, channel, null);
+            int slot = raw.broadcastSlotOffset(65); // the slot of message 1, which the next message reuses
+            long stalledClaim = Broadcasts.claimMarker(writer.pid(), 1);
+            raw.setLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE, stalledClaim);
+
+            HearthException refused = catchThrowableOfType(HearthException.class, () -> store.broadcast("t", "x", Duration.ZERO));
+
+            assertThat(refused).hasMessageContaining("process " + writer.pid());
+            assertThat(raw.getLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE)).as("the live claim is untouched").isEqualTo(stalledClaim);
+            writer.destroyForcibly().waitFor();
+            BroadcastResult after = store.broadcast("t", "after", Duration.ofSeconds(10));
+            assertThat(after.complete()).isTrue();
+            assertThat(got).endsWith("m64", "after");
+        } finally {
+            writer.destroyForcibly();
         }
     }
 
