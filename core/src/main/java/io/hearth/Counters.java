@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The counter table of the store file: an open-addressing hash table of named slots, each holding
@@ -142,7 +143,12 @@ final class Counters {
                 writeName(slot, name);
                 return true;
             }
-            Thread.onSpinWait();
+            // Naming takes microseconds; a longer wait means that process is stopped: stop spinning.
+            if (waitingSince != 0 && now - waitingSince > CLAIM_CHECK_NANOS) {
+                LockSupport.parkNanos(100_000);
+            } else {
+                Thread.onSpinWait();
+            }
         }
     }
 

@@ -41,6 +41,7 @@ final class Entries implements AutoCloseable {
 
     static final int CHUNK_BYTES = 64;
     private static final char SEPARATOR = '\0';
+    private static final System.Logger LOG = System.getLogger(Entries.class.getName());
     private static final VarHandle VERSION = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final ChronicleMap<String, byte[]> map;
@@ -53,15 +54,22 @@ final class Entries implements AutoCloseable {
         this.chronicleFile = chronicleFile;
     }
 
-    /** Opens or creates the Chronicle file; the caller holds the store's creation lock. */
-    static Entries open(File chronicleFile, StoreFile file, int expectedKeyBytes, int expectedValueBytes) throws IOException {
+    /**
+     * Opens or creates the Chronicle file; the caller holds the store's creation lock.
+     *
+     * @param recover repair the file first (Chronicle's recovery: resets segment locks left by dead
+     *                processes, rebuilds segment tables) and recount the entries; only when no other
+     *                live process has the store open
+     */
+    static Entries open(File chronicleFile, StoreFile file, int expectedKeyBytes, int expectedValueBytes, boolean recover)
+            throws IOException {
         StoreFile.Layout layout = file.layout();
         int maxEntryBytes = layout.maxKeyBytes() + SharedStore.MAX_MAP_NAME_BYTES + 1 + Long.BYTES + layout.maxValueBytes();
         int maxChunksPerEntry = maxEntryBytes / CHUNK_BYTES + 2;
         // Chronicle caps one entry at the chunks of one segment tier; four entries' worth of
         // largest entries per the whole map was measured to fit the largest value in every shape.
         long chronicleEntries = Math.max(layout.maxEntries(), 4L * maxChunksPerEntry);
-        ChronicleMap<String, byte[]> map = ChronicleMapBuilder.of(String.class, byte[].class)
+        ChronicleMapBuilder<String, byte[]> builder = ChronicleMapBuilder.of(String.class, byte[].class)
                 .name("hearth-entries")
                 .entries(chronicleEntries)
                 .averageKeySize(Math.min(expectedKeyBytes + 16, layout.maxKeyBytes() + SharedStore.MAX_MAP_NAME_BYTES + 1))
@@ -71,8 +79,18 @@ final class Entries implements AutoCloseable {
                 .maxBloatFactor(4)
                 // SharedStore.close() owns closing; Chronicle's own exit hook would close the map
                 // under requests still in flight while an application shuts down.
-                .skipCloseOnExitHook(true)
-                .createPersistedTo(chronicleFile);
+                .skipCloseOnExitHook(true);
+        if (!recover) {
+            return new Entries(builder.createPersistedTo(chronicleFile), file, chronicleFile);
+        }
+        List<String> problems = new ArrayList<>();
+        ChronicleMap<String, byte[]> map = builder.recoverPersistedTo(chronicleFile, true,
+                corruption -> problems.add(corruption.message()));
+        long before = file.getLongVolatile(StoreFile.ENTRY_COUNT_OFFSET);
+        file.setLongVolatile(StoreFile.ENTRY_COUNT_OFFSET, map.longSize());
+        file.setIntVolatile(StoreFile.CRASH_SEEN_OFFSET, 0);
+        LOG.log(System.Logger.Level.WARNING, "recovered " + chronicleFile + " after processes died while attached: "
+                + problems.size() + " repairs " + problems + "; entry count " + before + " -> " + map.longSize());
         return new Entries(map, file, chronicleFile);
     }
 

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import net.openhft.chronicle.hash.ChronicleHashClosedException;
+import net.openhft.chronicle.hash.locks.InterProcessDeadLockException;
 
 /**
  * The memory-mapped engine: the store file ({@link StoreFile}: counters, workers, broadcasts) and
@@ -48,6 +49,8 @@ final class FileBackend implements StoreBackend {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Thread agent;
     private volatile int workerSlot;
+    /** Written by the agent thread only. */
+    private long nextHeartbeat = System.nanoTime();
 
     private FileBackend(Path path, FileChannel channel, StoreFile file, Entries entries) {
         this.path = path;
@@ -86,7 +89,10 @@ final class FileBackend implements StoreBackend {
                                 + chronicleFile + " already holds data; restore the store file or remove the entries file");
                     }
                     StoreFile file = StoreFile.mapOrCreate(path, channel, layout);
-                    Entries entries = Entries.open(chronicleFile, file, expectedKeyBytes, expectedValueBytes);
+                    // Every attached process registers while holding this lock, so "no live worker" means
+                    // nobody else has the map open: the one moment Chronicle's recovery may run.
+                    boolean recover = !newChronicle && new Workers(file).diedWithNoneLive();
+                    Entries entries = Entries.open(chronicleFile, file, expectedKeyBytes, expectedValueBytes, recover);
                     if (newChronicle) {
                         Files.setPosixFilePermissions(chronicleFile.toPath(), OWNER_ONLY);
                     }
@@ -153,6 +159,8 @@ final class FileBackend implements StoreBackend {
             return entries.get(Entries.compositeKey(map, key));
         } catch (ChronicleHashClosedException e) {
             throw closed(e);
+        } catch (InterProcessDeadLockException e) {
+            throw stuckSegment(e);
         }
     }
 
@@ -162,6 +170,8 @@ final class FileBackend implements StoreBackend {
             return entries.write(Entries.compositeKey(map, key), expectedVersion, json);
         } catch (ChronicleHashClosedException e) {
             throw closed(e);
+        } catch (InterProcessDeadLockException e) {
+            throw stuckSegment(e);
         }
     }
 
@@ -171,6 +181,8 @@ final class FileBackend implements StoreBackend {
             return entries.remove(Entries.compositeKey(map, key), expectedVersion);
         } catch (ChronicleHashClosedException e) {
             throw closed(e);
+        } catch (InterProcessDeadLockException e) {
+            throw stuckSegment(e);
         }
     }
 
@@ -180,7 +192,19 @@ final class FileBackend implements StoreBackend {
             entries.forEachKey(map, action);
         } catch (ChronicleHashClosedException e) {
             throw closed(e);
+        } catch (InterProcessDeadLockException e) {
+            throw stuckSegment(e);
         }
+    }
+
+    /**
+     * Chronicle gave up waiting for a segment lock: most likely a process was killed inside it
+     * (crash recovery of map segments is not built yet, see the README).
+     */
+    private HearthException stuckSegment(InterProcessDeadLockException e) {
+        return new HearthException("a map segment of " + path + ".entries stayed locked past Chronicle's lock timeout,"
+                + " most likely by a process killed while it held the lock; Hearth repairs the map when the store is"
+                + " next opened with no live process attached (stop every process using it, then start them)", e);
     }
 
     /** A call that raced close(): the caller sees the store closed, as it would a moment later. */
@@ -220,7 +244,7 @@ final class FileBackend implements StoreBackend {
                     missing.add(recipient.pid());
                 }
             }
-            if (missing.isEmpty() || System.nanoTime() >= deadline || Thread.currentThread() == deliverer) {
+            if (missing.isEmpty() || System.nanoTime() - deadline >= 0 || Thread.currentThread() == deliverer) {
                 return new BroadcastResult(topic, sequence, acked, missing);
             }
             LockSupport.parkNanos(500_000);
@@ -293,43 +317,55 @@ final class FileBackend implements StoreBackend {
         }
     }
 
-    /** Heartbeat every second; deliver broadcasts in order and acknowledge each after its handlers ran. */
+    /**
+     * Heartbeat every second; deliver broadcasts in order and acknowledge each after its handlers
+     * ran. Nothing ends this loop but close(): a failure is logged and the loop goes on.
+     */
     private void runAgent(Consumer<BroadcastMessage> sink) {
         long next = startAfter + 1;
         long waitingSince = 0;
-        long nextHeartbeat = System.nanoTime();
         int idle = 0;
         while (!closed.get()) {
-            if (System.nanoTime() - nextHeartbeat >= 0) {
-                if (!workers.holds(workerSlot, pid)) {
-                    LOG.log(System.Logger.Level.WARNING, "process " + pid + " lost its worker slot in " + path
-                            + " (heartbeat older than " + Workers.STALE_AFTER + "?); attaching again");
-                    workerSlot = workers.attach(pid, processStart, next - 1);
-                }
-                workers.heartbeat(workerSlot);
-                nextHeartbeat = System.nanoTime() + Workers.HEARTBEAT_INTERVAL.toNanos();
-            }
             boolean delivered = false;
-            while (!closed.get() && broadcasts.tail() >= next) {
-                Broadcasts.Read read = broadcasts.read(next, waitingSince);
-                if (read instanceof Broadcasts.NotYet) {
-                    waitingSince = waitingSince == 0 ? System.nanoTime() : waitingSince;
-                    break;
+            try {
+                beatIfDue(next);
+                while (!closed.get() && broadcasts.tail() >= next) {
+                    Broadcasts.Read read = broadcasts.read(next, waitingSince);
+                    if (read instanceof Broadcasts.NotYet) {
+                        waitingSince = waitingSince == 0 ? System.nanoTime() : waitingSince;
+                        break;
+                    }
+                    waitingSince = 0;
+                    if (read instanceof Broadcasts.Message message) {
+                        sink.accept(message.message());
+                    } else if (read instanceof Broadcasts.Skipped skipped) {
+                        LOG.log(System.Logger.Level.WARNING, "broadcast lost in " + path + ": " + skipped.why());
+                    }
+                    workers.ack(workerSlot, pid, next);
+                    next++;
+                    delivered = true;
+                    beatIfDue(next); // slow handlers must not let the slot go stale
                 }
-                waitingSince = 0;
-                if (read instanceof Broadcasts.Message message) {
-                    sink.accept(message.message());
-                } else if (read instanceof Broadcasts.Skipped skipped) {
-                    LOG.log(System.Logger.Level.WARNING, "broadcast lost in " + path + ": " + skipped.why());
-                }
-                workers.ack(workerSlot, next);
-                next++;
-                delivered = true;
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.ERROR, "broadcast delivery in " + path + " failed; going on", e);
             }
             idle = delivered ? 0 : Math.min(idle + 1, 6);
             // 50 us after activity, backing off to 2 ms when quiet: latency when busy, little CPU when idle.
             LockSupport.parkNanos(Math.min(2_000_000L, 50_000L << idle));
         }
+    }
+
+    private void beatIfDue(long next) {
+        if (System.nanoTime() - nextHeartbeat < 0) {
+            return;
+        }
+        nextHeartbeat = System.nanoTime() + Workers.HEARTBEAT_INTERVAL.toNanos();
+        if (!workers.holds(workerSlot, pid)) {
+            LOG.log(System.Logger.Level.WARNING, "process " + pid + " lost its worker slot in " + path
+                    + " (heartbeat older than " + Workers.STALE_AFTER + "?); attaching again");
+            workerSlot = workers.attach(pid, processStart, next - 1);
+        }
+        workers.heartbeat(workerSlot, pid);
     }
 
     /** A counter slot's value: each operation one atomic instruction on the mapping. */

@@ -53,6 +53,9 @@ public final class SharedStore implements AutoCloseable {
     /** Longest broadcast topic, in bytes of UTF-8. */
     public static final int MAX_TOPIC_BYTES = StoreFile.MAX_TOPIC_BYTES;
 
+    /** Longest wait {@link #broadcast} takes for acknowledgements. */
+    public static final Duration MAX_ACK_WAIT = Duration.ofHours(1);
+
     private static final System.Logger LOG = System.getLogger(SharedStore.class.getName());
 
     private final StoreBackend backend;
@@ -184,6 +187,9 @@ public final class SharedStore implements AutoCloseable {
         Names.utf8(topic, "topic", MAX_TOPIC_BYTES, "MAX_TOPIC_BYTES");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(waitForAcks, "waitForAcks");
+        if (waitForAcks.isNegative() || waitForAcks.compareTo(MAX_ACK_WAIT) > 0) {
+            throw new IllegalArgumentException("waitForAcks must be from 0 to " + MAX_ACK_WAIT + ", was " + waitForAcks);
+        }
         int payloadBytes = payload.getBytes(StandardCharsets.UTF_8).length;
         int limit = backend.limits().maxBroadcastBytes();
         if (payloadBytes > limit) {
@@ -240,7 +246,8 @@ public final class SharedStore implements AutoCloseable {
         for (Consumer<BroadcastMessage> handler : subscribers.getOrDefault(message.topic(), List.of())) {
             try {
                 handler.accept(message);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+                // One broken handler must not stop delivery to the others, nor the acknowledgement.
                 LOG.log(System.Logger.Level.WARNING, "handler for topic '" + message.topic() + "' threw", e);
             }
         }

@@ -19,8 +19,8 @@ import java.nio.file.Path;
  *  Header, 4096 bytes
  *   0                   8         12        16        20        24        28        32        36        40
  *   +-------------------+---------+---------+---------+---------+---------+---------+---------+---------+
- *   | magic "HEARTH.1"  | format  | counter | worker  | bcast   | bcast   | max key | max     | reserved|
- *   | written last      | version | slots   | slots   | slots   | slot len| bytes   | value B |         |
+ *   | magic "HEARTH.1"  | format  | counter | worker  | bcast   | bcast   | max key | max     | crash   |
+ *   | written last      | version | slots   | slots   | slots   | slot len| bytes   | value B | seen    |
  *   +-------------------+---------+---------+---------+---------+---------+---------+---------+---------+
  *   40 max entries (long)   48 created, epoch ms (long)
  *  128 version sequence (long, own cache line)   192 entry count (long)   256 broadcast tail (long)
@@ -51,7 +51,9 @@ final class StoreFile {
     static final int BROADCAST_SLOT_LENGTH_OFFSET = BROADCAST_SLOTS_OFFSET + Integer.BYTES;
     static final int MAX_KEY_BYTES_OFFSET = BROADCAST_SLOT_LENGTH_OFFSET + Integer.BYTES;
     static final int MAX_VALUE_BYTES_OFFSET = MAX_KEY_BYTES_OFFSET + Integer.BYTES;
-    static final int MAX_ENTRIES_OFFSET = MAX_VALUE_BYTES_OFFSET + 2 * Integer.BYTES;
+    /** 1 once a process died while attached; cleared by the recovery of the next open with none live. */
+    static final int CRASH_SEEN_OFFSET = MAX_VALUE_BYTES_OFFSET + Integer.BYTES;
+    static final int MAX_ENTRIES_OFFSET = CRASH_SEEN_OFFSET + Integer.BYTES;
     static final int CREATED_OFFSET = MAX_ENTRIES_OFFSET + Long.BYTES;
     static final int CACHE_LINE = 64;
     static final int VERSION_SEQUENCE_OFFSET = 2 * CACHE_LINE;
@@ -266,6 +268,14 @@ final class StoreFile {
 
     int getIntAcquire(int offset) {
         return (int) INTS.getAcquire(buffer, offset);
+    }
+
+    int getIntVolatile(int offset) {
+        return (int) INTS.getVolatile(buffer, offset);
+    }
+
+    void setIntVolatile(int offset, int value) {
+        INTS.setVolatile(buffer, offset, value);
     }
 
     int getIntPlain(int offset) {

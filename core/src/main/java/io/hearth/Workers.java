@@ -32,13 +32,16 @@ final class Workers {
         for (int attempt = 0; attempt < 2; attempt++) {
             for (int slot = 0; slot < slots; slot++) {
                 int offset = file.workerSlotOffset(slot);
+                // Claimed as -pid while the fields are filled, then published as pid: a reader never
+                // sees this pid beside the previous occupant's start time or heartbeat.
                 if (file.getLongVolatile(offset + StoreFile.WORKER_PID) == 0
-                        && file.compareAndSetLong(offset + StoreFile.WORKER_PID, 0, pid)) {
+                        && file.compareAndSetLong(offset + StoreFile.WORKER_PID, 0, -pid)) {
                     long now = System.currentTimeMillis();
                     file.setLongVolatile(offset + StoreFile.WORKER_PROCESS_START, processStart);
                     file.setLongVolatile(offset + StoreFile.WORKER_ATTACHED, now);
                     file.setLongVolatile(offset + StoreFile.WORKER_ACKED, ackedSequence);
                     file.setLongVolatile(offset + StoreFile.WORKER_HEARTBEAT, now);
+                    file.setLongRelease(offset + StoreFile.WORKER_PID, pid);
                     return offset;
                 }
             }
@@ -52,12 +55,34 @@ final class Workers {
         file.compareAndSetLong(offset + StoreFile.WORKER_PID, pid, 0);
     }
 
-    void heartbeat(int offset) {
-        file.setLongRelease(offset + StoreFile.WORKER_HEARTBEAT, System.currentTimeMillis());
+    /** Beats only while the slot is still this process's: a freed slot may be someone else's by now. */
+    void heartbeat(int offset, long pid) {
+        if (holds(offset, pid)) {
+            file.setLongRelease(offset + StoreFile.WORKER_HEARTBEAT, System.currentTimeMillis());
+        }
     }
 
-    void ack(int offset, long sequence) {
-        file.setLongRelease(offset + StoreFile.WORKER_ACKED, sequence);
+    void ack(int offset, long pid, long sequence) {
+        if (holds(offset, pid)) {
+            file.setLongRelease(offset + StoreFile.WORKER_ACKED, sequence);
+        }
+    }
+
+    /** True when some process died while attached (now or earlier) and no attached process is alive: recovery may run. */
+    boolean diedWithNoneLive() {
+        boolean died = file.getIntVolatile(StoreFile.CRASH_SEEN_OFFSET) != 0;
+        for (int slot = 0; slot < slots; slot++) {
+            Slot read = read(file.workerSlotOffset(slot));
+            if (read.pid() == 0) {
+                continue;
+            }
+            boolean alive = read.pid() < 0 ? Processes.isAlive(-read.pid()) : Processes.isAlive(read.pid(), read.processStart());
+            if (alive) {
+                return false;
+            }
+            died = true;
+        }
+        return died;
     }
 
     /** The live slots; frees the slots of dead processes on the way. */
@@ -70,11 +95,18 @@ final class Workers {
             if (read.pid() == 0) {
                 continue;
             }
+            if (read.pid() < 0) { // being claimed: not attached yet; freed if the claimer died mid-claim
+                if (!Processes.isAlive(-read.pid())) {
+                    file.compareAndSetLong(offset + StoreFile.WORKER_PID, read.pid(), 0);
+                }
+                continue;
+            }
             boolean fresh = read.heartbeat() == 0 || now - read.heartbeat() < STALE_AFTER.toMillis();
             if (fresh && Processes.isAlive(read.pid(), read.processStart())) {
                 live.add(read);
-            } else {
-                file.compareAndSetLong(offset + StoreFile.WORKER_PID, read.pid(), 0);
+            } else if (file.compareAndSetLong(offset + StoreFile.WORKER_PID, read.pid(), 0)) {
+                // It may have died inside a map lock: the next open with nobody live repairs the map.
+                file.setIntVolatile(StoreFile.CRASH_SEEN_OFFSET, 1);
             }
         }
         return live;

@@ -75,6 +75,16 @@ public abstract class LimitsContract {
     }
 
     @Test
+    void aBroadcastWithANegativeOrHugeWaitIsRefusedBeforeItIsSent() {
+        java.util.List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        store.subscribe("t", message -> got.add(message.payload()));
+        assertRefused(() -> store.broadcast("t", "x", Duration.ofSeconds(-1)), "waitForAcks must be from 0");
+        assertRefused(() -> store.broadcast("t", "x", Duration.ofDays(400_000_000L)), "waitForAcks must be from 0");
+        assertThat(store.broadcast("t", "sent", Duration.ofSeconds(10)).complete()).isTrue();
+        assertThat(got).containsExactly("sent");
+    }
+
+    @Test
     void findingACounterThatWasNeverCreatedUsesUpNoCapacity() {
         for (int i = 0; i < 10; i++) {
             assertThat(store.findCounter("never-" + i)).isEmpty();

@@ -28,6 +28,7 @@ public final class StoreChild {
             case "subscribe" -> subscribe(path, args[2]);
             case "slow-update" -> slowUpdate(path);
             case "try-open" -> tryOpen(path);
+            case "hold-lock" -> holdLock(path, args[2], args[3]);
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
     }
@@ -148,5 +149,20 @@ public final class StoreChild {
         } catch (MissingJvmOptionsException e) {
             System.out.println("MISSING " + String.join(" ", e.missingOptions()));
         }
+    }
+
+    /**
+     * Attaches to the file store, then takes the Chronicle write lock of the segment holding
+     * map/key directly and keeps it until killed: what a process killed inside a map write leaves.
+     */
+    private static void holdLock(String path, String map, String key) throws Exception {
+        SharedStore store = Stores.open(path);
+        net.openhft.chronicle.map.ChronicleMap<String, byte[]> raw = net.openhft.chronicle.map.ChronicleMapBuilder
+                .of(String.class, byte[].class).skipCloseOnExitHook(true)
+                .createPersistedTo(new java.io.File(path + ".entries"));
+        var context = raw.queryContext(Entries.compositeKey(map, key));
+        context.writeLock().lock();
+        System.out.println("LOCKED " + store.workers().size());
+        Thread.sleep(Long.MAX_VALUE);
     }
 }
