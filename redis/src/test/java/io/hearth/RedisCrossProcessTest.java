@@ -1,8 +1,7 @@
 package io.hearth;
 
-import io.hearth.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.hearth.redis.RedisServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The cross-process contract on Redis: separate JVMs talking to this class's redis-server. The
@@ -10,18 +9,9 @@ import org.junit.jupiter.api.BeforeAll;
  * the same exact-total and triangular-sum checks.
  */
 class RedisCrossProcessTest extends CrossProcessContract {
-    private static RedisServer server;
-    private final String uri = server.freshStoreUri();
-
-    @BeforeAll
-    static void startRedis() {
-        server = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
+    private final String uri = redis.freshStoreUri();
 
     @Override
     protected String store() {

@@ -1,23 +1,13 @@
 package io.hearth;
 
-import io.hearth.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.hearth.redis.RedisServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The limits contract on Redis, whose capacity settings are URI options. */
 class RedisLimitsTest extends LimitsContract {
-    private static RedisServer server;
-    private final String uri = server.freshStoreUri();
-
-    @BeforeAll
-    static void startRedis() {
-        server = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
+    private final String uri = redis.freshStoreUri();
 
     static String withLimits(String uri, TestLimits limits) {
         return uri + "&maxEntries=" + limits.maxEntries() + "&maxCounters=" + limits.maxCounters()

@@ -1,23 +1,13 @@
 package io.hearth;
 
-import io.hearth.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.hearth.redis.RedisServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store contract on Redis: this class's own redis-server, a fresh key prefix per test. */
 class RedisStoreTest extends StoreContract {
-    private static RedisServer server;
-    private final String uri = server.freshStoreUri();
-
-    @BeforeAll
-    static void startRedis() {
-        server = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-        server.close();
-    }
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
+    private final String uri = redis.freshStoreUri();
 
     @Override
     protected String store() {
