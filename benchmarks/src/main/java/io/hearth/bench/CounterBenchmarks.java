@@ -31,8 +31,7 @@ public class CounterBenchmarks {
 
         @Setup(Level.Trial)
         public void setUp() {
-            trial = new Trial("counter");
-            counter = trial.add(SharedStore.open(trial.dir.resolve("store.hearth"))).counter("hits");
+            trial = Trial.open("counter", t -> counter = t.add(SharedStore.open(t.dir.resolve("store.hearth"))).counter("hits"));
         }
 
         @TearDown(Level.Trial)
@@ -69,8 +68,7 @@ public class CounterBenchmarks {
 
         @Setup(Level.Trial)
         public void setUp() {
-            trial = new Trial("raw-mmap");
-            mmap = RawMmap.open(trial.dir.resolve("raw.mmap"));
+            trial = Trial.open("raw-mmap", t -> mmap = RawMmap.open(t.dir.resolve("raw.mmap")));
         }
 
         @TearDown(Level.Trial)

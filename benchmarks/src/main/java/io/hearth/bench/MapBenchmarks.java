@@ -51,9 +51,10 @@ public class MapBenchmarks {
 
         @Setup(Level.Trial)
         public void setUp() {
-            trial = new Trial("map");
-            map = trial.add(SharedStore.open(trial.dir.resolve("store.hearth"))).map(MAP, Profile.class);
-            map.put(KEY, value);
+            trial = Trial.open("map", t -> {
+                map = t.add(SharedStore.open(t.dir.resolve("store.hearth"))).map(MAP, Profile.class);
+                map.put(KEY, value);
+            });
         }
 
         @TearDown(Level.Trial)
@@ -92,9 +93,10 @@ public class MapBenchmarks {
 
         @Setup(Level.Trial)
         public void setUp() {
-            trial = new Trial("raw-chronicle");
-            map = trial.add(RawChronicle.open(trial.dir.resolve("raw.chronicle").toFile(), KEY, value.length));
-            map.put(KEY, value);
+            trial = Trial.open("raw-chronicle", t -> {
+                map = t.add(RawChronicle.open(t.dir.resolve("raw.chronicle").toFile(), KEY, value.length));
+                map.put(KEY, value);
+            });
         }
 
         @TearDown(Level.Trial)

@@ -18,7 +18,7 @@ final class Trial implements AutoCloseable {
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     final Path dir;
 
-    Trial(String name) {
+    private Trial(String name) {
         this.dir = Dirs.fresh(name);
         opened.push(() -> Dirs.delete(dir));
     }
