@@ -8,12 +8,20 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.lang.reflect.Method;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoredEntry;
+import net.openhft.chronicle.hash.ChronicleHashCorruption;
 import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.map.ChronicleHashCorruptionImpl;
+import net.openhft.chronicle.map.MapSegmentContext;
+import net.openhft.chronicle.map.VanillaChronicleMap;
+import net.openhft.chronicle.map.impl.IterationContext;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
@@ -30,8 +38,10 @@ import net.openhft.chronicle.map.MapEntry;
  *         +------------------+------------------------+
  * </pre>
  *
- * <p>Every write runs inside Chronicle's per-segment lock, and the lock covers only byte copies,
- * one atomic add for the version, and the entry-count check: no JSON, no user code. Versions come
+ * <p>Every Chronicle call, reads included, runs holding the {@link MapLocks} stripe of its
+ * segment, and the lock covers only byte copies, one atomic add for the version, and the
+ * entry-count check: no JSON, no user code. Every write is journaled in the stripe first, so a
+ * process that finds the holder dead can repair the segment and finish the write. Versions come
  * from the store-wide sequence in the store file, so they are unique and grow with every write.
  */
 final class Entries implements AutoCloseable {
@@ -47,19 +57,22 @@ final class Entries implements AutoCloseable {
     private final ChronicleMap<String, byte[]> map;
     private final StoreFile file;
     private final File chronicleFile;
+    private final MapLocks locks;
 
-    private Entries(ChronicleMap<String, byte[]> map, StoreFile file, File chronicleFile) {
+    private Entries(ChronicleMap<String, byte[]> map, StoreFile file, File chronicleFile, MapLocks locks) {
         this.map = map;
         this.file = file;
         this.chronicleFile = chronicleFile;
+        this.locks = locks;
+        locks.repairWith(this::repairAfterDeadHolder);
     }
 
     /**
      * Opens or creates the Chronicle file; the caller holds the store's creation lock.
      *
      * @param recover repair the file first (Chronicle's recovery: resets segment locks left by dead
-     *                processes, rebuilds segment tables) and recount the entries; only when no other
-     *                live process has the store open
+     *                processes, rebuilds segment tables), redo journaled writes, recount the entries
+     *                and free every map lock; only when no other live process has the store open
      */
     static Entries open(File chronicleFile, StoreFile file, int expectedKeyBytes, int expectedValueBytes, boolean recover)
             throws IOException {
@@ -77,21 +90,28 @@ final class Entries implements AutoCloseable {
                 .actualChunkSize(CHUNK_BYTES)
                 .maxChunksPerEntry(maxChunksPerEntry)
                 .maxBloatFactor(4)
+                // Recovery keeps only entries whose checksum holds: a value cut short is dropped, then rewritten from the journal.
+                .checksumEntries(true)
                 // SharedStore.close() owns closing; Chronicle's own exit hook would close the map
                 // under requests still in flight while an application shuts down.
                 .skipCloseOnExitHook(true);
+        MapLocks locks = new MapLocks(file, Processes.currentPid());
         if (!recover) {
-            return new Entries(builder.createPersistedTo(chronicleFile), file, chronicleFile);
+            return new Entries(builder.createPersistedTo(chronicleFile), file, chronicleFile, locks);
         }
         List<String> problems = new ArrayList<>();
         ChronicleMap<String, byte[]> map = builder.recoverPersistedTo(chronicleFile, true,
                 corruption -> problems.add(corruption.message()));
+        List<MapLocks.Intent> journaled = locks.journaled();
+        redo(map, journaled);
+        locks.resetAll();
         long before = file.getLongVolatile(StoreFile.ENTRY_COUNT_OFFSET);
         file.setLongVolatile(StoreFile.ENTRY_COUNT_OFFSET, map.longSize());
         file.setIntVolatile(StoreFile.CRASH_SEEN_OFFSET, 0);
         LOG.log(System.Logger.Level.WARNING, "recovered " + chronicleFile + " after processes died while attached: "
-                + problems.size() + " repairs " + problems + "; entry count " + before + " -> " + map.longSize());
-        return new Entries(map, file, chronicleFile);
+                + problems.size() + " repairs " + problems + ", " + journaled.size() + " journaled writes done again;"
+                + " entry count " + before + " -> " + map.longSize());
+        return new Entries(map, file, chronicleFile, locks);
     }
 
     static String compositeKey(String mapName, String key) {
@@ -104,8 +124,16 @@ final class Entries implements AutoCloseable {
 
     /** The stored entry, or null. */
     StoredEntry get(String compositeKey) {
-        byte[] raw = map.get(compositeKey);
-        return raw == null ? null : new StoredEntry((long) VERSION.get(raw, 0), Arrays.copyOfRange(raw, Long.BYTES, raw.length));
+        return locked(compositeKey, (context, stripe) -> {
+            MapEntry<String, byte[]> entry = context.entry();
+            if (entry == null) {
+                return null;
+            }
+            Data<byte[]> value = entry.value();
+            byte[] json = new byte[Math.toIntExact(value.size() - Long.BYTES)];
+            value.bytes().read(value.offset() + Long.BYTES, json, 0, json.length);
+            return new StoredEntry(versionOf(value), json);
+        });
     }
 
     /**
@@ -117,7 +145,7 @@ final class Entries implements AutoCloseable {
     long write(String compositeKey, long expected, byte[] json) {
         byte[] value = new byte[Long.BYTES + json.length];
         System.arraycopy(json, 0, value, Long.BYTES, json.length);
-        try (ExternalMapQueryContext<String, byte[], ?> context = map.queryContext(compositeKey)) {
+        return locked(compositeKey, (context, stripe) -> {
             context.updateLock().lock();
             MapEntry<String, byte[]> entry = context.entry();
             long current = entry == null ? ABSENT : versionOf(entry.value());
@@ -126,25 +154,26 @@ final class Entries implements AutoCloseable {
             }
             if (entry == null) {
                 reserveEntry();
-                long version = nextVersion();
-                VERSION.set(value, 0, version);
-                try {
-                    context.insert(context.absentEntry(), context.wrapValueAsData(value));
-                } catch (RuntimeException e) {
-                    file.getAndAddLong(StoreFile.ENTRY_COUNT_OFFSET, -1);
-                    throw translate(e);
-                }
-                return version;
             }
             long version = nextVersion();
             VERSION.set(value, 0, version);
+            locks.journalPut(stripe, compositeKey, value);
             try {
-                context.replaceValue(entry, context.wrapValueAsData(value));
+                if (entry == null) {
+                    context.insert(context.absentEntry(), context.wrapValueAsData(value));
+                } else {
+                    context.replaceValue(entry, context.wrapValueAsData(value));
+                }
             } catch (RuntimeException e) {
+                if (entry == null) {
+                    file.getAndAddLong(StoreFile.ENTRY_COUNT_OFFSET, -1);
+                }
                 throw translate(e);
+            } finally {
+                locks.clearJournal(stripe);
             }
             return version;
-        }
+        });
     }
 
     /**
@@ -153,7 +182,7 @@ final class Entries implements AutoCloseable {
      * @return what was removed, or null when absent or the version differed
      */
     StoredEntry remove(String compositeKey, long expected) {
-        try (ExternalMapQueryContext<String, byte[], ?> context = map.queryContext(compositeKey)) {
+        return locked(compositeKey, (context, stripe) -> {
             context.updateLock().lock();
             MapEntry<String, byte[]> entry = context.entry();
             if (entry == null) {
@@ -164,9 +193,56 @@ final class Entries implements AutoCloseable {
                 return null;
             }
             byte[] raw = entry.value().get();
-            context.remove(entry);
-            file.getAndAddLong(StoreFile.ENTRY_COUNT_OFFSET, -1);
+            locks.journalRemove(stripe, compositeKey);
+            try {
+                context.remove(entry);
+                file.getAndAddLong(StoreFile.ENTRY_COUNT_OFFSET, -1);
+            } finally {
+                locks.clearJournal(stripe);
+            }
             return new StoredEntry(current, Arrays.copyOfRange(raw, Long.BYTES, raw.length));
+        });
+    }
+
+    /** One Chronicle call on the key's segment, holding that segment's stripe (see {@link MapLocks}). */
+    private <T> T locked(String compositeKey, BiFunction<ExternalMapQueryContext<String, byte[], ?>, Integer, T> call) {
+        while (true) {
+            ExternalMapQueryContext<String, byte[], ?> context = map.queryContext(compositeKey);
+            int stripe;
+            try {
+                stripe = locks.stripeOf(context.segmentIndex());
+            } catch (RuntimeException | Error e) {
+                context.close();
+                throw e;
+            }
+            if (!locks.lock(stripe)) {
+                context.close(); // the recoverer must be the only Chronicle context of its thread
+                locks.recoverDeadOwners();
+                continue;
+            }
+            try {
+                // Chronicle's locks are released when the context closes: before our stripe is.
+                try (context) {
+                    return call.apply(context, stripe);
+                }
+            } finally {
+                locks.unlock(stripe);
+            }
+        }
+    }
+
+    /** Calls visit with each entry of one segment at a time, holding that segment's stripe. */
+    private void forEachEntry(Consumer<MapEntry<String, byte[]>> visit) {
+        for (int segment = 0; segment < map.segments(); segment++) {
+            int stripe = locks.stripeOf(segment);
+            while (!locks.lock(stripe)) {
+                locks.recoverDeadOwners();
+            }
+            try (MapSegmentContext<String, byte[], ?> context = map.segmentContext(segment)) {
+                context.forEachSegmentEntry(visit);
+            } finally {
+                locks.unlock(stripe);
+            }
         }
     }
 
@@ -174,7 +250,7 @@ final class Entries implements AutoCloseable {
     void forEachKey(String mapName, Consumer<String> action) {
         String prefix = mapPrefix(mapName);
         List<String> keys = new ArrayList<>();
-        map.forEachEntry(entry -> {
+        forEachEntry(entry -> {
             String compositeKey = entry.key().get();
             if (compositeKey.startsWith(prefix)) {
                 keys.add(compositeKey.substring(prefix.length()));
@@ -183,12 +259,62 @@ final class Entries implements AutoCloseable {
         keys.forEach(action);
     }
 
+    /**
+     * Repairs the entries file after a process died holding a stripe; the caller holds every stripe,
+     * so no other process is inside Chronicle. Chronicle's segment recovery resets the locks the
+     * dead process left, rebuilds the segment tables from the entries whose checksums hold, and
+     * drops the rest; then every journaled write is done again, so a write cut short is either
+     * complete or (a remove) done, never torn; then the entries are recounted.
+     */
+    private void repairAfterDeadHolder(List<MapLocks.Intent> journaled) {
+        List<String> problems = new ArrayList<>();
+        long started = System.nanoTime();
+        resetTierAllocationLock(problems);
+        try (IterationContext<String, byte[], ?> recovery = ((VanillaChronicleMap<String, byte[], ?>) map).iterationContext()) {
+            recovery.recoverSegments(corruption -> problems.add(corruption.message()), new ChronicleHashCorruptionImpl());
+        }
+        redo(map, journaled);
+        long before = count();
+        file.setLongVolatile(StoreFile.ENTRY_COUNT_OFFSET, map.longSize());
+        LOG.log(System.Logger.Level.WARNING, "repaired " + chronicleFile + " after a process died holding a map lock, in "
+                + (System.nanoTime() - started) / 1_000 + " us: " + problems.size() + " repairs " + problems + ", "
+                + journaled.size() + " journaled writes done again; entry count " + before + " -> " + count());
+    }
+
+    /** Does the journaled writes again: a put writes its whole value (version included), a remove removes. */
+    private static void redo(ChronicleMap<String, byte[]> map, List<MapLocks.Intent> journaled) {
+        for (MapLocks.Intent intent : journaled) {
+            if (intent.kind() == MapLocks.PUT) {
+                map.put(intent.compositeKey(), intent.value());
+            } else {
+                map.remove(intent.compositeKey());
+            }
+        }
+    }
+
+    /**
+     * Chronicle takes one map-wide lock to hand out extra segment tiers, only inside a segment lock;
+     * with every stripe held nobody can be inside it, so a held lock was left by the dead process.
+     */
+    private void resetTierAllocationLock(List<String> problems) {
+        try {
+            Method reset = VanillaChronicleHash.class.getDeclaredMethod("resetGlobalMutableStateLock",
+                    ChronicleHashCorruption.Listener.class, ChronicleHashCorruptionImpl.class);
+            reset.setAccessible(true);
+            ChronicleHashCorruption.Listener listener = corruption -> problems.add(corruption.message());
+            reset.invoke(map, listener, new ChronicleHashCorruptionImpl());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            problems.add("could not check Chronicle's tier allocation lock: " + e);
+        }
+    }
+
     /** Adds a line to problems for each malformed entry and for a wrong entry count; returns the entries found. */
     long check(List<String> problems) {
         long versionSequence = file.getLongVolatile(StoreFile.VERSION_SEQUENCE_OFFSET);
         JsonFactory json = new JsonFactory();
         long[] found = {0};
-        map.forEachEntry(entry -> {
+        locks.check(problems);
+        forEachEntry(entry -> {
             found[0]++;
             String compositeKey = entry.key().get();
             int separator = compositeKey.indexOf(SEPARATOR);
@@ -223,6 +349,10 @@ final class Entries implements AutoCloseable {
             problems.add("the header counts " + counted + " entries but " + found[0] + " are stored");
         }
         return found[0];
+    }
+
+    long liveRecoveries() {
+        return locks.liveRecoveries();
     }
 
     private static String printable(String compositeKey) {

@@ -198,13 +198,13 @@ final class FileBackend implements StoreBackend {
     }
 
     /**
-     * Chronicle gave up waiting for a segment lock: most likely a process was killed inside it
-     * (crash recovery of map segments is not built yet, see the README).
+     * Chronicle gave up waiting for a segment lock. Hearth's stripe locks mean nobody waits on
+     * Chronicle's, so this takes a process that touched the entries file without them.
      */
     private HearthException stuckSegment(InterProcessDeadLockException e) {
-        return new HearthException("a map segment of " + path + ".entries stayed locked past Chronicle's lock timeout,"
-                + " most likely by a process killed while it held the lock; Hearth repairs the map when the store is"
-                + " next opened with no live process attached (stop every process using it, then start them)", e);
+        return new HearthException("a map segment of " + path + ".entries stayed locked past Chronicle's lock timeout;"
+                + " Hearth's map locks should prevent that, so a process outside Hearth (or an older Hearth) may be"
+                + " using the file; stop every process using it, then start them: the next open repairs the map", e);
     }
 
     /** A call that raced close(): the caller sees the store closed, as it would a moment later. */
@@ -277,7 +277,7 @@ final class FileBackend implements StoreBackend {
         int counterNames = counters.check(problems);
         broadcasts.check(problems);
         long found = entries.check(problems);
-        return new StoreCheck.Report(path.toString(), problems, found, counterNames);
+        return new StoreCheck.Report(path.toString(), problems, found, counterNames, entries.liveRecoveries());
     }
 
     @Override

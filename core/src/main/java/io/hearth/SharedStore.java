@@ -346,10 +346,12 @@ public final class SharedStore implements AutoCloseable {
                 System.setProperty("chronicle.analytics.disable", "true");
             }
             StoreFile.Layout layout = new StoreFile.Layout(maxCounters, maxWorkers, broadcastSlots,
-                    StoreFile.BROADCAST_PAYLOAD + maxBroadcastBytes, maxKeyBytes, maxValueBytes, maxEntries);
+                    StoreFile.BROADCAST_PAYLOAD + maxBroadcastBytes, maxKeyBytes, maxValueBytes, maxEntries,
+                    StoreFile.DEFAULT_LOCK_STRIPES);
             if (layout.fileLength() > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("maxCounters=" + maxCounters + ", maxWorkers=" + maxWorkers
-                        + " and maxBroadcastBytes=" + maxBroadcastBytes + " make a store file of " + layout.fileLength()
+                        + ", maxBroadcastBytes=" + maxBroadcastBytes + " and maxValueBytes=" + maxValueBytes
+                        + " make a store file of " + layout.fileLength()
                         + " bytes, over the limit of " + Integer.MAX_VALUE);
             }
             FileBackend backend = FileBackend.open(path.toAbsolutePath(), layout, expectedKeyBytes, expectedValueBytes);

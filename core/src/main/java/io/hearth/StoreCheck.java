@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * A full integrity check of a memory-mapped store: header, counter table (names, duplicates,
- * probe chains), broadcast ring, and every map entry (key shape, version range, JSON), with the
- * entry count recounted. Run it on a quiet store: writes made during the check can show up as a
+ * probe chains), broadcast ring, map locks (none held by a dead process), and every map entry
+ * (key shape, version range, JSON), with the entry count recounted. Run it on a quiet store: writes made during the check can show up as a
  * count mismatch.
  *
  * <pre>{@code java <JVM options> -cp <class path> io.hearth.StoreCheck data/hearth.store}</pre>
@@ -20,8 +20,10 @@ public final class StoreCheck {
      * @param problems one line for each thing wrong; empty when the store is sound
      * @param entries  map entries found
      * @param counters counter names found
+     * @param liveRecoveries times a process repaired the map after another died holding a map lock,
+     *                       while others kept running, since the store was created
      */
-    public record Report(String location, List<String> problems, long entries, int counters) {
+    public record Report(String location, List<String> problems, long entries, int counters, long liveRecoveries) {
         public Report {
             problems = List.copyOf(problems);
         }
@@ -48,7 +50,8 @@ public final class StoreCheck {
             System.exit(2);
         }
         Report report = run(Path.of(args[0]));
-        System.out.println(report.location() + ": " + report.entries() + " entries, " + report.counters() + " counters");
+        System.out.println(report.location() + ": " + report.entries() + " entries, " + report.counters() + " counters, "
+                + report.liveRecoveries() + " live recoveries");
         report.problems().forEach(problem -> System.out.println("PROBLEM " + problem));
         System.out.println(report.sound() ? "store is sound" : report.problems().size() + " problems");
         System.exit(report.sound() ? 0 : 1);

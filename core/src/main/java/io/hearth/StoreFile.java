@@ -12,8 +12,8 @@ import java.nio.file.Path;
 
 /**
  * The store file: a header, the counter table, the worker table and the broadcast ring, mapped
- * by every attached process. All cross-process updates are single {@link VarHandle} atomics on
- * this mapping; nothing here ever waits on a lock.
+ * by every attached process, plus the map lock table that guards the entries file ({@link MapLocks}).
+ * All cross-process updates are single {@link VarHandle} atomics on this mapping.
  *
  * <pre>
  *  Header, 4096 bytes
@@ -22,8 +22,9 @@ import java.nio.file.Path;
  *   | magic "HEARTH.1"  | format  | counter | worker  | bcast   | bcast   | max key | max     | crash   |
  *   | written last      | version | slots   | slots   | slots   | slot len| bytes   | value B | seen    |
  *   +-------------------+---------+---------+---------+---------+---------+---------+---------+---------+
- *   40 max entries (long)   48 created, epoch ms (long)
+ *   40 max entries (long)   48 created, epoch ms (long)   56 map lock stripes (int)
  *  128 version sequence (long, own cache line)   192 entry count (long)   256 broadcast tail (long)
+ *  320 recovery owner (long: owner word, see below)   384 live recoveries done (long)
  *
  *  Counter table at 4096: counter slots x 128 bytes
  *   0 state (int): 0 free, -pid while that process writes the name, 1 ready
@@ -36,12 +37,20 @@ import java.nio.file.Path;
  *   0 sequence (long): n once message n is complete, -n while it is written
  *   8 writer pid   16 sent at, epoch ms   24 topic length (int)   28 payload length (int)
  *   32 topic, UTF-8, up to 96 bytes   128 payload, UTF-8
+ *
+ *  Map lock table after it: map lock stripes x 64 bytes
+ *   0 owner word (long): 0 free, else process start (clock ticks since boot, low 32 bits) << 32 | pid
+ *
+ *  Redo journal after it: map lock stripes x journal slot length (64 + composite key + 8 + max value, rounded to 64)
+ *   0 state (long): 0 idle, 1 a put is under way, 2 a remove is under way
+ *   8 key length (int)   12 value length (int)
+ *  64 composite key, UTF-8, up to max key bytes + 65   then the value: 8-byte version + JSON
  * </pre>
  */
 final class StoreFile {
     static final long MAGIC = 0x312E485452414548L; // "HEARTH.1" read as a little-endian long
     static final long INITIALISING_MAGIC = 0x7E7E485452414548L; // "HEARTH~~": a crash during creation left this
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
 
     static final int MAGIC_OFFSET = 0;
     static final int FORMAT_VERSION_OFFSET = MAGIC_OFFSET + Long.BYTES;
@@ -55,10 +64,15 @@ final class StoreFile {
     static final int CRASH_SEEN_OFFSET = MAX_VALUE_BYTES_OFFSET + Integer.BYTES;
     static final int MAX_ENTRIES_OFFSET = CRASH_SEEN_OFFSET + Integer.BYTES;
     static final int CREATED_OFFSET = MAX_ENTRIES_OFFSET + Long.BYTES;
+    static final int LOCK_STRIPES_OFFSET = CREATED_OFFSET + Long.BYTES;
     static final int CACHE_LINE = 64;
     static final int VERSION_SEQUENCE_OFFSET = 2 * CACHE_LINE;
     static final int ENTRY_COUNT_OFFSET = VERSION_SEQUENCE_OFFSET + CACHE_LINE;
     static final int BROADCAST_TAIL_OFFSET = ENTRY_COUNT_OFFSET + CACHE_LINE;
+    /** Owner word of the process repairing the map after a dead lock holder, or 0. */
+    static final int RECOVERY_OWNER_OFFSET = BROADCAST_TAIL_OFFSET + CACHE_LINE;
+    /** How many times a process repaired the map after a dead lock holder while others stayed attached. */
+    static final int LIVE_RECOVERIES_OFFSET = RECOVERY_OWNER_OFFSET + CACHE_LINE;
     static final int HEADER_LENGTH = 4096;
 
     static final int COUNTER_SLOT_LENGTH = 128;
@@ -84,15 +98,37 @@ final class StoreFile {
     static final int BROADCAST_PAYLOAD = 128;
     static final int MAX_TOPIC_BYTES = BROADCAST_PAYLOAD - BROADCAST_TOPIC;
 
+    static final int LOCK_SLOT_LENGTH = CACHE_LINE;
+    static final int JOURNAL_STATE = 0;
+    static final int JOURNAL_KEY_LENGTH = JOURNAL_STATE + Long.BYTES;
+    static final int JOURNAL_VALUE_LENGTH = JOURNAL_KEY_LENGTH + Integer.BYTES;
+    static final int JOURNAL_KEY = CACHE_LINE;
+    /** Stripes of new stores: enough that processes on different keys seldom meet, few enough to take all quickly. */
+    static final int DEFAULT_LOCK_STRIPES = 64;
+
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Shape of a new file; an existing file's shape is read from its header. */
     record Layout(int counterSlots, int workerSlots, int broadcastSlots, int broadcastSlotLength,
-                  int maxKeyBytes, int maxValueBytes, long maxEntries) {
+                  int maxKeyBytes, int maxValueBytes, long maxEntries, int lockStripes) {
         long fileLength() {
+            return lockTableOffset() + (long) lockStripes * (LOCK_SLOT_LENGTH + journalSlotLength());
+        }
+
+        long lockTableOffset() {
             return (long) HEADER_LENGTH + (long) counterSlots * COUNTER_SLOT_LENGTH
                     + (long) workerSlots * WORKER_SLOT_LENGTH + (long) broadcastSlots * broadcastSlotLength;
+        }
+
+        /** Longest composite key (map name, NUL, key) in bytes of UTF-8. */
+        int maxCompositeKeyBytes() {
+            return SharedStore.MAX_MAP_NAME_BYTES + 1 + maxKeyBytes;
+        }
+
+        long journalSlotLength() {
+            long length = (long) JOURNAL_KEY + maxCompositeKeyBytes() + Long.BYTES + maxValueBytes;
+            return (length + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
         }
 
         int maxPayloadBytes() {
@@ -105,6 +141,9 @@ final class StoreFile {
     private final Layout layout;
     private final int workerTableOffset;
     private final int broadcastRingOffset;
+    private final int lockTableOffset;
+    private final int journalOffset;
+    private final int journalSlotLength;
     private final boolean created;
 
     private StoreFile(Path path, MappedByteBuffer buffer, Layout layout, boolean created) {
@@ -114,6 +153,9 @@ final class StoreFile {
         this.layout = layout;
         this.workerTableOffset = HEADER_LENGTH + layout.counterSlots() * COUNTER_SLOT_LENGTH;
         this.broadcastRingOffset = workerTableOffset + layout.workerSlots() * WORKER_SLOT_LENGTH;
+        this.lockTableOffset = Math.toIntExact(layout.lockTableOffset());
+        this.journalOffset = lockTableOffset + layout.lockStripes() * LOCK_SLOT_LENGTH;
+        this.journalSlotLength = Math.toIntExact(layout.journalSlotLength());
     }
 
     /**
@@ -168,8 +210,8 @@ final class StoreFile {
         Layout layout = new Layout(header.getInt(COUNTER_SLOTS_OFFSET), header.getInt(WORKER_SLOTS_OFFSET),
                 header.getInt(BROADCAST_SLOTS_OFFSET), header.getInt(BROADCAST_SLOT_LENGTH_OFFSET),
                 header.getInt(MAX_KEY_BYTES_OFFSET), header.getInt(MAX_VALUE_BYTES_OFFSET),
-                header.getLong(MAX_ENTRIES_OFFSET));
-        if (layout.counterSlots() < 1 || layout.workerSlots() < 1 || layout.broadcastSlots() < 1
+                header.getLong(MAX_ENTRIES_OFFSET), header.getInt(LOCK_STRIPES_OFFSET));
+        if (layout.counterSlots() < 1 || layout.lockStripes() < 1 || layout.workerSlots() < 1 || layout.broadcastSlots() < 1
                 || layout.broadcastSlotLength() <= BROADCAST_PAYLOAD || layout.maxKeyBytes() < 1
                 || layout.maxValueBytes() < 1 || layout.maxEntries() < 1 || layout.fileLength() > Integer.MAX_VALUE) {
             throw notAStore(path, "its header is damaged: " + layout);
@@ -191,7 +233,8 @@ final class StoreFile {
                 .putInt(MAX_KEY_BYTES_OFFSET, layout.maxKeyBytes())
                 .putInt(MAX_VALUE_BYTES_OFFSET, layout.maxValueBytes())
                 .putLong(MAX_ENTRIES_OFFSET, layout.maxEntries())
-                .putLong(CREATED_OFFSET, System.currentTimeMillis());
+                .putLong(CREATED_OFFSET, System.currentTimeMillis())
+                .putInt(LOCK_STRIPES_OFFSET, layout.lockStripes());
         channel.truncate(0);
         channel.write(header, 0);
         // Grow to full length by writing the last byte: the tables start zeroed and the file stays sparse.
@@ -240,6 +283,14 @@ final class StoreFile {
 
     int broadcastSlotOffset(long sequence) {
         return broadcastRingOffset + (int) ((sequence - 1) % layout.broadcastSlots()) * layout.broadcastSlotLength();
+    }
+
+    int lockSlotOffset(int stripe) {
+        return lockTableOffset + stripe * LOCK_SLOT_LENGTH;
+    }
+
+    int journalSlotOffset(int stripe) {
+        return journalOffset + stripe * journalSlotLength;
     }
 
     long getLongVolatile(int offset) {

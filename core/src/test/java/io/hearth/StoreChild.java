@@ -3,6 +3,7 @@ package io.hearth;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,8 @@ public final class StoreChild {
             case "subscribe" -> subscribe(path, args[2]);
             case "slow-update" -> slowUpdate(path);
             case "try-open" -> tryOpen(path);
-            case "hold-lock" -> holdLock(path, args[2], args[3]);
+            case "hold-lock" -> holdLock(path, args[2], args[3], 0);
+            case "tear-write" -> holdLock(path, args[2], args[3], Long.parseLong(args[4]));
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
     }
@@ -152,16 +154,39 @@ public final class StoreChild {
     }
 
     /**
-     * Attaches to the file store, then takes the Chronicle write lock of the segment holding
-     * map/key directly and keeps it until killed: what a process killed inside a map write leaves.
+     * Attaches to the file store, then does what Hearth does when it writes map/key, and stops
+     * half way until killed: takes the key's stripe lock, then (tear) journals a write of
+     * {@code Tally(torn)} and copies half of its bytes over the stored value, then takes
+     * Chronicle's write lock of the segment. What a process killed inside a map write leaves.
      */
-    private static void holdLock(String path, String map, String key) throws Exception {
+    private static void holdLock(String path, String map, String key, long torn) throws Exception {
         SharedStore store = Stores.open(path);
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(Path.of(path),
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
+        StoreFile file = StoreFile.mapOrCreate(Path.of(path), channel, null);
+        MapLocks locks = new MapLocks(file, Processes.currentPid());
         net.openhft.chronicle.map.ChronicleMap<String, byte[]> raw = net.openhft.chronicle.map.ChronicleMapBuilder
                 .of(String.class, byte[].class).skipCloseOnExitHook(true)
                 .createPersistedTo(new java.io.File(path + ".entries"));
-        var context = raw.queryContext(Entries.compositeKey(map, key));
+        String compositeKey = Entries.compositeKey(map, key);
+        var context = raw.queryContext(compositeKey);
+        int stripe = locks.stripeOf(context.segmentIndex());
+        if (!locks.lock(stripe)) {
+            throw new IllegalStateException("stripe " + stripe + " held by a dead process");
+        }
         context.writeLock().lock();
+        if (torn > 0) {
+            byte[] json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(new Tally(torn));
+            byte[] value = new byte[Long.BYTES + json.length];
+            long version = file.getAndAddLong(StoreFile.VERSION_SEQUENCE_OFFSET, 1) + 1;
+            java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, version).put(Long.BYTES, json);
+            locks.journalPut(stripe, compositeKey, value);
+            var stored = context.entry().value();
+            long address = stored.bytes().addressForRead(stored.offset());
+            for (int i = 0; i < Math.min(value.length, (int) stored.size()) / 2; i++) {
+                net.openhft.chronicle.core.OS.memory().writeByte(address + i, value[i]);
+            }
+        }
         System.out.println("LOCKED " + store.workers().size());
         Thread.sleep(Long.MAX_VALUE);
     }

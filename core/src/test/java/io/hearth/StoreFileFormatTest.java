@@ -27,7 +27,7 @@ class StoreFileFormatTest {
         IncompatibleStoreException thrown = catchThrowableOfType(IncompatibleStoreException.class, () -> SharedStore.open(path));
 
         assertThat(thrown).hasMessageContaining(path.toString()).hasMessageContaining("not a Hearth store")
-                .hasMessageContaining("format version 1");
+                .hasMessageContaining("format version " + StoreFile.FORMAT_VERSION);
         assertThat(Files.readAllBytes(path)).isEqualTo(content);
         assertThat(Path.of(path + ".entries")).doesNotExist();
     }
@@ -45,7 +45,7 @@ class StoreFileFormatTest {
         IncompatibleStoreException thrown = catchThrowableOfType(IncompatibleStoreException.class, () -> SharedStore.open(path));
 
         assertThat(thrown).hasMessageContaining(path.toString())
-                .hasMessageContaining("format version 99").hasMessageContaining("reads format version 1");
+                .hasMessageContaining("format version 99").hasMessageContaining("reads format version " + StoreFile.FORMAT_VERSION);
         assertThat(Files.readAllBytes(path)).isEqualTo(before);
         assertThat(Files.readAllBytes(Path.of(path + ".entries"))).isEqualTo(entriesBefore);
     }
