@@ -13,7 +13,9 @@
  *   <li>Every single-counter and single-key operation is atomic across threads and processes,
  *       and its effect is visible to every other process as soon as the call returns.</li>
  *   <li>Counters are single atomic instructions on the mapped file: they never wait for another
- *       process. Map writes hold Chronicle Map's segment lock only for byte copies; user code
+ *       process. Map calls hold a map lock (Hearth's, naming its owner, around Chronicle Map's
+ *       segment lock) only for byte copies; a process killed while holding one delays others by
+ *       about a millisecond plus the repair (see docs/GUARANTEES.md); user code
  *       ({@link io.hearth.SharedMap#update}'s function, Jackson, broadcast handlers) never runs
  *       under a lock shared with other processes.</li>
  *   <li>Listing a map and {@link io.hearth.SharedMap#clear()} are not atomic as a whole.</li>
