@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoredEntry;
+import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.hash.ChronicleHashCorruption;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
@@ -267,6 +268,11 @@ final class Entries implements AutoCloseable {
      * complete or (a remove) done, never torn; then the entries are recounted.
      */
     private void repairAfterDeadHolder(List<MapLocks.Intent> journaled) {
+        if (journaled.isEmpty() && !anySegmentLocked()) {
+            LOG.log(System.Logger.Level.WARNING, "a process died holding a map lock of " + chronicleFile
+                    + " outside Chronicle's segment locks: nothing was half done");
+            return;
+        }
         List<String> problems = new ArrayList<>();
         long started = System.nanoTime();
         resetTierAllocationLock(problems);
@@ -279,6 +285,20 @@ final class Entries implements AutoCloseable {
         LOG.log(System.Logger.Level.WARNING, "repaired " + chronicleFile + " after a process died holding a map lock, in "
                 + (System.nanoTime() - started) / 1_000 + " us: " + problems.size() + " repairs " + problems + ", "
                 + journaled.size() + " journaled writes done again; entry count " + before + " -> " + count());
+    }
+
+    /**
+     * Whether any Chronicle segment lock word is set. With every stripe held nobody live is inside
+     * Chronicle, and a closed context leaves its lock word 0, so a set word is a dead process's.
+     */
+    private boolean anySegmentLocked() {
+        VanillaChronicleHash<?, ?, ?, ?> hash = (VanillaChronicleHash<?, ?, ?, ?>) map;
+        for (int segment = 0; segment < map.segments(); segment++) {
+            if (OS.memory().readVolatileLong(hash.segmentHeaderAddress(segment)) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Does the journaled writes again: a put writes its whole value (version included), a remove removes. */
