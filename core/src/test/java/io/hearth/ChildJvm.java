@@ -66,6 +66,11 @@ final class ChildJvm implements AutoCloseable {
         return process.pid();
     }
 
+    /** Whether the child is still running: false once it exited or was killed. */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Sends a line to the child's stdin. */
     void send(String line) {
         stdin.println(line);
