@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.lang.reflect.Method;
+import java.util.BitSet;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -22,6 +25,7 @@ import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import net.openhft.chronicle.map.ChronicleHashCorruptionImpl;
 import net.openhft.chronicle.map.MapSegmentContext;
 import net.openhft.chronicle.map.VanillaChronicleMap;
+import net.openhft.chronicle.map.impl.CompiledMapIterationContext;
 import net.openhft.chronicle.map.impl.IterationContext;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
@@ -59,12 +63,14 @@ final class Entries implements AutoCloseable {
     private final StoreFile file;
     private final File chronicleFile;
     private final MapLocks locks;
+    private final SegmentSnapshots snapshots;
 
     private Entries(ChronicleMap<String, byte[]> map, StoreFile file, File chronicleFile, MapLocks locks) {
         this.map = map;
         this.file = file;
         this.chronicleFile = chronicleFile;
         this.locks = locks;
+        this.snapshots = new SegmentSnapshots(chronicleFile, file);
         locks.repairWith(this::repairAfterDeadHolder);
     }
 
@@ -101,10 +107,19 @@ final class Entries implements AutoCloseable {
             return new Entries(builder.createPersistedTo(chronicleFile), file, chronicleFile, locks);
         }
         List<String> problems = new ArrayList<>();
+        SegmentSnapshots snapshots = new SegmentSnapshots(chronicleFile, file);
+        if (snapshots.pending()) {
+            // A live repair was cut short: put back the lookups it started from, then repair everything.
+            try (ChronicleMap<String, byte[]> cutShort = builder.createPersistedTo(chronicleFile)) {
+                problems.add("a repair of segments " + snapshots.restore((VanillaChronicleHash<?, ?, ?, ?>) cutShort)
+                        + " was cut short; started over");
+            }
+        }
         ChronicleMap<String, byte[]> map = builder.recoverPersistedTo(chronicleFile, true,
                 corruption -> problems.add(corruption.message()));
         List<MapLocks.Intent> journaled = locks.journaled();
         redo(map, journaled);
+        snapshots.discard();
         locks.resetAll();
         long before = file.getLongVolatile(StoreFile.ENTRY_COUNT_OFFSET);
         file.setLongVolatile(StoreFile.ENTRY_COUNT_OFFSET, map.longSize());
@@ -262,43 +277,85 @@ final class Entries implements AutoCloseable {
 
     /**
      * Repairs the entries file after a process died holding a stripe; the caller holds every stripe,
-     * so no other process is inside Chronicle. Chronicle's segment recovery resets the locks the
-     * dead process left, rebuilds the segment tables from the entries whose checksums hold, and
-     * drops the rest; then every journaled write is done again, so a write cut short is either
-     * complete or (a remove) done, never torn; then the entries are recounted.
+     * so no other process is inside Chronicle. Each segment of a dead stripe whose Chronicle lock
+     * word is set (the dead process was inside it) gets Chronicle's own repair for one segment: lock
+     * reset, every tier's hash lookup rebuilt from the entries whose checksums hold (the rest
+     * dropped), duplicates removed, counters fixed. Should that fail, the whole map gets Chronicle's
+     * repair. Then every journaled write is done again, so a write cut short is complete (a put) or
+     * done (a remove), never torn, and the entries are recounted.
      */
-    private void repairAfterDeadHolder(List<MapLocks.Intent> journaled) {
-        if (journaled.isEmpty() && !anySegmentLocked()) {
+    private void repairAfterDeadHolder(BitSet deadStripes, List<MapLocks.Intent> journaled) {
+        VanillaChronicleHash<?, ?, ?, ?> hash = (VanillaChronicleHash<?, ?, ?, ?>) map;
+        List<Integer> halfDone = new ArrayList<>();
+        for (int segment = 0; segment < map.segments(); segment++) {
+            if (deadStripes.get(locks.stripeOf(segment)) && OS.memory().readVolatileLong(hash.segmentHeaderAddress(segment)) != 0) {
+                halfDone.add(segment);
+            }
+        }
+        if (halfDone.isEmpty() && journaled.isEmpty() && !snapshots.pending()) {
             LOG.log(System.Logger.Level.WARNING, "a process died holding a map lock of " + chronicleFile
                     + " outside Chronicle's segment locks: nothing was half done");
             return;
         }
         List<String> problems = new ArrayList<>();
+        ChronicleHashCorruption.Listener listener = corruption -> problems.add(corruption.message());
         long started = System.nanoTime();
         resetTierAllocationLock(problems);
+        Set<Integer> repaired = new TreeSet<>(halfDone);
         try (IterationContext<String, byte[], ?> recovery = ((VanillaChronicleMap<String, byte[], ?>) map).iterationContext()) {
-            recovery.recoverSegments(corruption -> problems.add(corruption.message()), new ChronicleHashCorruptionImpl());
+            CompiledMapIterationContext<String, byte[], ?> context = (CompiledMapIterationContext<String, byte[], ?>) recovery;
+            Set<Integer> restored = snapshots.restore(hash);
+            if (!restored.isEmpty()) {
+                problems.add("a repair of segments " + restored + " was cut short; started over");
+            }
+            List<Integer> fresh = halfDone.stream().filter(segment -> !restored.contains(segment)).toList();
+            if (!fresh.isEmpty()) {
+                snapshots.append(fresh, context, hash);
+            }
+            repaired.addAll(restored);
+            try {
+                for (int segment : repaired) {
+                    repairSegment(context, segment, listener);
+                }
+            } catch (RuntimeException e) {
+                problems.add("repairing segments " + repaired + " failed (" + e + "); repaired the whole map");
+                recovery.recoverSegments(listener, new ChronicleHashCorruptionImpl());
+            }
         }
         redo(map, journaled);
+        snapshots.discard();
         long before = count();
         file.setLongVolatile(StoreFile.ENTRY_COUNT_OFFSET, map.longSize());
-        LOG.log(System.Logger.Level.WARNING, "repaired " + chronicleFile + " after a process died holding a map lock, in "
-                + (System.nanoTime() - started) / 1_000 + " us: " + problems.size() + " repairs " + problems + ", "
-                + journaled.size() + " journaled writes done again; entry count " + before + " -> " + count());
+        LOG.log(System.Logger.Level.WARNING, "repaired segments " + repaired + " of " + chronicleFile
+                + " after a process died holding a map lock, in " + (System.nanoTime() - started) / 1_000 + " us: "
+                + problems.size() + " repairs " + problems + ", " + journaled.size()
+                + " journaled writes done again; entry count " + before + " -> " + count());
     }
 
     /**
-     * Whether any Chronicle segment lock word is set. With every stripe held nobody live is inside
-     * Chronicle, and a closed context leaves its lock word 0, so a set word is a dead process's.
+     * Chronicle's recovery of one segment, the steps its whole-map recovery takes for each segment,
+     * following the segment's chain of tiers as stored (a death while chaining a new tier is the
+     * one case this does not cover; docs/GUARANTEES.md).
      */
-    private boolean anySegmentLocked() {
-        VanillaChronicleHash<?, ?, ?, ?> hash = (VanillaChronicleHash<?, ?, ?, ?>) map;
-        for (int segment = 0; segment < map.segments(); segment++) {
-            if (OS.memory().readVolatileLong(hash.segmentHeaderAddress(segment)) != 0) {
-                return true;
+    private static void repairSegment(CompiledMapIterationContext<String, byte[], ?> context, int segment,
+                                      ChronicleHashCorruption.Listener listener) {
+        context.initSegmentIndex(segment);
+        context.segmentHeader().resetLock(context.segmentHeaderAddress());
+        context.initSegmentTier();
+        while (true) {
+            context.recoverTier(segment, listener, new ChronicleHashCorruptionImpl());
+            if (!context.hasNextTier()) {
+                break;
             }
+            context.nextTier();
         }
-        return false;
+        while (true) {
+            context.removeDuplicatesInSegment(listener, new ChronicleHashCorruptionImpl());
+            if (context.tier() == 0) {
+                break;
+            }
+            context.prevTier();
+        }
     }
 
     /** Does the journaled writes again: a put writes its whole value (version included), a remove removes. */

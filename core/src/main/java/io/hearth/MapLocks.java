@@ -2,6 +2,7 @@ package io.hearth;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
@@ -48,7 +49,11 @@ final class MapLocks {
 
     /** Runs while the caller holds every stripe and some stripe's owner died. */
     interface Repair {
-        void repair(List<Intent> journaled);
+        /**
+         * @param deadStripes the stripes taken over from dead owners: only their segments can be half done
+         * @param journaled   the writes recorded in those stripes' journals
+         */
+        void repair(BitSet deadStripes, List<Intent> journaled);
     }
 
     private final StoreFile file;
@@ -207,13 +212,13 @@ final class MapLocks {
         long[] takenFrom = new long[stripes];
         boolean repaired = false;
         try {
-            boolean deadOwner = false;
+            BitSet deadStripes = new BitSet(stripes);
             for (int stripe = 0; stripe < stripes; stripe++) {
                 takenFrom[stripe] = acquire(stripe, true);
-                deadOwner |= takenFrom[stripe] != owner;
+                deadStripes.set(stripe, takenFrom[stripe] != owner);
             }
-            if (deadOwner) {
-                repair.repair(journaled());
+            if (!deadStripes.isEmpty()) {
+                repair.repair(deadStripes, journaled());
                 for (int stripe = 0; stripe < stripes; stripe++) {
                     clearJournal(stripe);
                 }

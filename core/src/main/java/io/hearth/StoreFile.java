@@ -25,6 +25,7 @@ import java.nio.file.Path;
  *   40 max entries (long)   48 created, epoch ms (long)   56 map lock stripes (int)
  *  128 version sequence (long, own cache line)   192 entry count (long)   256 broadcast tail (long)
  *  320 recovery owner (long: owner word, see below)   384 live recoveries done (long)
+ *  448 repair snapshot length (long, see SegmentSnapshots; 0 when no repair is under way)
  *
  *  Counter table at 4096: counter slots x 128 bytes
  *   0 state (int): 0 free, -pid while that process writes the name, 1 ready
@@ -73,6 +74,8 @@ final class StoreFile {
     static final int RECOVERY_OWNER_OFFSET = BROADCAST_TAIL_OFFSET + CACHE_LINE;
     /** How many times a process repaired the map after a dead lock holder while others stayed attached. */
     static final int LIVE_RECOVERIES_OFFSET = RECOVERY_OWNER_OFFSET + CACHE_LINE;
+    /** Length of the published repair snapshot in PATH.entries.repair, or 0 (see {@link SegmentSnapshots}). */
+    static final int REPAIR_SNAPSHOT_OFFSET = LIVE_RECOVERIES_OFFSET + CACHE_LINE;
     static final int HEADER_LENGTH = 4096;
 
     static final int COUNTER_SLOT_LENGTH = 128;

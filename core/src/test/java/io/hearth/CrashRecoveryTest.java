@@ -88,6 +88,36 @@ class CrashRecoveryTest {
     }
 
     @Test
+    void aRepairCutShortByAnotherDeathIsStartedOverFromItsSnapshotAndLosesNoEntry() {
+        Path path = dir.resolve("store.hearth");
+        seed(path);
+        try (SharedStore survivor = SharedStore.open(path)) {
+            kill(path, "cut-repair", "k");
+            SharedMap<Tally> map = survivor.map("m", Tally.class);
+
+            Tally read = assertTimeoutPreemptively(HANG_GUARD, () -> map.get("k"));
+
+            assertThat(read).as("an entry whose lookup slot the cut-short repair had emptied").isEqualTo(new Tally(1));
+            assertThat(map.get("other")).isEqualTo(new Tally(2));
+            assertThat(survivor.stats().entries()).isEqualTo(2);
+            assertThat(survivor.check().problems()).isEmpty();
+        }
+    }
+
+    @Test
+    void aRepairCutShortWithNobodyLiveIsStartedOverByTheNextOpen() {
+        Path path = dir.resolve("store.hearth");
+        seed(path);
+        kill(path, "cut-repair", "k");
+
+        try (SharedStore store = assertTimeoutPreemptively(HANG_GUARD, () -> SharedStore.open(path))) {
+            assertThat(store.map("m", Tally.class).get("k")).isEqualTo(new Tally(1));
+            assertThat(store.map("m", Tally.class).get("other")).isEqualTo(new Tally(2));
+            assertThat(store.check().problems()).isEmpty();
+        }
+    }
+
+    @Test
     void aTornWriteLeftWithNobodyLiveIsFinishedByTheNextOpen() {
         Path path = dir.resolve("store.hearth");
         seed(path);

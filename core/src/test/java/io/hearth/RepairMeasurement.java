@@ -37,6 +37,9 @@ class RepairMeasurement {
                     long waitedMicros = (System.nanoTime() - started) / 1_000;
                     assertThat(read).isEqualTo(new Tally(1));
                     assertThat(survivor.stats().entries()).isEqualTo(entries);
+                    for (int i = 0; i < entries; i++) {
+                        assertThat(map.get("k" + i)).as("k" + i + " after the repair").isEqualTo(new Tally(i));
+                    }
                     System.out.printf("REPAIR entries=%d round=%d survivor waited %,d us%n", entries, round, waitedMicros);
                 }
             }

@@ -31,6 +31,7 @@ public final class StoreChild {
             case "try-open" -> tryOpen(path);
             case "hold-lock" -> holdLock(path, args[2], args[3], 0);
             case "tear-write" -> holdLock(path, args[2], args[3], Long.parseLong(args[4]));
+            case "cut-repair" -> cutRepair(path, args[2], args[3]);
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
     }
@@ -186,6 +187,40 @@ public final class StoreChild {
             for (int i = 0; i < Math.min(value.length, (int) stored.size()) / 2; i++) {
                 net.openhft.chronicle.core.OS.memory().writeByte(address + i, value[i]);
             }
+        }
+        System.out.println("LOCKED " + store.workers().size());
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    /**
+     * Leaves what a recoverer killed in the middle of Chronicle's repair of a tier leaves: it holds
+     * the stripe of map/key's segment, has published its snapshot of the segment's hash lookup,
+     * and has emptied the lookup's slots without putting any entry back yet. Then waits to be killed.
+     */
+    private static void cutRepair(String path, String map, String key) throws Exception {
+        SharedStore store = Stores.open(path);
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(Path.of(path),
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
+        StoreFile file = StoreFile.mapOrCreate(Path.of(path), channel, null);
+        MapLocks locks = new MapLocks(file, Processes.currentPid());
+        java.io.File entries = new java.io.File(path + ".entries");
+        net.openhft.chronicle.map.ChronicleMap<String, byte[]> raw = net.openhft.chronicle.map.ChronicleMapBuilder
+                .of(String.class, byte[].class).skipCloseOnExitHook(true).createPersistedTo(entries);
+        var hash = (net.openhft.chronicle.hash.impl.VanillaChronicleHash<?, ?, ?, ?>) raw;
+        int segment;
+        try (var context = raw.queryContext(Entries.compositeKey(map, key))) {
+            segment = context.segmentIndex();
+        }
+        if (!locks.lock(locks.stripeOf(segment))) {
+            throw new IllegalStateException("stripe of segment " + segment + " held by a dead process");
+        }
+        try (var iteration = ((net.openhft.chronicle.map.VanillaChronicleMap<String, byte[], ?>) raw).iterationContext()) {
+            new SegmentSnapshots(entries, file).append(List.of(segment),
+                    (net.openhft.chronicle.map.impl.CompiledMapIterationContext<String, byte[], ?>) iteration, hash);
+        }
+        long lookup = hash.segmentBaseAddr(segment);
+        for (long i = 0; i < hash.tierHashLookupOuterSize; i += Long.BYTES) {
+            net.openhft.chronicle.core.OS.memory().writeLong(lookup + i, 0L);
         }
         System.out.println("LOCKED " + store.workers().size());
         Thread.sleep(Long.MAX_VALUE);
