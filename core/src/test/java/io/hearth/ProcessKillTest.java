@@ -62,14 +62,14 @@ class ProcessKillTest {
     private static final int VICTIMS = 3;
     /**
      * Kills a run must reach; victims are replaced past RUN until this many were started. Fewer than
-     * one would like, because of the start-up cost below: a busy 2-core machine manages about 10 in 15 s.
+     * one would like, because of the start-up cost below: a busy 2-core machine manages 12 to 14 in about 18 s.
      */
     private static final int MIN_KILLS = 12;
     private static final int KILL_AFTER_MIN_MS = 30;
     private static final int KILL_AFTER_MAX_MS = 250;
     /**
-     * A JVM opening a store spends 2 to 4 s of CPU starting (Chronicle Values compiles
-     * VanillaGlobalMutableState$$Native with javac on every open); victims skip the optimising
+     * A JVM opening a store spends about 2 s of CPU starting (it was twice that while Chronicle
+     * compiled its header class with javac on every open; the build now ships it); victims skip the optimising
      * compiler, which cuts that by about 40%, so a small machine manages more kills. Observers run
      * the usual JVM.
      */
