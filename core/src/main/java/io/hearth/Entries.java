@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +24,7 @@ import io.hearth.spi.StoredEntry;
 import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.hash.ChronicleHashCorruption;
 import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.hash.impl.SizePrefixedBlob;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import net.openhft.chronicle.map.ChronicleHashCorruptionImpl;
 import net.openhft.chronicle.map.MapSegmentContext;
@@ -107,6 +111,9 @@ final class Entries implements AutoCloseable {
             return new Entries(builder.createPersistedTo(chronicleFile), file, chronicleFile, locks);
         }
         List<String> problems = new ArrayList<>();
+        if (clearNotComplete(chronicleFile)) {
+            problems.add("Chronicle's header was left marked not complete (a recovery cut short)");
+        }
         SegmentSnapshots snapshots = new SegmentSnapshots(chronicleFile, file);
         if (snapshots.pending()) {
             // A live repair was cut short: put back the lookups it started from, then repair everything.
@@ -128,6 +135,25 @@ final class Entries implements AutoCloseable {
                 + problems.size() + " repairs " + problems + ", " + journaled.size() + " journaled writes done again;"
                 + " entry count " + before + " -> " + map.longSize());
         return new Entries(map, file, chronicleFile, locks);
+    }
+
+    /**
+     * A recovery cut short by a death leaves Chronicle's header marked not complete, and Chronicle
+     * then waits a minute for whoever is finishing it. The caller holds the open lock and knows no
+     * process is attached, so nobody is: clears the mark (the header's checksum covers the ready
+     * state, so this is what a finished header holds) and says whether it was set.
+     */
+    private static boolean clearNotComplete(File chronicleFile) throws IOException {
+        try (FileChannel channel = FileChannel.open(chronicleFile.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer sizeWord = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            if (channel.read(sizeWord, SizePrefixedBlob.SIZE_WORD_OFFSET) < Integer.BYTES
+                    || SizePrefixedBlob.isReady(sizeWord.getInt(0))) {
+                return false;
+            }
+            sizeWord.putInt(0, sizeWord.getInt(0) & ~SizePrefixedBlob.NOT_COMPLETE).rewind();
+            channel.write(sizeWord, SizePrefixedBlob.SIZE_WORD_OFFSET);
+            return true;
+        }
     }
 
     static String compositeKey(String mapName, String key) {

@@ -3,8 +3,13 @@ package io.hearth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import net.openhft.chronicle.hash.impl.SizePrefixedBlob;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,6 +120,23 @@ class CrashRecoveryTest {
             assertThat(store.map("m", Tally.class).get("other")).isEqualTo(new Tally(2));
             assertThat(store.check().problems()).isEmpty();
         }
+    }
+
+    @Test
+    void anOpenAfterAnOpensRecoveryWasCutShortRepairsAtOnceInsteadOfWaitingForChronicle() throws Exception {
+        Path path = dir.resolve("store.hearth");
+        seed(path);
+        killInsideLock(path);
+        // What Chronicle's recoverPersistedTo leaves when its process dies during it: the header marked not complete.
+        try (FileChannel entries = FileChannel.open(Path.of(path + ".entries"), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer sizeWord = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            entries.read(sizeWord, SizePrefixedBlob.SIZE_WORD_OFFSET);
+            sizeWord.putInt(0, sizeWord.getInt(0) | SizePrefixedBlob.NOT_COMPLETE).rewind();
+            entries.write(sizeWord, SizePrefixedBlob.SIZE_WORD_OFFSET);
+        }
+
+        // Chronicle alone waits 60 s for the process finishing the header; 30 s catches that.
+        assertTimeoutPreemptively(HANG_GUARD, () -> assertRepaired(path));
     }
 
     @Test
