@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs N {@link Worker} processes that share one store and one port, as gunicorn's arbiter does:
- * it starts them, starts another when one dies (waiting longer after each quick death, so a crash
- * loop does not spin), and on {@link #close()} (SIGTERM or Ctrl-C from {@link #main}) sends each
+ * it starts them, starts another when one dies (quickly after a worker that served or was killed,
+ * longer after each death of one that never served, so a crash loop does not spin; see
+ * {@link #restartDelay}), and on {@link #close()} (SIGTERM or Ctrl-C from {@link #main}) sends each
  * worker SIGTERM so that requests in flight finish, then waits for them.
  *
  * <p>Workers are {@code java} processes on this JVM's class path with the JVM options Hearth needs
@@ -43,6 +44,8 @@ public final class Supervisor implements AutoCloseable {
     private static final Duration LONGEST_RESTART_DELAY = Duration.ofSeconds(30);
     /** A worker that lived this long was healthy: its next death restarts at the first delay again. */
     private static final Duration HEALTHY_RUN = Duration.ofSeconds(30);
+    /** The exit status Java reports for a process ended by SIGKILL (128 + 9). */
+    static final int KILLED = 137;
 
     private final Builder settings;
     private final ProcessLog log = new ProcessLog("supervisor");
@@ -276,7 +279,7 @@ public final class Supervisor implements AutoCloseable {
         }
 
         private void run() {
-            Duration delay = FIRST_RESTART_DELAY;
+            Duration delay = Duration.ZERO;
             while (!stopping) {
                 long started = System.nanoTime();
                 Process worker;
@@ -294,6 +297,7 @@ public final class Supervisor implements AutoCloseable {
                     worker.destroy(); // close() may have looked before this process existed
                 }
                 int status = forwardUntilExit(worker);
+                boolean served = readyPid == worker.pid();
                 markReady(0);
                 if (stopping) {
                     return;
@@ -304,9 +308,7 @@ public final class Supervisor implements AutoCloseable {
                     fail(status);
                     return;
                 }
-                if (Duration.ofNanos(System.nanoTime() - started).compareTo(HEALTHY_RUN) >= 0) {
-                    delay = FIRST_RESTART_DELAY;
-                }
+                delay = restartDelay(delay, served, status, Duration.ofNanos(System.nanoTime() - started));
                 log.warn("worker " + worker.pid() + " (slot " + index + ") exited with status " + status
                         + "; starting another in " + delay.toMillis() + " ms");
                 try {
@@ -316,7 +318,6 @@ public final class Supervisor implements AutoCloseable {
                 } catch (InterruptedException e) {
                     return;
                 }
-                delay = delay.multipliedBy(2).compareTo(LONGEST_RESTART_DELAY) > 0 ? LONGEST_RESTART_DELAY : delay.multipliedBy(2);
             }
         }
 
@@ -352,6 +353,24 @@ public final class Supervisor implements AutoCloseable {
                 Supervisor.this.notifyAll();
             }
         }
+    }
+
+    /**
+     * How long to wait before starting a worker in place of one that exited with status after
+     * running for lived, when previous is the wait before that worker started (zero for the
+     * slot's first worker). The first wait is {@link #FIRST_RESTART_DELAY}. A worker that started
+     * fine and then died (it served, or lived {@link #HEALTHY_RUN}), or that something outside
+     * killed with SIGKILL (the OOM killer, an operator, {@code kill -9}), is replaced after the
+     * first delay, however often that happens: its start is not what fails, and the other workers
+     * carry its load meanwhile. Only a worker that keeps dying by itself before it serves makes the
+     * wait double, up to {@link #LONGEST_RESTART_DELAY}, so that a crash loop does not spin.
+     */
+    static Duration restartDelay(Duration previous, boolean served, int status, Duration lived) {
+        if (previous.isZero() || served || status == KILLED || lived.compareTo(HEALTHY_RUN) >= 0) {
+            return FIRST_RESTART_DELAY;
+        }
+        Duration doubled = previous.multipliedBy(2);
+        return doubled.compareTo(LONGEST_RESTART_DELAY) > 0 ? LONGEST_RESTART_DELAY : doubled;
     }
 
     private void fail(int status) {
