@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Workers are {@code java} processes on this JVM's class path with the JVM options Hearth needs
  * and {@link ReusePortSelectorProvider}, which lets them all bind the same port. A worker that
  * exits with {@link Worker#BOOT_FAILURE} (bad store, port taken) is not retried: the supervisor
- * stops the others and ends with that status.
+ * stops the others and ends with that status; so it does when spawning a worker process fails
+ * {@link #SPAWN_ATTEMPTS} times in a row.
  *
  * <p>{@code ./run-workers.sh} runs {@link #main}; tests and embedders use {@link #builder(Path)} or,
  * for a store on Redis, {@link #builder(URI)}.
@@ -44,6 +45,8 @@ public final class Supervisor implements AutoCloseable {
     private static final Duration LONGEST_RESTART_DELAY = Duration.ofSeconds(30);
     /** A worker that lived this long was healthy: its next death restarts at the first delay again. */
     private static final Duration HEALTHY_RUN = Duration.ofSeconds(30);
+    /** Spawning a worker process that fails this many times in a row stops the supervisor (status 3). */
+    static final int SPAWN_ATTEMPTS = 3;
     /** The exit status Java reports for a process ended by SIGKILL (128 + 9). */
     static final int KILLED = 137;
 
@@ -280,18 +283,34 @@ public final class Supervisor implements AutoCloseable {
 
         private void run() {
             Duration delay = Duration.ZERO;
+            int spawnFailures = 0;
             while (!stopping) {
                 long started = System.nanoTime();
                 Process worker;
                 try {
                     ProcessBuilder builder = new ProcessBuilder(workerCommand()).redirectError(ProcessBuilder.Redirect.INHERIT);
                     builder.environment().putAll(settings.environment);
-                    worker = builder.start();
+                    worker = settings.spawner.start(builder);
                 } catch (IOException e) {
-                    log.error("cannot start a worker: " + e.getMessage());
-                    fail(Worker.BOOT_FAILURE);
-                    return;
+                    // A worker killed while the JVM spawns it (SIGKILL to the helper that execs java) fails
+                    // here just as a missing java would; only a failure that repeats means no worker can start.
+                    if (++spawnFailures >= SPAWN_ATTEMPTS) {
+                        log.error("cannot start a worker (" + spawnFailures + " attempts): " + e.getMessage());
+                        fail(Worker.BOOT_FAILURE);
+                        return;
+                    }
+                    log.warn("cannot start a worker: " + e.getMessage() + "; trying again in "
+                            + FIRST_RESTART_DELAY.toMillis() + " ms");
+                    try {
+                        if (stopSignal.await(FIRST_RESTART_DELAY.toMillis(), TimeUnit.MILLISECONDS)) {
+                            return;
+                        }
+                    } catch (InterruptedException interrupted) {
+                        return;
+                    }
+                    continue;
                 }
+                spawnFailures = 0;
                 process = worker;
                 if (stopping) {
                     worker.destroy(); // close() may have looked before this process existed
@@ -379,6 +398,12 @@ public final class Supervisor implements AutoCloseable {
         stopper.start();
     }
 
+    /** Starts a worker process: {@link ProcessBuilder#start()}, unless a test says otherwise. */
+    @FunctionalInterface
+    interface Spawner {
+        Process start(ProcessBuilder builder) throws IOException;
+    }
+
     /** Settings of a {@link Supervisor}; {@link #start()} starts the workers. */
     public static final class Builder {
         private final StoreAddress store;
@@ -388,6 +413,7 @@ public final class Supervisor implements AutoCloseable {
         private Duration stopTimeout = Duration.ofSeconds(40);
         private List<String> workerJvmOptions = List.of();
         private Map<String, String> environment = Map.of();
+        private Spawner spawner = ProcessBuilder::start;
 
         private Builder(StoreAddress store) {
             this.store = store;
@@ -429,6 +455,12 @@ public final class Supervisor implements AutoCloseable {
         /** Environment variables set for each worker on top of this process's, such as {@code HEARTH_TOKEN}. */
         public Builder environment(Map<String, String> environment) {
             this.environment = Map.copyOf(environment);
+            return this;
+        }
+
+        /** How worker processes are started; tests replace it to make spawning fail. */
+        Builder spawner(Spawner spawner) {
+            this.spawner = Objects.requireNonNull(spawner, "spawner");
             return this;
         }
 
