@@ -25,14 +25,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs N {@link Worker} processes that share one store and one port, as gunicorn's arbiter does:
- * it starts them, starts another when one dies (waiting longer after each quick death, so a crash
- * loop does not spin), and on {@link #close()} (SIGTERM or Ctrl-C from {@link #main}) sends each
+ * it starts them, starts another when one dies (quickly after a worker that served or was killed,
+ * longer after each death of one that never served, so a crash loop does not spin; see
+ * {@link #restartDelay}), and on {@link #close()} (SIGTERM or Ctrl-C from {@link #main}) sends each
  * worker SIGTERM so that requests in flight finish, then waits for them.
  *
  * <p>Workers are {@code java} processes on this JVM's class path with the JVM options Hearth needs
  * and {@link ReusePortSelectorProvider}, which lets them all bind the same port. A worker that
  * exits with {@link Worker#BOOT_FAILURE} (bad store, port taken) is not retried: the supervisor
- * stops the others and ends with that status.
+ * stops the others and ends with that status; so it does when spawning a worker process fails
+ * {@link #SPAWN_ATTEMPTS} times in a row.
  *
  * <p>{@code ./run-workers.sh} runs {@link #main}; tests and embedders use {@link #builder(Path)} or,
  * for a store on Redis, {@link #builder(URI)}.
@@ -43,6 +45,10 @@ public final class Supervisor implements AutoCloseable {
     private static final Duration LONGEST_RESTART_DELAY = Duration.ofSeconds(30);
     /** A worker that lived this long was healthy: its next death restarts at the first delay again. */
     private static final Duration HEALTHY_RUN = Duration.ofSeconds(30);
+    /** Spawning a worker process that fails this many times in a row stops the supervisor (status 3). */
+    static final int SPAWN_ATTEMPTS = 3;
+    /** The exit status Java reports for a process ended by SIGKILL (128 + 9). */
+    static final int KILLED = 137;
 
     private final Builder settings;
     private final ProcessLog log = new ProcessLog("supervisor");
@@ -276,24 +282,41 @@ public final class Supervisor implements AutoCloseable {
         }
 
         private void run() {
-            Duration delay = FIRST_RESTART_DELAY;
+            Duration delay = Duration.ZERO;
+            int spawnFailures = 0;
             while (!stopping) {
                 long started = System.nanoTime();
                 Process worker;
                 try {
                     ProcessBuilder builder = new ProcessBuilder(workerCommand()).redirectError(ProcessBuilder.Redirect.INHERIT);
                     builder.environment().putAll(settings.environment);
-                    worker = builder.start();
+                    worker = settings.spawner.start(builder);
                 } catch (IOException e) {
-                    log.error("cannot start a worker: " + e.getMessage());
-                    fail(Worker.BOOT_FAILURE);
-                    return;
+                    // A worker killed while the JVM spawns it (SIGKILL to the helper that execs java) fails
+                    // here just as a missing java would; only a failure that repeats means no worker can start.
+                    if (++spawnFailures >= SPAWN_ATTEMPTS) {
+                        log.error("cannot start a worker (" + spawnFailures + " attempts): " + e.getMessage());
+                        fail(Worker.BOOT_FAILURE);
+                        return;
+                    }
+                    log.warn("cannot start a worker: " + e.getMessage() + "; trying again in "
+                            + FIRST_RESTART_DELAY.toMillis() + " ms");
+                    try {
+                        if (stopSignal.await(FIRST_RESTART_DELAY.toMillis(), TimeUnit.MILLISECONDS)) {
+                            return;
+                        }
+                    } catch (InterruptedException interrupted) {
+                        return;
+                    }
+                    continue;
                 }
+                spawnFailures = 0;
                 process = worker;
                 if (stopping) {
                     worker.destroy(); // close() may have looked before this process existed
                 }
                 int status = forwardUntilExit(worker);
+                boolean served = readyPid == worker.pid();
                 markReady(0);
                 if (stopping) {
                     return;
@@ -304,9 +327,7 @@ public final class Supervisor implements AutoCloseable {
                     fail(status);
                     return;
                 }
-                if (Duration.ofNanos(System.nanoTime() - started).compareTo(HEALTHY_RUN) >= 0) {
-                    delay = FIRST_RESTART_DELAY;
-                }
+                delay = restartDelay(delay, served, status, Duration.ofNanos(System.nanoTime() - started));
                 log.warn("worker " + worker.pid() + " (slot " + index + ") exited with status " + status
                         + "; starting another in " + delay.toMillis() + " ms");
                 try {
@@ -316,7 +337,6 @@ public final class Supervisor implements AutoCloseable {
                 } catch (InterruptedException e) {
                     return;
                 }
-                delay = delay.multipliedBy(2).compareTo(LONGEST_RESTART_DELAY) > 0 ? LONGEST_RESTART_DELAY : delay.multipliedBy(2);
             }
         }
 
@@ -354,10 +374,34 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
+    /**
+     * How long to wait before starting a worker in place of one that exited with status after
+     * running for lived, when previous is the wait before that worker started (zero for the
+     * slot's first worker). The first wait is {@link #FIRST_RESTART_DELAY}. A worker that started
+     * fine and then died (it served, or lived {@link #HEALTHY_RUN}), or that something outside
+     * killed with SIGKILL (the OOM killer, an operator, {@code kill -9}), is replaced after the
+     * first delay, however often that happens: its start is not what fails, and the other workers
+     * carry its load meanwhile. Only a worker that keeps dying by itself before it serves makes the
+     * wait double, up to {@link #LONGEST_RESTART_DELAY}, so that a crash loop does not spin.
+     */
+    static Duration restartDelay(Duration previous, boolean served, int status, Duration lived) {
+        if (previous.isZero() || served || status == KILLED || lived.compareTo(HEALTHY_RUN) >= 0) {
+            return FIRST_RESTART_DELAY;
+        }
+        Duration doubled = previous.multipliedBy(2);
+        return doubled.compareTo(LONGEST_RESTART_DELAY) > 0 ? LONGEST_RESTART_DELAY : doubled;
+    }
+
     private void fail(int status) {
         exitStatus = status;
         Thread stopper = new Thread(this::close, "hearth-supervisor-stop");
         stopper.start();
+    }
+
+    /** Starts a worker process: {@link ProcessBuilder#start()}, unless a test says otherwise. */
+    @FunctionalInterface
+    interface Spawner {
+        Process start(ProcessBuilder builder) throws IOException;
     }
 
     /** Settings of a {@link Supervisor}; {@link #start()} starts the workers. */
@@ -369,6 +413,7 @@ public final class Supervisor implements AutoCloseable {
         private Duration stopTimeout = Duration.ofSeconds(40);
         private List<String> workerJvmOptions = List.of();
         private Map<String, String> environment = Map.of();
+        private Spawner spawner = ProcessBuilder::start;
 
         private Builder(StoreAddress store) {
             this.store = store;
@@ -410,6 +455,12 @@ public final class Supervisor implements AutoCloseable {
         /** Environment variables set for each worker on top of this process's, such as {@code HEARTH_TOKEN}. */
         public Builder environment(Map<String, String> environment) {
             this.environment = Map.copyOf(environment);
+            return this;
+        }
+
+        /** How worker processes are started; tests replace it to make spawning fail. */
+        Builder spawner(Spawner spawner) {
+            this.spawner = Objects.requireNonNull(spawner, "spawner");
             return this;
         }
 

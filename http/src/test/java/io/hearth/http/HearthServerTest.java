@@ -105,6 +105,14 @@ class HearthServerTest {
     }
 
     @Test
+    void theWarmUpBeforeBindingWritesNothingClaimsNoCounterAndStaysOutOfTheMetrics() {
+        // The server of start() answered its warm-up requests on this fresh store before binding its port.
+        assertThat(store.stats().counters()).isZero();
+        assertThat(store.stats().entries()).isZero();
+        assertThat(RawHttp.request(port, "GET", "/metrics").body()).doesNotContain("hearth_http_requests_total{");
+    }
+
+    @Test
     void countersAreReadSetIncrementedByAnyAmountAndDeleted() {
         assertThat(RawHttp.request(port, "GET", "/counters/hits").json().get("value").asLong()).isZero();
         RawHttp.Response set = RawHttp.request(port, "PUT", "/counters/hits", JSON, "40");

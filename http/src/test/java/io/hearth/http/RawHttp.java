@@ -52,6 +52,11 @@ final class RawHttp {
     }
 
     static Response request(int port, String method, String path, Map<String, String> headers, String body) {
+        return raw(port, bytes(method, path, headers, body));
+    }
+
+    /** The bytes of one request with {@code Connection: close}, as {@link #request} sends them. */
+    static byte[] bytes(String method, String path, Map<String, String> headers, String body) {
         StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
         headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
@@ -62,7 +67,7 @@ final class RawHttp {
         ByteArrayOutputStream raw = new ByteArrayOutputStream();
         raw.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
         raw.writeBytes(bytes);
-        return raw(port, raw.toByteArray());
+        return raw.toByteArray();
     }
 
     /** Sends these exact bytes and reads the answer to the end of the connection. */

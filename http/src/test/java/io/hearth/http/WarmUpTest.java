@@ -1,0 +1,42 @@
+package io.hearth.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.undertow.Undertow;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Xnio;
+import org.xnio.XnioWorker;
+
+/** WarmUp, on its own: what a server answers before it binds the port clients use. */
+class WarmUpTest {
+    @Test
+    void everyWarmUpRequestGoesThroughTheHandlerOnTheWorkersThreadsAndItsPortIsClosedAfterwards() throws Exception {
+        XnioWorker worker = Xnio.getInstance(Undertow.class.getClassLoader())
+                .createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        try {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            List<Integer> ports = new CopyOnWriteArrayList<>();
+            // Time enough for a loaded host: what is checked is where the requests go, not how fast.
+            int answered = WarmUp.run(worker, exchange -> {
+                seen.add(exchange.getRequestMethod() + " " + exchange.getRequestPath());
+                ports.add(exchange.getHostPort());
+                exchange.getResponseSender().send("{}");
+            }, Duration.ofMinutes(2), Duration.ofMinutes(1));
+            assertThat(answered).isEqualTo(seen.size()).isGreaterThanOrEqualTo(5);
+            assertThat(seen).contains("GET /livez", "GET /health", "GET /report", "POST /increment");
+            int port = ports.get(0);
+            assertThat(port).isPositive();
+            assertThatThrownBy(() -> RawHttp.open(port).close()).as("connecting to the warm-up port %d afterwards", port)
+                    .isInstanceOf(ConnectException.class);
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+}
