@@ -110,11 +110,18 @@ final class Entries implements AutoCloseable {
         if (!recover) {
             return new Entries(builder.createPersistedTo(chronicleFile), file, chronicleFile, locks);
         }
+        SegmentSnapshots snapshots = new SegmentSnapshots(chronicleFile, file);
+        if (!locks.anyHeld() && locks.journaled().isEmpty() && !snapshots.pending() && !markedNotComplete(chronicleFile)) {
+            // Chronicle's locks are only ever taken under a map lock, so with none held by the dead, nothing is half done.
+            file.setIntVolatile(StoreFile.CRASH_SEEN_OFFSET, 0);
+            LOG.log(System.Logger.Level.INFO, "processes died while attached to " + chronicleFile
+                    + ", none inside a map lock: nothing to repair");
+            return new Entries(builder.createPersistedTo(chronicleFile), file, chronicleFile, locks);
+        }
         List<String> problems = new ArrayList<>();
         if (clearNotComplete(chronicleFile)) {
             problems.add("Chronicle's header was left marked not complete (a recovery cut short)");
         }
-        SegmentSnapshots snapshots = new SegmentSnapshots(chronicleFile, file);
         if (snapshots.pending()) {
             // A live repair was cut short: put back the lookups it started from, then repair everything.
             try (ChronicleMap<String, byte[]> cutShort = builder.createPersistedTo(chronicleFile)) {
@@ -145,15 +152,27 @@ final class Entries implements AutoCloseable {
      */
     private static boolean clearNotComplete(File chronicleFile) throws IOException {
         try (FileChannel channel = FileChannel.open(chronicleFile.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer sizeWord = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            if (channel.read(sizeWord, SizePrefixedBlob.SIZE_WORD_OFFSET) < Integer.BYTES
-                    || SizePrefixedBlob.isReady(sizeWord.getInt(0))) {
+            int sizeWord = readSizeWord(channel);
+            if (SizePrefixedBlob.isReady(sizeWord)) {
                 return false;
             }
-            sizeWord.putInt(0, sizeWord.getInt(0) & ~SizePrefixedBlob.NOT_COMPLETE).rewind();
-            channel.write(sizeWord, SizePrefixedBlob.SIZE_WORD_OFFSET);
+            ByteBuffer ready = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            ready.putInt(0, sizeWord & ~SizePrefixedBlob.NOT_COMPLETE);
+            channel.write(ready, SizePrefixedBlob.SIZE_WORD_OFFSET);
             return true;
         }
+    }
+
+    private static boolean markedNotComplete(File chronicleFile) throws IOException {
+        try (FileChannel channel = FileChannel.open(chronicleFile.toPath(), StandardOpenOption.READ)) {
+            return !SizePrefixedBlob.isReady(readSizeWord(channel));
+        }
+    }
+
+    /** Chronicle's header size word; a file too short to hold one reads as ready (Chronicle judges it). */
+    private static int readSizeWord(FileChannel channel) throws IOException {
+        ByteBuffer sizeWord = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        return channel.read(sizeWord, SizePrefixedBlob.SIZE_WORD_OFFSET) < Integer.BYTES ? 0 : sizeWord.getInt(0);
     }
 
     static String compositeKey(String mapName, String key) {

@@ -247,6 +247,16 @@ final class MapLocks {
         file.setLongRelease(StoreFile.RECOVERY_OWNER_OFFSET, 0);
     }
 
+    /** Whether any stripe or the recovery word has an owner; with no process attached, a dead one. */
+    boolean anyHeld() {
+        for (int stripe = 0; stripe < stripes; stripe++) {
+            if (file.getLongVolatile(file.lockSlotOffset(stripe)) != 0) {
+                return true;
+            }
+        }
+        return file.getLongVolatile(StoreFile.RECOVERY_OWNER_OFFSET) != 0;
+    }
+
     /** Adds a line for each stripe held by a process that is gone. */
     void check(List<String> problems) {
         for (int stripe = 0; stripe < stripes; stripe++) {
