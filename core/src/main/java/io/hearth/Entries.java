@@ -122,21 +122,21 @@ final class Entries implements AutoCloseable {
         if (clearNotComplete(chronicleFile)) {
             problems.add("Chronicle's header was left marked not complete (a recovery cut short)");
         }
-        if (snapshots.pending()) {
-            // A live repair was cut short: put back the lookups it started from, then repair everything.
-            try (ChronicleMap<String, byte[]> cutShort = builder.createPersistedTo(chronicleFile)) {
-                problems.add("a repair of segments " + snapshots.restore((VanillaChronicleHash<?, ?, ?, ?>) cutShort)
-                        + " was cut short; started over");
-            }
+        // Chronicle's whole-file recovery empties lookup slots before refilling them, like the live
+        // repair: every segment's lookups are saved first (a repair cut short is put back first).
+        try (ChronicleMap<String, byte[]> beforeRecovery = builder.createPersistedTo(chronicleFile);
+             IterationContext<String, byte[], ?> iteration = ((VanillaChronicleMap<String, byte[], ?>) beforeRecovery).iterationContext()) {
+            snapshotEverySegment(snapshots, beforeRecovery, (CompiledMapIterationContext<String, byte[], ?>) iteration, problems);
         }
         ChronicleMap<String, byte[]> map = builder.recoverPersistedTo(chronicleFile, true,
                 corruption -> problems.add(corruption.message()));
         List<MapLocks.Intent> journaled = locks.journaled();
         redo(map, journaled);
-        snapshots.discard();
-        locks.resetAll();
+        // Recounted before the marks that make the next open repair are cleared.
         long before = file.getLongVolatile(StoreFile.ENTRY_COUNT_OFFSET);
         file.setLongVolatile(StoreFile.ENTRY_COUNT_OFFSET, map.longSize());
+        snapshots.discard();
+        locks.resetAll();
         file.setIntVolatile(StoreFile.CRASH_SEEN_OFFSET, 0);
         LOG.log(System.Logger.Level.WARNING, "recovered " + chronicleFile + " after processes died while attached: "
                 + problems.size() + " repairs " + problems + ", " + journaled.size() + " journaled writes done again;"
@@ -230,8 +230,6 @@ final class Entries implements AutoCloseable {
                     file.getAndAddLong(StoreFile.ENTRY_COUNT_OFFSET, -1);
                 }
                 throw translate(e);
-            } finally {
-                locks.clearJournal(stripe);
             }
             return version;
         });
@@ -255,12 +253,8 @@ final class Entries implements AutoCloseable {
             }
             byte[] raw = entry.value().get();
             locks.journalRemove(stripe, compositeKey);
-            try {
-                context.remove(entry);
-                file.getAndAddLong(StoreFile.ENTRY_COUNT_OFFSET, -1);
-            } finally {
-                locks.clearJournal(stripe);
-            }
+            context.remove(entry);
+            file.getAndAddLong(StoreFile.ENTRY_COUNT_OFFSET, -1);
             return new StoredEntry(current, Arrays.copyOfRange(raw, Long.BYTES, raw.length));
         });
     }
@@ -270,23 +264,27 @@ final class Entries implements AutoCloseable {
         while (true) {
             ExternalMapQueryContext<String, byte[], ?> context = map.queryContext(compositeKey);
             int stripe;
+            boolean locked;
             try {
                 stripe = locks.stripeOf(context.segmentIndex());
+                locked = locks.lock(stripe);
             } catch (RuntimeException | Error e) {
                 context.close();
                 throw e;
             }
-            if (!locks.lock(stripe)) {
+            if (!locked) {
                 context.close(); // the recoverer must be the only Chronicle context of its thread
                 locks.recoverDeadOwners();
                 continue;
             }
             try {
-                // Chronicle's locks are released when the context closes: before our stripe is.
+                // Chronicle finishes a write when the context closes (it stores the entry's checksum,
+                // then releases its lock): only then is the journal cleared and our stripe released.
                 try (context) {
                     return call.apply(context, stripe);
                 }
             } finally {
+                locks.clearJournal(stripe);
                 locks.unlock(stripe);
             }
         }
@@ -338,8 +336,11 @@ final class Entries implements AutoCloseable {
             }
         }
         if (halfDone.isEmpty() && journaled.isEmpty() && !snapshots.pending()) {
+            // A death between counting an entry in and journaling it leaves only the count off.
+            long before = count();
+            file.setLongVolatile(StoreFile.ENTRY_COUNT_OFFSET, map.longSize());
             LOG.log(System.Logger.Level.WARNING, "a process died holding a map lock of " + chronicleFile
-                    + " outside Chronicle's segment locks: nothing was half done");
+                    + " outside Chronicle's segment locks: nothing was half done; entry count " + before + " -> " + count());
             return;
         }
         List<String> problems = new ArrayList<>();
@@ -364,17 +365,38 @@ final class Entries implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 problems.add("repairing segments " + repaired + " failed (" + e + "); repaired the whole map");
+                snapshotEverySegment(snapshots, map, context, problems);
                 recovery.recoverSegments(listener, new ChronicleHashCorruptionImpl());
             }
         }
         redo(map, journaled);
-        snapshots.discard();
         long before = count();
         file.setLongVolatile(StoreFile.ENTRY_COUNT_OFFSET, map.longSize());
+        snapshots.discard();
         LOG.log(System.Logger.Level.WARNING, "repaired segments " + repaired + " of " + chronicleFile
                 + " after a process died holding a map lock, in " + (System.nanoTime() - started) / 1_000 + " us: "
                 + problems.size() + " repairs " + problems + ", " + journaled.size()
                 + " journaled writes done again; entry count " + before + " -> " + count());
+    }
+
+    /**
+     * Saves the hash lookups of every segment not saved yet (after putting back those of a repair
+     * cut short), before a recovery of the whole map.
+     */
+    private static void snapshotEverySegment(SegmentSnapshots snapshots, ChronicleMap<String, byte[]> map,
+                                             CompiledMapIterationContext<String, byte[], ?> context, List<String> problems) {
+        VanillaChronicleHash<?, ?, ?, ?> hash = (VanillaChronicleHash<?, ?, ?, ?>) map;
+        Set<Integer> restored = snapshots.restore(hash);
+        if (!restored.isEmpty()) {
+            problems.add("a repair of segments " + restored + " was cut short; started over");
+        }
+        List<Integer> rest = new ArrayList<>();
+        for (int segment = 0; segment < map.segments(); segment++) {
+            if (!restored.contains(segment)) {
+                rest.add(segment);
+            }
+        }
+        snapshots.append(rest, context, hash);
     }
 
     /**

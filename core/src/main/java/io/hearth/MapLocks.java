@@ -132,6 +132,8 @@ final class MapLocks {
                     if (file.compareAndSetLong(offset, held, owner)) {
                         return held;
                     }
+                } else if (held == file.getLongVolatile(StoreFile.RECOVERY_OWNER_OFFSET)) {
+                    start = now; // a recoverer either finishes or gives up on its own limit: never time out on it
                 } else if (now - start > LIVE_HOLDER_LIMIT.toNanos()) {
                     throw new HearthException("map lock stripe " + stripe + " of " + file.path() + " has been held for over "
                             + LIVE_HOLDER_LIMIT.toSeconds() + " s by process " + (held & 0xFFFF_FFFFL)
@@ -171,9 +173,15 @@ final class MapLocks {
         file.setLongRelease(slot + StoreFile.JOURNAL_STATE, kind);
     }
 
-    /** Clears the stripe's journal once Chronicle holds the write; the caller holds the stripe. */
+    /**
+     * Clears the stripe's journal once Chronicle holds the write whole, its context closed; the
+     * caller holds the stripe. Reads first, so calls that journaled nothing write nothing.
+     */
     void clearJournal(int stripe) {
-        file.setLongRelease(file.journalSlotOffset(stripe) + StoreFile.JOURNAL_STATE, IDLE);
+        int state = file.journalSlotOffset(stripe) + StoreFile.JOURNAL_STATE;
+        if (file.getLongAcquire(state) != IDLE) {
+            file.setLongRelease(state, IDLE);
+        }
     }
 
     /** The journaled writes of every stripe; the caller holds every stripe, or no other process is attached. */
