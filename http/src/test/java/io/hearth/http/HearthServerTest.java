@@ -276,10 +276,14 @@ class HearthServerTest {
             }
 
             CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
-            while (accepts(port)) {
-                Thread.sleep(20); // until close() has begun: it stops listening first
-            }
+            // close() stops listening, then answers requests on open connections with 503: poll until then.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             RawHttp.Response refused = onConnection(keptAlive, "GET /health");
+            while (refused.status() == 200 && System.nanoTime() - deadline < 0) {
+                Thread.sleep(20);
+                refused = onConnection(keptAlive, "GET /health");
+            }
+            assertThat(accepts(port)).as("a new connection while closing").isFalse();
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.json().get("error").asText()).isEqualTo("unavailable");
             assertThat(closing).isNotDone();
