@@ -2,6 +2,7 @@ package io.hearth;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -186,7 +187,7 @@ final class MapLocks {
 
     /** The journaled writes of every stripe; the caller holds every stripe, or no other process is attached. */
     List<Intent> journaled() {
-        List<Intent> intents = new java.util.ArrayList<>();
+        List<Intent> intents = new ArrayList<>();
         for (int stripe = 0; stripe < stripes; stripe++) {
             int slot = file.journalSlotOffset(stripe);
             long kind = file.getLongAcquire(slot + StoreFile.JOURNAL_STATE);

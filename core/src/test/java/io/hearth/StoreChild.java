@@ -161,14 +161,11 @@ public final class StoreChild {
      * Chronicle's write lock of the segment. What a process killed inside a map write leaves.
      */
     private static void holdLock(String path, String map, String key, long torn) throws Exception {
-        SharedStore store = Stores.open(path);
-        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(Path.of(path),
-                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
-        StoreFile file = StoreFile.mapOrCreate(Path.of(path), channel, null);
-        MapLocks locks = new MapLocks(file, Processes.currentPid());
-        net.openhft.chronicle.map.ChronicleMap<String, byte[]> raw = net.openhft.chronicle.map.ChronicleMapBuilder
-                .of(String.class, byte[].class).skipCloseOnExitHook(true)
-                .createPersistedTo(new java.io.File(path + ".entries"));
+        Raw opened = Raw.open(path);
+        SharedStore store = opened.store();
+        StoreFile file = opened.file();
+        MapLocks locks = opened.locks();
+        net.openhft.chronicle.map.ChronicleMap<String, byte[]> raw = opened.map();
         String compositeKey = Entries.compositeKey(map, key);
         var context = raw.queryContext(compositeKey);
         int stripe = locks.stripeOf(context.segmentIndex());
@@ -198,14 +195,12 @@ public final class StoreChild {
      * and has emptied the lookup's slots without putting any entry back yet. Then waits to be killed.
      */
     private static void cutRepair(String path, String map, String key) throws Exception {
-        SharedStore store = Stores.open(path);
-        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(Path.of(path),
-                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
-        StoreFile file = StoreFile.mapOrCreate(Path.of(path), channel, null);
-        MapLocks locks = new MapLocks(file, Processes.currentPid());
+        Raw opened = Raw.open(path);
+        SharedStore store = opened.store();
+        StoreFile file = opened.file();
+        MapLocks locks = opened.locks();
         java.io.File entries = new java.io.File(path + ".entries");
-        net.openhft.chronicle.map.ChronicleMap<String, byte[]> raw = net.openhft.chronicle.map.ChronicleMapBuilder
-                .of(String.class, byte[].class).skipCloseOnExitHook(true).createPersistedTo(entries);
+        net.openhft.chronicle.map.ChronicleMap<String, byte[]> raw = opened.map();
         var hash = (net.openhft.chronicle.hash.impl.VanillaChronicleHash<?, ?, ?, ?>) raw;
         int segment;
         try (var context = raw.queryContext(Entries.compositeKey(map, key))) {
@@ -224,5 +219,18 @@ public final class StoreChild {
         }
         System.out.println("LOCKED " + store.workers().size());
         Thread.sleep(Long.MAX_VALUE);
+    }
+
+    /** An attached store plus what the scenarios above drive by hand: its mapped file, its map locks, Chronicle itself. */
+    private record Raw(SharedStore store, StoreFile file, MapLocks locks, net.openhft.chronicle.map.ChronicleMap<String, byte[]> map) {
+        static Raw open(String path) throws Exception {
+            SharedStore store = Stores.open(path);
+            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(Path.of(path),
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
+            StoreFile file = StoreFile.mapOrCreate(Path.of(path), channel, null);
+            return new Raw(store, file, new MapLocks(file, Processes.currentPid()),
+                    net.openhft.chronicle.map.ChronicleMapBuilder.of(String.class, byte[].class).skipCloseOnExitHook(true)
+                            .createPersistedTo(new java.io.File(path + ".entries")));
+        }
     }
 }
