@@ -72,7 +72,7 @@ case "$store" in
 esac
 
 command -v java >/dev/null || fail "java (17 or later) is not on the PATH"
-if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT/pom.xml" "$ROOT/core/pom.xml" "$ROOT/core/src/main" \
+if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT/pom.xml" "$ROOT/core/pom.xml" "$ROOT/core/src/main" "$ROOT/file/pom.xml" "$ROOT/file/src/main" \
         "$ROOT/redis/pom.xml" "$ROOT/redis/src/main" "$ROOT/http/pom.xml" "$ROOT/http/src/main" -newer "$JAR" -print -quit)" ]]; then
     command -v mvn >/dev/null || fail "$JAR is missing or out of date, and mvn is not on the PATH to build it"
     echo "run-workers.sh: building $JAR" >&2

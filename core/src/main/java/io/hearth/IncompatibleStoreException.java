@@ -7,7 +7,7 @@ package io.hearth;
 public final class IncompatibleStoreException extends HearthException {
     private static final long serialVersionUID = 1L;
 
-    IncompatibleStoreException(String message) {
+    public IncompatibleStoreException(String message) {
         super(message);
     }
 }

@@ -11,7 +11,7 @@ public final class MissingJvmOptionsException extends HearthException {
 
     private final List<String> missingOptions;
 
-    MissingJvmOptionsException(List<String> missingOptions) {
+    public MissingJvmOptionsException(List<String> missingOptions) {
         super("Hearth needs these JVM options, missing from this JVM: " + String.join(" ", missingOptions)
                 + " (an executable jar can carry them as Add-Exports/Add-Opens manifest attributes)");
         this.missingOptions = List.copyOf(missingOptions);

@@ -12,6 +12,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.hearth.internal.Json;
+import io.hearth.internal.Names;
 import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoredEntry;
 

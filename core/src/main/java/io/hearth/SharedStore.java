@@ -1,10 +1,13 @@
 package io.hearth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hearth.internal.JvmOptions;
+import io.hearth.internal.Json;
+import io.hearth.internal.Names;
+import io.hearth.spi.BackendLimits;
 import io.hearth.spi.CounterCell;
 import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoreBackendProvider;
+import io.hearth.spi.StoreOptions;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,8 +23,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * A store of counters, maps and broadcasts shared by every process on the host that opens the
- * same file. There is no server: each process maps the files and updates them atomically.
+ * A store of counters, maps and broadcasts shared by every process that opens it. The file store
+ * (module {@code file}) is shared by the processes of one host with no server: each maps the files
+ * and updates them atomically. The Redis store (module {@code redis}) is shared through a server.
  *
  * <pre>{@code
  * try (SharedStore store = SharedStore.open(Path.of("data/app.hearth"))) {
@@ -34,31 +38,26 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>A store opened on a path is two files: {@code path} (header, counters, worker table,
- * broadcast ring) and {@code path + ".entries"} (map entries, a Chronicle Map);
- * {@code docs/FORMAT.md} draws both. Both are created readable and writable by their owner only.
- * {@link #open(URI)} also opens stores of other backends by scheme, such as
- * {@code redis://host:6379/0} when module {@code hearth-redis} is on the class path.
+ * broadcast ring) and {@code path + ".entries"} (map entries); {@code docs/FORMAT.md} draws both.
+ * Both are created readable and writable by their owner only. {@link #open(URI)} opens a store of
+ * any backend on the class path by scheme: {@code file:///path} with module {@code hearth-file},
+ * {@code redis://host:6379/0} with module {@code hearth-redis}. Each backend is found through
+ * {@link java.util.ServiceLoader} of {@link StoreBackendProvider}; this class talks only to that SPI.
  *
- * <p>Safe to share between threads; any number of processes may open the same file at once,
- * including at the same instant on a file that does not exist yet. Each open store runs one
- * daemon thread that keeps its heartbeat and delivers broadcasts. {@link #close()} is safe to
- * call twice; after it every method of the store and of the objects it handed out throws
- * {@link StoreClosedException}.
+ * <p>Safe to share between threads; any number of processes may open the same store at once,
+ * including at the same instant on a file that does not exist yet. Each open store runs daemon
+ * threads of its backend's: one that delivers broadcasts, one that keeps its heartbeat, and on
+ * Redis one that listens for new broadcasts. {@link #close()} is safe to call twice; after it every
+ * method of the store and of the objects it handed out throws {@link StoreClosedException}.
  */
 public final class SharedStore implements AutoCloseable {
-    /** Longest map name, in bytes of UTF-8. */
-    public static final int MAX_MAP_NAME_BYTES = 64;
-    /** Longest counter name, in bytes of UTF-8. */
-    public static final int MAX_COUNTER_NAME_BYTES = StoreFile.MAX_COUNTER_NAME_BYTES;
-    /** Longest broadcast topic, in bytes of UTF-8. */
-    public static final int MAX_TOPIC_BYTES = StoreFile.MAX_TOPIC_BYTES;
-
     /** Longest wait {@link #broadcast} takes for acknowledgements. */
     public static final Duration MAX_ACK_WAIT = Duration.ofHours(1);
 
     private static final System.Logger LOG = System.getLogger(SharedStore.class.getName());
 
     private final StoreBackend backend;
+    private final BackendLimits limits;
     private final Json json;
     private final Map<String, SharedCounter> counterHandles = new ConcurrentHashMap<>();
     private final Map<String, List<Consumer<BroadcastMessage>>> subscribers = new ConcurrentHashMap<>();
@@ -66,37 +65,40 @@ public final class SharedStore implements AutoCloseable {
 
     private SharedStore(StoreBackend backend, ObjectMapper mapper) {
         this.backend = backend;
-        this.json = new Json(mapper, backend.limits().maxValueBytes());
+        this.limits = backend.limits();
+        this.json = new Json(mapper, limits.maxValueBytes());
         backend.startDelivery(this::deliver);
     }
 
-    /** Opens the store at path with default capacity, creating it when absent. */
+    /** Opens the file store at path with default capacity, creating it when absent. */
     public static SharedStore open(Path path) {
         return builder(path).open();
     }
 
     /**
-     * Opens the store at uri: {@code file:///path} for the memory-mapped store, or any scheme a
-     * backend on the class path provides, such as {@code redis://host:port/db}.
+     * Opens the store at uri, by scheme: {@code file:///path} for the file store, or any scheme
+     * another backend on the class path provides, such as {@code redis://host:port/db}.
      *
      * @throws IllegalArgumentException if no backend on the class path serves the URI's scheme
      */
     public static SharedStore open(URI uri) {
+        return withBackend(provider(uri).open(uri, StoreOptions.DEFAULTS), new ObjectMapper());
+    }
+
+    /** The backend provider on the class path for the URI's scheme. */
+    static StoreBackendProvider provider(URI uri) {
         Objects.requireNonNull(uri, "uri");
         String scheme = uri.getScheme();
         if (scheme == null) {
             throw new IllegalArgumentException("store URI " + uri + " has no scheme: use file:///path or redis://host:port/db");
         }
-        if ("file".equals(scheme)) {
-            return open(Path.of(uri));
-        }
-        for (StoreBackendProvider provider : ServiceLoader.load(StoreBackendProvider.class)) {
+        for (StoreBackendProvider provider : ServiceLoader.load(StoreBackendProvider.class, SharedStore.class.getClassLoader())) {
             if (provider.scheme().equals(scheme)) {
-                return withBackend(provider.open(uri), new ObjectMapper());
+                return provider;
             }
         }
         throw new IllegalArgumentException("no Hearth backend for scheme '" + scheme + "' of " + uri
-                + " on the class path: 'file' is built in, 'redis' needs module hearth-redis");
+                + " on the class path: 'file' needs module hearth-file, 'redis' needs module hearth-redis");
     }
 
     /** The store over an opened backend; closes the backend when that fails, so nothing leaks. */
@@ -113,7 +115,7 @@ public final class SharedStore implements AutoCloseable {
         }
     }
 
-    /** A builder for the memory-mapped store at path; its capacity settings apply when the file is created. */
+    /** A builder for the file store at path; its capacity settings apply when the file is created. */
     public static Builder builder(Path path) {
         return new Builder(path);
     }
@@ -126,7 +128,7 @@ public final class SharedStore implements AutoCloseable {
         ensureOpen();
         SharedCounter counter = counterHandles.get(name);
         if (counter == null) {
-            Names.utf8(name, "counter name", MAX_COUNTER_NAME_BYTES, "MAX_COUNTER_NAME_BYTES");
+            Names.check(name, "counter name", limits.maxCounterNameBytes(), "the counter name limit");
             counter = counterHandles.computeIfAbsent(name, n -> new SharedCounter(this, backend.counter(n), n));
         }
         return counter;
@@ -137,7 +139,7 @@ public final class SharedStore implements AutoCloseable {
      * it never creates one, so reading arbitrary names (say, from HTTP requests) uses up no capacity.
      */
     public Optional<SharedCounter> findCounter(String name) {
-        Names.check(name, "counter name", MAX_COUNTER_NAME_BYTES, "MAX_COUNTER_NAME_BYTES");
+        Names.check(name, "counter name", limits.maxCounterNameBytes(), "the counter name limit");
         ensureOpen();
         SharedCounter known = counterHandles.get(name);
         if (known != null) {
@@ -150,10 +152,10 @@ public final class SharedStore implements AutoCloseable {
 
     /** The map with this name, whose values are read as type. Maps exist once written to. */
     public <V> SharedMap<V> map(String name, Class<V> type) {
-        Names.utf8(name, "map name", MAX_MAP_NAME_BYTES, "MAX_MAP_NAME_BYTES");
+        Names.check(name, "map name", limits.maxMapNameBytes(), "the map name limit");
         Objects.requireNonNull(type, "type");
         ensureOpen();
-        return new SharedMap<>(this, backend, json, name, type, backend.limits().maxKeyBytes());
+        return new SharedMap<>(this, backend, json, name, type, limits.maxKeyBytes());
     }
 
     /** The live processes attached to this store, this one included. Dead ones are dropped. */
@@ -169,7 +171,7 @@ public final class SharedStore implements AutoCloseable {
      * Close the subscription to stop.
      */
     public Subscription subscribe(String topic, Consumer<BroadcastMessage> handler) {
-        Names.utf8(topic, "topic", MAX_TOPIC_BYTES, "MAX_TOPIC_BYTES");
+        Names.check(topic, "topic", limits.maxTopicBytes(), "the topic limit");
         Objects.requireNonNull(handler, "handler");
         ensureOpen();
         subscribers.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(handler);
@@ -184,14 +186,14 @@ public final class SharedStore implements AutoCloseable {
      * @throws IllegalArgumentException if the topic or payload is over its limit
      */
     public BroadcastResult broadcast(String topic, String payload, Duration waitForAcks) {
-        Names.utf8(topic, "topic", MAX_TOPIC_BYTES, "MAX_TOPIC_BYTES");
+        Names.check(topic, "topic", limits.maxTopicBytes(), "the topic limit");
         Objects.requireNonNull(payload, "payload");
         Objects.requireNonNull(waitForAcks, "waitForAcks");
         if (waitForAcks.isNegative() || waitForAcks.compareTo(MAX_ACK_WAIT) > 0) {
             throw new IllegalArgumentException("waitForAcks must be from 0 to " + MAX_ACK_WAIT + ", was " + waitForAcks);
         }
         int payloadBytes = payload.getBytes(StandardCharsets.UTF_8).length;
-        int limit = backend.limits().maxBroadcastBytes();
+        int limit = limits.maxBroadcastBytes();
         if (payloadBytes > limit) {
             throw new ValueTooLargeException("broadcast payload as UTF-8", payloadBytes, limit, "maxBroadcastBytes");
         }
@@ -211,7 +213,7 @@ public final class SharedStore implements AutoCloseable {
      * thread. False for stores behind a network (Redis), where every call is a round trip.
      */
     public boolean isMemoryMapped() {
-        return backend instanceof FileBackend;
+        return backend.countersNeverBlock();
     }
 
     /** Where the store lives: its file path, or its URI without credentials. */
@@ -225,15 +227,6 @@ public final class SharedStore implements AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             backend.close();
         }
-    }
-
-    /** The file store's integrity check; see {@link StoreCheck}. */
-    StoreCheck.Report check() {
-        ensureOpen();
-        if (backend instanceof FileBackend file) {
-            return file.check();
-        }
-        throw new UnsupportedOperationException("StoreCheck reads memory-mapped stores; " + backend.location() + " is not one");
     }
 
     void ensureOpen() {
@@ -259,15 +252,14 @@ public final class SharedStore implements AutoCloseable {
      */
     public static final class Builder {
         private final Path path;
-        private long maxEntries = 100_000;
-        private int expectedKeyBytes = 32;
-        private int maxKeyBytes = 256;
-        private int expectedValueBytes = 256;
-        private int maxValueBytes = 64 * 1024;
-        private int maxCounters = 4096;
-        private int maxWorkers = 256;
-        private int maxBroadcastBytes = 16 * 1024;
-        private int broadcastSlots = 64;
+        private long maxEntries = StoreOptions.DEFAULTS.maxEntries();
+        private int expectedKeyBytes = StoreOptions.DEFAULTS.expectedKeyBytes();
+        private int maxKeyBytes = StoreOptions.DEFAULTS.maxKeyBytes();
+        private int expectedValueBytes = StoreOptions.DEFAULTS.expectedValueBytes();
+        private int maxValueBytes = StoreOptions.DEFAULTS.maxValueBytes();
+        private int maxCounters = StoreOptions.DEFAULTS.maxCounters();
+        private int maxWorkers = StoreOptions.DEFAULTS.maxWorkers();
+        private int maxBroadcastBytes = StoreOptions.DEFAULTS.maxBroadcastBytes();
         private ObjectMapper objectMapper;
 
         private Builder(Path path) {
@@ -336,26 +328,10 @@ public final class SharedStore implements AutoCloseable {
          * @throws HearthException            if the files cannot be created or read
          */
         public SharedStore open() {
-            List<String> missing = JvmOptions.required().missingIn(SharedStore.class.getModule());
-            if (!missing.isEmpty()) {
-                throw new MissingJvmOptionsException(missing);
-            }
-            // Belt and braces: chronicle-analytics is excluded from the build, but an application may
-            // bring it back; this property keeps it silent. Set before any Chronicle class loads.
-            if (System.getProperty("chronicle.analytics.disable") == null) {
-                System.setProperty("chronicle.analytics.disable", "true");
-            }
-            StoreFile.Layout layout = new StoreFile.Layout(maxCounters, maxWorkers, broadcastSlots,
-                    StoreFile.BROADCAST_PAYLOAD + maxBroadcastBytes, maxKeyBytes, maxValueBytes, maxEntries,
-                    StoreFile.DEFAULT_LOCK_STRIPES);
-            if (layout.fileLength() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("maxCounters=" + maxCounters + ", maxWorkers=" + maxWorkers
-                        + ", maxBroadcastBytes=" + maxBroadcastBytes + " and maxValueBytes=" + maxValueBytes
-                        + " make a store file of " + layout.fileLength()
-                        + " bytes, over the limit of " + Integer.MAX_VALUE);
-            }
-            FileBackend backend = FileBackend.open(path.toAbsolutePath(), layout, expectedKeyBytes, expectedValueBytes);
-            return withBackend(backend, objectMapper != null ? objectMapper : new ObjectMapper());
+            URI uri = path.toAbsolutePath().toUri();
+            StoreOptions options = new StoreOptions(maxEntries, expectedKeyBytes, maxKeyBytes, expectedValueBytes,
+                    maxValueBytes, maxCounters, maxWorkers, maxBroadcastBytes);
+            return withBackend(provider(uri).open(uri, options), objectMapper != null ? objectMapper : new ObjectMapper());
         }
 
         private static long check(String setting, long value, long min, long max) {

@@ -1,5 +1,6 @@
 package io.hearth;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -37,11 +38,18 @@ public final class StoreCheck {
     private StoreCheck() {
     }
 
-    /** Opens the store at path, checks it, and closes it. */
+    /** Checks the file store at path. */
     public static Report run(Path path) {
-        try (SharedStore store = SharedStore.open(path)) {
-            return store.check();
-        }
+        return run(path.toAbsolutePath().toUri());
+    }
+
+    /**
+     * Checks the store at uri with its backend's check.
+     *
+     * @throws UnsupportedOperationException if that backend has no integrity check (Redis)
+     */
+    public static Report run(URI uri) {
+        return SharedStore.provider(uri).check(uri);
     }
 
     public static void main(String[] args) {

@@ -4,7 +4,7 @@ package io.hearth;
 public final class StoreClosedException extends HearthException {
     private static final long serialVersionUID = 1L;
 
-    StoreClosedException(String message) {
+    public StoreClosedException(String message) {
         super(message);
     }
 }

@@ -11,7 +11,7 @@ public final class ValueTooLargeException extends IllegalArgumentException {
     private final long bytes;
     private final long limit;
 
-    ValueTooLargeException(String what, long bytes, long limit, String limitName) {
+    public ValueTooLargeException(String what, long bytes, long limit, String limitName) {
         super(what + " is " + bytes + " bytes, over the limit of " + limit + " bytes (" + limitName + ")");
         this.bytes = bytes;
         this.limit = limit;

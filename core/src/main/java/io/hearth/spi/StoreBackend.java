@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A store engine: the memory-mapped file in core, Redis in module {@code redis}. Arguments arrive
+ * A store engine: the memory-mapped file in module {@code file}, Redis in module {@code redis}. Arguments arrive
  * already checked against {@link #limits()}; map names never contain NUL.
  */
 public interface StoreBackend extends AutoCloseable {
@@ -25,6 +25,13 @@ public interface StoreBackend extends AutoCloseable {
 
     /** Where the store lives, for messages: a file path or a URI without credentials. */
     String location();
+
+    /**
+     * True when every counter operation is one atomic instruction on shared memory that never
+     * waits on I/O or on another process, so it may run on an event-loop thread; false when a
+     * counter call can block (a network round trip).
+     */
+    boolean countersNeverBlock();
 
     /** The named counter, created at zero when absent. */
     CounterCell counter(String name);
@@ -62,8 +69,9 @@ public interface StoreBackend extends AutoCloseable {
     BroadcastResult broadcast(String topic, String payload, Duration waitForAcks);
 
     /**
-     * Starts delivering broadcasts to sink, in order, on a thread of the backend's; a message is
-     * acknowledged when sink returns. Called once, right after the backend is opened.
+     * Starts delivering broadcasts to sink, in order, on a thread of the backend's (see
+     * {@link DeliveryLoop}); a message is acknowledged when sink returns. Called once, right after
+     * the backend is opened.
      */
     void startDelivery(Consumer<BroadcastMessage> sink);
 

@@ -2,7 +2,7 @@ package io.hearth.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hearth.redis.RedisServer;
+import io.hearth.testkit.RedisServer;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;

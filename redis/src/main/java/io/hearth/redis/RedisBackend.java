@@ -152,6 +152,11 @@ final class RedisBackend implements StoreBackend {
         return settings.location();
     }
 
+    @Override
+    public boolean countersNeverBlock() {
+        return false;
+    }
+
     // ---------------------------------------------------------------- counters
 
     @Override

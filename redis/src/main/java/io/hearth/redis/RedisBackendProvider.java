@@ -2,6 +2,7 @@ package io.hearth.redis;
 
 import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoreBackendProvider;
+import io.hearth.spi.StoreOptions;
 import java.net.URI;
 
 /**
@@ -20,8 +21,9 @@ public final class RedisBackendProvider implements StoreBackendProvider {
         return "redis";
     }
 
+    /** Limits come from the URI's options; the builder's options are for the file store and are not used here. */
     @Override
-    public StoreBackend open(URI uri) {
+    public StoreBackend open(URI uri, StoreOptions options) {
         return RedisBackend.open(RedisSettings.parse(uri));
     }
 }

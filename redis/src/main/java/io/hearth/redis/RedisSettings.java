@@ -24,6 +24,10 @@ record RedisSettings(String host, int port, int database, String user, String pa
     static final String DEFAULT_PREFIX = "hearth:";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     static final int DEFAULT_POOL = 8;
+    /** Name limits, the same as the file store's, so code moves between the two unchanged. */
+    static final int MAX_MAP_NAME_BYTES = 64;
+    static final int MAX_COUNTER_NAME_BYTES = 112;
+    static final int MAX_TOPIC_BYTES = 96;
     /** The option names, for messages. */
     static final List<String> OPTIONS = List.of("timeout", "connectTimeout", "pool", "prefix", "maxKeyBytes",
             "maxValueBytes", "maxBroadcastBytes", "maxEntries", "maxCounters");
@@ -113,7 +117,8 @@ record RedisSettings(String host, int port, int database, String user, String pa
         BackendLimits limits = new BackendLimits(
                 (int) number(options, "maxKeyBytes", 256, 1, 4096, shown),
                 (int) number(options, "maxValueBytes", 64 * 1024, 16, 1 << 20, shown),
-                (int) number(options, "maxBroadcastBytes", 16 * 1024, 1, 1 << 20, shown));
+                (int) number(options, "maxBroadcastBytes", 16 * 1024, 1, 1 << 20, shown),
+                MAX_MAP_NAME_BYTES, MAX_COUNTER_NAME_BYTES, MAX_TOPIC_BYTES);
         long maxEntries = number(options, "maxEntries", 0, 0, Long.MAX_VALUE / 2, shown);
         int maxCounters = (int) number(options, "maxCounters", 0, 0, Integer.MAX_VALUE, shown);
         return new RedisSettings(host, port, database, user, password, timeout, connectTimeout, pool, prefix, limits,

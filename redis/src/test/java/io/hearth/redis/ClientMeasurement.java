@@ -1,5 +1,7 @@
 package io.hearth.redis;
 
+import io.hearth.testkit.RedisServer;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;

@@ -1,5 +1,7 @@
 package io.hearth.redis;
 
+import io.hearth.testkit.RedisServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

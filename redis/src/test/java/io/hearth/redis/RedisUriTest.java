@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.hearth.spi.BackendLimits;
+import io.hearth.spi.StoreOptions;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class RedisUriTest {
         assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(settings.poolSize()).isEqualTo(8);
         assertThat(settings.prefix()).isEqualTo("hearth:");
-        assertThat(settings.limits()).isEqualTo(new BackendLimits(256, 65536, 16384));
+        assertThat(settings.limits()).isEqualTo(new BackendLimits(256, 65536, 16384, 64, 112, 96));
         assertThat(settings.maxEntries()).isZero();
         assertThat(settings.maxCounters()).isZero();
         assertThat(settings.location()).isEqualTo("redis://cache.internal:6379/0");
@@ -41,7 +42,7 @@ class RedisUriTest {
         assertThat(settings.connectTimeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(settings.poolSize()).isEqualTo(32);
         assertThat(settings.prefix()).isEqualTo("shop:");
-        assertThat(settings.limits()).isEqualTo(new BackendLimits(100, 2048, 512));
+        assertThat(settings.limits()).isEqualTo(new BackendLimits(100, 2048, 512, 64, 112, 96));
         assertThat(settings.maxEntries()).isEqualTo(1000);
         assertThat(settings.maxCounters()).isEqualTo(64);
         assertThat(settings.location()).isEqualTo("redis://10.0.0.5:6380/3?prefix=shop:").doesNotContain("cret");
@@ -80,7 +81,7 @@ class RedisUriTest {
 
     private static IllegalArgumentException assertRefused(String uri, String messagePart) {
         IllegalArgumentException thrown = catchThrowableOfType(IllegalArgumentException.class,
-                () -> new RedisBackendProvider().open(URI.create(uri)));
+                () -> new RedisBackendProvider().open(URI.create(uri), StoreOptions.DEFAULTS));
         assertThat(thrown).as(uri).isNotNull().hasMessageContaining(messagePart);
         return thrown;
     }

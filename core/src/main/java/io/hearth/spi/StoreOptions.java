@@ -1,0 +1,21 @@
+package io.hearth.spi;
+
+/**
+ * What {@link io.hearth.SharedStore.Builder} asks of a new store; already checked against the
+ * ranges the builder documents. A backend applies what it can when it creates the store and
+ * ignores the rest; an existing store keeps the shape it was created with.
+ *
+ * @param maxEntries         most map entries, over all maps
+ * @param expectedKeyBytes   typical key length, for sizing
+ * @param maxKeyBytes        longest key
+ * @param expectedValueBytes typical value length as JSON, for sizing
+ * @param maxValueBytes      longest value as JSON
+ * @param maxCounters        most counter names
+ * @param maxWorkers         most processes attached at once
+ * @param maxBroadcastBytes  longest broadcast payload
+ */
+public record StoreOptions(long maxEntries, int expectedKeyBytes, int maxKeyBytes, int expectedValueBytes,
+                           int maxValueBytes, int maxCounters, int maxWorkers, int maxBroadcastBytes) {
+    /** The builder's defaults, which {@link io.hearth.SharedStore#open(java.net.URI)} uses. */
+    public static final StoreOptions DEFAULTS = new StoreOptions(100_000, 32, 256, 256, 64 * 1024, 4096, 256, 16 * 1024);
+}

@@ -1,0 +1,70 @@
+package io.hearth.file;
+
+import io.hearth.MissingJvmOptionsException;
+import io.hearth.StoreCheck;
+import io.hearth.internal.JvmOptions;
+import io.hearth.spi.StoreBackend;
+import io.hearth.spi.StoreBackendProvider;
+import io.hearth.spi.StoreOptions;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Opens file stores: {@code file:///path}, and every {@code SharedStore.open(Path)}. */
+public final class FileBackendProvider implements StoreBackendProvider {
+    /** Broadcast messages the ring keeps; a reader further behind loses the oldest. */
+    static final int BROADCAST_SLOTS = 64;
+
+    @Override
+    public String scheme() {
+        return "file";
+    }
+
+    /**
+     * @throws MissingJvmOptionsException  if this JVM lacks options Chronicle Map needs
+     * @throws io.hearth.IncompatibleStoreException if the file is not a Hearth store of this format
+     * @throws io.hearth.HearthException            if the files cannot be created or read
+     */
+    @Override
+    public StoreBackend open(URI uri, StoreOptions options) {
+        Path path = pathOf(uri);
+        prepareJvm();
+        StoreFile.Layout layout = new StoreFile.Layout(options.maxCounters(), options.maxWorkers(), BROADCAST_SLOTS,
+                StoreFile.BROADCAST_PAYLOAD + options.maxBroadcastBytes(), options.maxKeyBytes(), options.maxValueBytes(),
+                options.maxEntries(), StoreFile.DEFAULT_LOCK_STRIPES);
+        if (layout.fileLength() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("maxCounters=" + options.maxCounters() + ", maxWorkers=" + options.maxWorkers()
+                    + ", maxBroadcastBytes=" + options.maxBroadcastBytes() + " and maxValueBytes=" + options.maxValueBytes()
+                    + " make a store file of " + layout.fileLength() + " bytes, over the limit of " + Integer.MAX_VALUE);
+        }
+        return FileBackend.open(path, layout, options.expectedKeyBytes(), options.expectedValueBytes());
+    }
+
+    @Override
+    public StoreCheck.Report check(URI uri) {
+        try (FileBackend backend = (FileBackend) open(uri, StoreOptions.DEFAULTS)) {
+            return backend.check();
+        }
+    }
+
+    private static Path pathOf(URI uri) {
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawAuthority() != null) {
+            throw new IllegalArgumentException("a file store URI is file:///path, with no host, query or fragment: " + uri
+                    + "; set capacities with SharedStore.builder(path)");
+        }
+        return Path.of(uri).toAbsolutePath();
+    }
+
+    /** Chronicle Map needs module options; it must also never call home. */
+    private static void prepareJvm() {
+        List<String> missing = JvmOptions.required().missingIn(FileBackendProvider.class.getModule());
+        if (!missing.isEmpty()) {
+            throw new MissingJvmOptionsException(missing);
+        }
+        // Belt and braces: chronicle-analytics is excluded from the build, but an application may
+        // bring it back; this property keeps it silent. Set before any Chronicle class loads.
+        if (System.getProperty("chronicle.analytics.disable") == null) {
+            System.setProperty("chronicle.analytics.disable", "true");
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.hearth.file;
+
+import io.hearth.StoreFullException;
+import io.hearth.WorkerInfo;
+import io.hearth.spi.Processes;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The worker table of the store file: one slot per attached store instance, claimed by
+ * compare-and-set of its pid field. A slot whose process is gone (pid dead, or reused by a
+ * process that started later) or whose heartbeat is older than {@link #STALE_AFTER} is freed
+ * by whoever notices.
+ */
+final class Workers {
+    static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+    static final Duration STALE_AFTER = Duration.ofSeconds(10);
+
+    /** One row of the table as read at one instant. */
+    record Slot(int offset, long pid, long processStart, long attached, long heartbeat, long acked) {
+    }
+
+    private final StoreFile file;
+    private final int slots;
+
+    Workers(StoreFile file) {
+        this.file = file;
+        this.slots = file.layout().workerSlots();
+    }
+
+    /** Claims a slot for this process; returns its offset. */
+    int attach(long pid, long processStart, long ackedSequence) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            for (int slot = 0; slot < slots; slot++) {
+                int offset = file.workerSlotOffset(slot);
+                // Claimed as -pid while the fields are filled, then published as pid: a reader never
+                // sees this pid beside the previous occupant's start time or heartbeat.
+                if (file.getLongVolatile(offset + StoreFile.WORKER_PID) == 0
+                        && file.compareAndSetLong(offset + StoreFile.WORKER_PID, 0, -pid)) {
+                    long now = System.currentTimeMillis();
+                    file.setLongVolatile(offset + StoreFile.WORKER_PROCESS_START, processStart);
+                    file.setLongVolatile(offset + StoreFile.WORKER_ATTACHED, now);
+                    file.setLongVolatile(offset + StoreFile.WORKER_ACKED, ackedSequence);
+                    file.setLongVolatile(offset + StoreFile.WORKER_HEARTBEAT, now);
+                    file.setLongRelease(offset + StoreFile.WORKER_PID, pid);
+                    return offset;
+                }
+            }
+            live(); // frees the slots of dead processes, then try once more
+        }
+        throw new StoreFullException("no room to attach process " + pid + ": all " + slots
+                + " worker slots hold live processes (maxWorkers=" + slots + ") in " + file.path());
+    }
+
+    void detach(int offset, long pid) {
+        file.compareAndSetLong(offset + StoreFile.WORKER_PID, pid, 0);
+    }
+
+    /** Beats only while the slot is still this process's: a freed slot may be someone else's by now. */
+    void heartbeat(int offset, long pid) {
+        if (holds(offset, pid)) {
+            file.setLongRelease(offset + StoreFile.WORKER_HEARTBEAT, System.currentTimeMillis());
+        }
+    }
+
+    void ack(int offset, long pid, long sequence) {
+        if (holds(offset, pid)) {
+            file.setLongRelease(offset + StoreFile.WORKER_ACKED, sequence);
+        }
+    }
+
+    /** True when some process died while attached (now or earlier) and no attached process is alive: recovery may run. */
+    boolean diedWithNoneLive() {
+        boolean died = file.getIntVolatile(StoreFile.CRASH_SEEN_OFFSET) != 0;
+        for (int slot = 0; slot < slots; slot++) {
+            Slot read = read(file.workerSlotOffset(slot));
+            if (read.pid() == 0) {
+                continue;
+            }
+            boolean alive = read.pid() < 0 ? Processes.isAlive(-read.pid()) : Processes.isAlive(read.pid(), read.processStart());
+            if (alive) {
+                return false;
+            }
+            died = true;
+        }
+        return died;
+    }
+
+    /** The live slots; frees the slots of dead processes on the way. */
+    List<Slot> live() {
+        List<Slot> live = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (int slot = 0; slot < slots; slot++) {
+            int offset = file.workerSlotOffset(slot);
+            Slot read = read(offset);
+            if (read.pid() == 0) {
+                continue;
+            }
+            if (read.pid() < 0) { // being claimed: not attached yet; freed if the claimer died mid-claim
+                if (!Processes.isAlive(-read.pid())) {
+                    file.compareAndSetLong(offset + StoreFile.WORKER_PID, read.pid(), 0);
+                }
+                continue;
+            }
+            boolean fresh = read.heartbeat() == 0 || now - read.heartbeat() < STALE_AFTER.toMillis();
+            if (fresh && Processes.isAlive(read.pid(), read.processStart())) {
+                live.add(read);
+            } else if (file.compareAndSetLong(offset + StoreFile.WORKER_PID, read.pid(), 0)) {
+                // It may have died inside a map lock: the next open with nobody live repairs the map.
+                file.setIntVolatile(StoreFile.CRASH_SEEN_OFFSET, 1);
+            }
+        }
+        return live;
+    }
+
+    Slot read(int offset) {
+        return new Slot(offset,
+                file.getLongAcquire(offset + StoreFile.WORKER_PID),
+                file.getLongAcquire(offset + StoreFile.WORKER_PROCESS_START),
+                file.getLongAcquire(offset + StoreFile.WORKER_ATTACHED),
+                file.getLongAcquire(offset + StoreFile.WORKER_HEARTBEAT),
+                file.getLongAcquire(offset + StoreFile.WORKER_ACKED));
+    }
+
+    /** Whether the slot at offset still belongs to this attachment. */
+    boolean holds(int offset, long pid) {
+        return file.getLongAcquire(offset + StoreFile.WORKER_PID) == pid;
+    }
+
+    static WorkerInfo info(Slot slot) {
+        return new WorkerInfo(slot.pid(), Instant.ofEpochMilli(slot.attached()), Instant.ofEpochMilli(slot.heartbeat()));
+    }
+}

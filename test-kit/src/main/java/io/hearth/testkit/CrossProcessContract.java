@@ -1,0 +1,212 @@
+package io.hearth.testkit;
+
+import io.hearth.BroadcastResult;
+import io.hearth.SharedMap;
+import io.hearth.SharedStore;
+import io.hearth.Subscription;
+import io.hearth.Versioned;
+import io.hearth.WorkerInfo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Claims about several processes, tested with real JVMs started together, written once for every
+ * backend: {@code FileCrossProcessTest}, {@code RedisCrossProcessTest}. Children open the store with
+ * {@link StoreChild}, which takes the same text as {@link #store()}.
+ */
+public abstract class CrossProcessContract {
+    public static final Duration CHILD_TIMEOUT = Duration.ofSeconds(120);
+
+    /** This test's fresh store, as {@link Stores#open} takes it: the same for every call within one test. */
+    protected abstract String store();
+
+    /** Increments per thread in the hammer test; 100,000 unless a backend's round trips make that slow. */
+    protected int hammerIncrements() {
+        return 100_000;
+    }
+
+    /** Updates per thread in the hammer test; 10,000 unless a backend's round trips make that slow. */
+    protected int hammerUpdates() {
+        return 10_000;
+    }
+
+    @Test
+    void fourProcessesOfTwoThreadsIncrementingAndUpdatingAtOnceLoseNoUpdate() {
+        int processes = 4;
+        int threads = 2;
+        int increments = hammerIncrements();
+        int updates = hammerUpdates();
+        String location = store();
+        List<ChildJvm> children = new ArrayList<>();
+        try (SharedStore store = Stores.open(location)) {
+            for (int i = 0; i < processes; i++) {
+                children.add(ChildJvm.start(StoreChild.class, "hammer", location,
+                        String.valueOf(threads), String.valueOf(increments), String.valueOf(updates)));
+            }
+            awaitValue(() -> store.counter("barrier.ready").get(), processes);
+            store.counter("barrier.go").set(1); // every child is past its start-up: they start together
+
+            long incrementSum = 0;
+            long updateSum = 0;
+            for (ChildJvm child : children) {
+                incrementSum += Long.parseLong(child.awaitLine("INCREMENT_SUM", CHILD_TIMEOUT));
+                updateSum += Long.parseLong(child.awaitLine("UPDATE_SUM", CHILD_TIMEOUT));
+                assertThat(child.awaitExit(CHILD_TIMEOUT)).isZero();
+            }
+
+            long totalIncrements = (long) processes * threads * increments;
+            long totalUpdates = (long) processes * threads * updates;
+            assertThat(store.counter("hits").get()).isEqualTo(totalIncrements);
+            assertThat(store.map("tallies", Tally.class).get("shared").n()).isEqualTo(totalUpdates);
+            // Each call returned a distinct value from 1 to the total exactly when the sums are
+            // the triangular numbers: two updates that saw the same value would break this.
+            assertThat(incrementSum).isEqualTo(totalIncrements * (totalIncrements + 1) / 2);
+            assertThat(updateSum).isEqualTo(totalUpdates * (totalUpdates + 1) / 2);
+        } finally {
+            children.forEach(ChildJvm::close);
+        }
+    }
+
+    @Test
+    void aWriteAcknowledgedInOneProcessIsVisibleInAnotherAsSoonAsTheCallReturns() {
+        String location = store();
+        try (SharedStore store = Stores.open(location);
+             ChildJvm writer = ChildJvm.start(StoreChild.class, "ack-writes", location)) {
+            writer.awaitLine("READY", CHILD_TIMEOUT);
+            SharedMap<Tally> map = store.map("visible", Tally.class);
+            for (int n = 1; n <= 200; n++) {
+                writer.send("put " + n);
+                String[] ack = writer.awaitLine("ACK", CHILD_TIMEOUT).split(" ");
+                assertThat(Long.parseLong(ack[0])).isEqualTo(n);
+                Versioned<Tally> seen = map.getVersioned("latest");
+                assertThat(seen.value().n()).as("map value right after ack %d", n).isEqualTo(n);
+                assertThat(seen.version()).isEqualTo(Long.parseLong(ack[1]));
+                assertThat(store.counter("visible").get()).as("counter right after ack %d", n).isEqualTo(n);
+            }
+        }
+    }
+
+    @Test
+    void dataSurvivesEveryProcessExitingAndReopeningGivesTheSameData() {
+        String location = store();
+        try (ChildJvm writer = ChildJvm.start(StoreChild.class, "write", location)) {
+            writer.awaitLine("WROTE", CHILD_TIMEOUT);
+            assertThat(writer.awaitExit(CHILD_TIMEOUT)).isZero();
+        }
+        try (ChildJvm reader = ChildJvm.start(StoreChild.class, "read", location)) {
+            assertThat(reader.awaitLine("COUNTER", CHILD_TIMEOUT)).isEqualTo("42");
+            assertThat(reader.awaitLine("ANSWER", CHILD_TIMEOUT)).isEqualTo("42");
+            assertThat(reader.awaitLine("KEYS", CHILD_TIMEOUT)).isEqualTo("[answer]");
+            assertThat(reader.awaitExit(CHILD_TIMEOUT)).isZero();
+        }
+        try (SharedStore store = Stores.open(location)) {
+            assertThat(store.counter("persisted").get()).isEqualTo(42);
+            assertThat(store.map("persisted", Tally.class).entries()).containsOnlyKeys("answer");
+            assertThat(store.stats().entries()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void processesOpeningAStoreThatDoesNotExistYetAtTheSameInstantAllShareOneStore() {
+        int processes = 6;
+        String location = store();
+        long startAt = System.currentTimeMillis() + 4_000; // past every child's JVM start-up
+        List<ChildJvm> children = new ArrayList<>();
+        try {
+            for (int i = 0; i < processes; i++) {
+                children.add(ChildJvm.start(StoreChild.class, "open-at", location, String.valueOf(startAt)));
+            }
+            Set<Long> seen = new HashSet<>();
+            for (ChildJvm child : children) {
+                seen.add(Long.parseLong(child.awaitLine("OPENED", CHILD_TIMEOUT)));
+                assertThat(child.awaitExit(CHILD_TIMEOUT)).isZero();
+            }
+            assertThat(seen).containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L, 6L);
+        } finally {
+            children.forEach(ChildJvm::close);
+        }
+        try (SharedStore store = Stores.open(location)) {
+            assertThat(store.counter("opened").get()).isEqualTo(processes);
+        }
+    }
+
+    @Test
+    void aSlowUpdateFunctionInOneProcessBlocksNoOtherProcessAndRetriesOnTheirWrite() {
+        String location = store();
+        try (SharedStore store = Stores.open(location);
+             ChildJvm slow = ChildJvm.start(StoreChild.class, "slow-update", location)) {
+            awaitValue(() -> store.counter("attempts").get(), 1); // the child is inside its function now
+            SharedMap<Tally> map = store.map("slow", Tally.class);
+            // Were the function holding a lock, these would hang; the timeout only catches a hang.
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                map.put("key", new Tally(5));
+                map.update("key", tally -> new Tally(tally.n() + 1));
+                map.put("other", new Tally(7));
+            });
+            store.counter("release").set(1);
+            String[] result = slow.awaitLine("RESULT", CHILD_TIMEOUT).split(" ");
+            assertThat(Long.parseLong(result[0])).as("the retry saw our write").isEqualTo(106);
+            assertThat(Long.parseLong(result[1])).as("attempts").isGreaterThanOrEqualTo(2);
+            assertThat(map.get("key").n()).isEqualTo(106);
+        }
+    }
+
+    @Test
+    void aBroadcastReachesEveryLiveProcessOnceAndDeadProcessesAreDropped() {
+        String location = store();
+        List<ChildJvm> children = new ArrayList<>();
+        List<String> received = new ArrayList<>();
+        try (SharedStore store = Stores.open(location);
+             Subscription ignored = store.subscribe("reload", message -> received.add(message.payload()))) {
+            for (int i = 0; i < 3; i++) {
+                children.add(ChildJvm.start(StoreChild.class, "subscribe", location, "reload"));
+            }
+            Set<Long> everyone = new HashSet<>(List.of(ProcessHandle.current().pid()));
+            for (ChildJvm child : children) {
+                everyone.add(Long.parseLong(child.awaitLine("READY", CHILD_TIMEOUT)));
+            }
+            assertThat(store.workers()).extracting(WorkerInfo::pid).containsExactlyInAnyOrderElementsOf(everyone);
+
+            BroadcastResult result = store.broadcast("reload", "{\"v\":1}", Duration.ofSeconds(30));
+            assertThat(result.acked()).containsExactlyInAnyOrderElementsOf(everyone);
+            assertThat(result.missing()).isEmpty();
+            for (ChildJvm child : children) {
+                assertThat(child.awaitLine("GOT", CHILD_TIMEOUT)).isEqualTo("{\"v\":1}");
+                child.send("sync");
+                child.awaitLine("ECHO sync", CHILD_TIMEOUT);
+                assertThat(child.linesSeen()).filteredOn(line -> line.startsWith("GOT")).hasSize(1);
+            }
+            assertThat(received).containsExactly("{\"v\":1}");
+
+            ChildJvm killed = children.get(0);
+            killed.kill();
+            everyone.remove(killed.pid());
+            assertThat(store.workers()).extracting(WorkerInfo::pid).containsExactlyInAnyOrderElementsOf(everyone);
+            BroadcastResult second = store.broadcast("reload", "{\"v\":2}", Duration.ofSeconds(30));
+            assertThat(second.acked()).containsExactlyInAnyOrderElementsOf(everyone);
+            assertThat(second.complete()).isTrue();
+        } finally {
+            children.forEach(ChildJvm::close);
+        }
+    }
+
+    public static void awaitValue(LongSupplier value, long expected) {
+        long deadline = System.nanoTime() + CHILD_TIMEOUT.toNanos();
+        while (value.getAsLong() < expected) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("value stayed at " + value.getAsLong() + ", expected " + expected);
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+}
