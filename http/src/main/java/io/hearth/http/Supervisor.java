@@ -27,28 +27,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Runs N {@link Worker} processes that share one store and one port, as gunicorn's arbiter does:
  * it starts them, starts another when one dies (quickly after a worker that served or was killed,
  * longer after each death of one that never served, so a crash loop does not spin; see
- * {@link #restartDelay}), and on {@link #close()} (SIGTERM or Ctrl-C from {@link #main}) sends each
+ * {@link RestartPolicy}), and on {@link #close()} (SIGTERM or Ctrl-C from {@link #main}) sends each
  * worker SIGTERM so that requests in flight finish, then waits for them.
  *
  * <p>Workers are {@code java} processes on this JVM's class path with the JVM options Hearth needs
  * and {@link ReusePortSelectorProvider}, which lets them all bind the same port. A worker that
  * exits with {@link Worker#BOOT_FAILURE} (bad store, port taken) is not retried: the supervisor
  * stops the others and ends with that status; so it does when spawning a worker process fails
- * {@link #SPAWN_ATTEMPTS} times in a row.
+ * {@link RestartPolicy#SPAWN_ATTEMPTS} times in a row.
  *
  * <p>{@code ./run-workers.sh} runs {@link #main}; tests and embedders use {@link #builder(Path)} or,
  * for a store on Redis, {@link #builder(URI)}.
  */
 public final class Supervisor implements AutoCloseable {
     static final String READY_LINE = "hearth: ";
-    private static final Duration FIRST_RESTART_DELAY = Duration.ofMillis(250);
-    private static final Duration LONGEST_RESTART_DELAY = Duration.ofSeconds(30);
-    /** A worker that lived this long was healthy: its next death restarts at the first delay again. */
-    private static final Duration HEALTHY_RUN = Duration.ofSeconds(30);
-    /** Spawning a worker process that fails this many times in a row stops the supervisor (status 3). */
-    static final int SPAWN_ATTEMPTS = 3;
-    /** The exit status Java reports for a process ended by SIGKILL (128 + 9). */
-    static final int KILLED = 137;
 
     private final Builder settings;
     private final ProcessLog log = new ProcessLog("supervisor");
@@ -294,15 +286,15 @@ public final class Supervisor implements AutoCloseable {
                 } catch (IOException e) {
                     // A worker killed while the JVM spawns it (SIGKILL to the helper that execs java) fails
                     // here just as a missing java would; only a failure that repeats means no worker can start.
-                    if (++spawnFailures >= SPAWN_ATTEMPTS) {
+                    if (++spawnFailures >= RestartPolicy.SPAWN_ATTEMPTS) {
                         log.error("cannot start a worker (" + spawnFailures + " attempts): " + e.getMessage());
                         fail(Worker.BOOT_FAILURE);
                         return;
                     }
                     log.warn("cannot start a worker: " + e.getMessage() + "; trying again in "
-                            + FIRST_RESTART_DELAY.toMillis() + " ms");
+                            + RestartPolicy.FIRST_DELAY.toMillis() + " ms");
                     try {
-                        if (stopSignal.await(FIRST_RESTART_DELAY.toMillis(), TimeUnit.MILLISECONDS)) {
+                        if (stopSignal.await(RestartPolicy.FIRST_DELAY.toMillis(), TimeUnit.MILLISECONDS)) {
                             return;
                         }
                     } catch (InterruptedException interrupted) {
@@ -316,7 +308,8 @@ public final class Supervisor implements AutoCloseable {
                     worker.destroy(); // close() may have looked before this process existed
                 }
                 int status = forwardUntilExit(worker);
-                boolean served = readyPid == worker.pid();
+                RestartPolicy.Outcome outcome = readyPid == worker.pid()
+                        ? RestartPolicy.Outcome.SERVED : RestartPolicy.Outcome.NEVER_SERVED;
                 markReady(0);
                 if (stopping) {
                     return;
@@ -327,7 +320,7 @@ public final class Supervisor implements AutoCloseable {
                     fail(status);
                     return;
                 }
-                delay = restartDelay(delay, served, status, Duration.ofNanos(System.nanoTime() - started));
+                delay = RestartPolicy.nextDelay(delay, outcome, status, Duration.ofNanos(System.nanoTime() - started));
                 log.warn("worker " + worker.pid() + " (slot " + index + ") exited with status " + status
                         + "; starting another in " + delay.toMillis() + " ms");
                 try {
@@ -372,24 +365,6 @@ public final class Supervisor implements AutoCloseable {
                 Supervisor.this.notifyAll();
             }
         }
-    }
-
-    /**
-     * How long to wait before starting a worker in place of one that exited with status after
-     * running for lived, when previous is the wait before that worker started (zero for the
-     * slot's first worker). The first wait is {@link #FIRST_RESTART_DELAY}. A worker that started
-     * fine and then died (it served, or lived {@link #HEALTHY_RUN}), or that something outside
-     * killed with SIGKILL (the OOM killer, an operator, {@code kill -9}), is replaced after the
-     * first delay, however often that happens: its start is not what fails, and the other workers
-     * carry its load meanwhile. Only a worker that keeps dying by itself before it serves makes the
-     * wait double, up to {@link #LONGEST_RESTART_DELAY}, so that a crash loop does not spin.
-     */
-    static Duration restartDelay(Duration previous, boolean served, int status, Duration lived) {
-        if (previous.isZero() || served || status == KILLED || lived.compareTo(HEALTHY_RUN) >= 0) {
-            return FIRST_RESTART_DELAY;
-        }
-        Duration doubled = previous.multipliedBy(2);
-        return doubled.compareTo(LONGEST_RESTART_DELAY) > 0 ? LONGEST_RESTART_DELAY : doubled;
     }
 
     private void fail(int status) {
