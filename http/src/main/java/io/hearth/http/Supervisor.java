@@ -2,7 +2,6 @@ package io.hearth.http;
 
 import io.hearth.SharedStore;
 import io.hearth.http.internal.ReusePortSelectorProvider;
-import io.hearth.internal.JvmOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -43,6 +42,7 @@ public final class Supervisor implements AutoCloseable {
     static final String READY_LINE = "hearth: ";
 
     private final Builder settings;
+    private final WorkerCommand workerCommand;
     private final ProcessLog log = new ProcessLog("supervisor");
     private final List<Slot> slots = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -54,6 +54,7 @@ public final class Supervisor implements AutoCloseable {
 
     private Supervisor(Builder settings) {
         this.settings = settings;
+        this.workerCommand = new WorkerCommand(settings.store, settings.host, settings.port, settings.workerJvmOptions);
         for (int i = 0; i < settings.workers; i++) {
             slots.add(new Slot(i));
         }
@@ -183,7 +184,7 @@ public final class Supervisor implements AutoCloseable {
             return;
         }
         Supervisor supervisor = new Builder(options.store()).workers(options.workers()).host(options.host())
-                .port(options.port()).workerJvmOptions(splitOptions(System.getenv("HEARTH_WORKER_JAVA_OPTS"))).start();
+                .port(options.port()).workerJvmOptions(WorkerCommand.splitJvmOptions(System.getenv("HEARTH_WORKER_JAVA_OPTS"))).start();
         Runtime.getRuntime().addShutdownHook(new Thread(supervisor::close, "hearth-supervisor-stop"));
         Signals.onTerminate(() -> new Thread(supervisor::close, "hearth-supervisor-stop").start());
         while (!supervisor.awaitReady(Duration.ofSeconds(30))) {
@@ -230,33 +231,6 @@ public final class Supervisor implements AutoCloseable {
         return null;
     }
 
-    private static List<String> splitOptions(String options) {
-        List<String> split = new ArrayList<>();
-        if (options != null) {
-            for (String option : options.trim().split("\\s+")) {
-                if (!option.isEmpty()) {
-                    split.add(option);
-                }
-            }
-        }
-        return split;
-    }
-
-    private List<String> workerCommand() {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JvmOptions.required().arguments());
-        command.add("-D" + ReusePortSelectorProvider.PROPERTY + "=" + ReusePortSelectorProvider.class.getName());
-        command.add("-Dchronicle.announcer.disable=true"); // its banner, times N workers, buries the log
-        command.addAll(settings.workerJvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Worker.class.getName());
-        command.addAll(List.of("--store", settings.store.argument(), "--host", settings.host,
-                "--port", Integer.toString(settings.port), "--supervisor-pid", Long.toString(ProcessHandle.current().pid())));
-        return command;
-    }
-
     /** One worker position: the process in it now, and the thread that restarts it. */
     private final class Slot {
         private final int index;
@@ -280,7 +254,7 @@ public final class Supervisor implements AutoCloseable {
                 long started = System.nanoTime();
                 Process worker;
                 try {
-                    ProcessBuilder builder = new ProcessBuilder(workerCommand()).redirectError(ProcessBuilder.Redirect.INHERIT);
+                    ProcessBuilder builder = new ProcessBuilder(workerCommand.toList()).redirectError(ProcessBuilder.Redirect.INHERIT);
                     builder.environment().putAll(settings.environment);
                     worker = settings.spawner.start(builder);
                 } catch (IOException e) {
