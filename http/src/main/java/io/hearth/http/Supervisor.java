@@ -2,16 +2,13 @@ package io.hearth.http;
 
 import io.hearth.SharedStore;
 import io.hearth.http.internal.ReusePortSelectorProvider;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,7 +41,7 @@ public final class Supervisor implements AutoCloseable {
     private final Builder settings;
     private final WorkerCommand workerCommand;
     private final ProcessLog log = new ProcessLog("supervisor");
-    private final List<Slot> slots = new ArrayList<>();
+    private final List<WorkerSlot> slots = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -56,11 +53,11 @@ public final class Supervisor implements AutoCloseable {
         this.settings = settings;
         this.workerCommand = new WorkerCommand(settings.store, settings.host, settings.port, settings.workerJvmOptions);
         for (int i = 0; i < settings.workers; i++) {
-            slots.add(new Slot(i));
+            slots.add(new WorkerSlot(i, workerCommand, settings.environment, settings.spawner, this));
         }
         log.info("starting " + settings.workers + " workers on http://" + settings.host + ":" + settings.port
                 + " sharing store " + settings.store);
-        slots.forEach(Slot::start);
+        slots.forEach(WorkerSlot::start);
     }
 
     /** A supervisor for workers sharing the store file at store. */
@@ -91,9 +88,10 @@ public final class Supervisor implements AutoCloseable {
     /** Pids of the workers serving now. */
     public synchronized List<Long> workerPids() {
         List<Long> pids = new ArrayList<>();
-        for (Slot slot : slots) {
-            if (slot.readyPid != 0) {
-                pids.add(slot.readyPid);
+        for (WorkerSlot slot : slots) {
+            long pid = slot.readyPid(); // once: the slot's thread may change it meanwhile
+            if (pid != 0) {
+                pids.add(pid);
             }
         }
         return pids;
@@ -125,15 +123,15 @@ public final class Supervisor implements AutoCloseable {
             notifyAll();
         }
         log.info("stopping " + slots.size() + " workers gracefully");
-        for (Slot slot : slots) {
-            Process process = slot.process;
+        for (WorkerSlot slot : slots) {
+            Process process = slot.process();
             if (process != null) {
                 process.destroy(); // SIGTERM: the worker finishes its requests in flight, then exits
             }
         }
         long deadline = System.nanoTime() + settings.stopTimeout.toNanos();
-        for (Slot slot : slots) {
-            Process process = slot.process;
+        for (WorkerSlot slot : slots) {
+            Process process = slot.process();
             if (process == null) {
                 continue;
             }
@@ -147,13 +145,11 @@ public final class Supervisor implements AutoCloseable {
                 process.destroyForcibly();
             }
         }
-        for (Slot slot : slots) {
-            if (slot.thread != Thread.currentThread()) {
-                try {
-                    slot.thread.join(TimeUnit.SECONDS.toMillis(10));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+        for (WorkerSlot slot : slots) {
+            try {
+                slot.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         log.info("all workers stopped");
@@ -231,117 +227,22 @@ public final class Supervisor implements AutoCloseable {
         return null;
     }
 
-    /** One worker position: the process in it now, and the thread that restarts it. */
-    private final class Slot {
-        private final int index;
-        private final Thread thread;
-        private volatile Process process;
-        private volatile long readyPid;
-
-        Slot(int index) {
-            this.index = index;
-            this.thread = new Thread(this::run, "hearth-worker-slot-" + index);
-        }
-
-        void start() {
-            thread.start();
-        }
-
-        private void run() {
-            Duration delay = Duration.ZERO;
-            int spawnFailures = 0;
-            while (!stopping) {
-                long started = System.nanoTime();
-                Process worker;
-                try {
-                    ProcessBuilder builder = new ProcessBuilder(workerCommand.toList()).redirectError(ProcessBuilder.Redirect.INHERIT);
-                    builder.environment().putAll(settings.environment);
-                    worker = settings.spawner.start(builder);
-                } catch (IOException e) {
-                    // A worker killed while the JVM spawns it (SIGKILL to the helper that execs java) fails
-                    // here just as a missing java would; only a failure that repeats means no worker can start.
-                    if (++spawnFailures >= RestartPolicy.SPAWN_ATTEMPTS) {
-                        log.error("cannot start a worker (" + spawnFailures + " attempts): " + e.getMessage());
-                        fail(Worker.BOOT_FAILURE);
-                        return;
-                    }
-                    log.warn("cannot start a worker: " + e.getMessage() + "; trying again in "
-                            + RestartPolicy.FIRST_DELAY.toMillis() + " ms");
-                    try {
-                        if (stopSignal.await(RestartPolicy.FIRST_DELAY.toMillis(), TimeUnit.MILLISECONDS)) {
-                            return;
-                        }
-                    } catch (InterruptedException interrupted) {
-                        return;
-                    }
-                    continue;
-                }
-                spawnFailures = 0;
-                process = worker;
-                if (stopping) {
-                    worker.destroy(); // close() may have looked before this process existed
-                }
-                int status = forwardUntilExit(worker);
-                RestartPolicy.Outcome outcome = readyPid == worker.pid()
-                        ? RestartPolicy.Outcome.SERVED : RestartPolicy.Outcome.NEVER_SERVED;
-                markReady(0);
-                if (stopping) {
-                    return;
-                }
-                if (status == Worker.BOOT_FAILURE) {
-                    log.error("worker " + worker.pid() + " could not start (exit status " + status
-                            + "); stopping the others, as retrying would not help");
-                    fail(status);
-                    return;
-                }
-                delay = RestartPolicy.nextDelay(delay, outcome, status, Duration.ofNanos(System.nanoTime() - started));
-                log.warn("worker " + worker.pid() + " (slot " + index + ") exited with status " + status
-                        + "; starting another in " + delay.toMillis() + " ms");
-                try {
-                    if (stopSignal.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
-                        return;
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        /** Copies the worker's stdout to ours, noting its ready line; returns its exit status. */
-        private int forwardUntilExit(Process worker) {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = lines.readLine()) != null; ) {
-                    if (line.startsWith(Worker.READY + " ")) {
-                        log.info("worker " + worker.pid() + " (slot " + index + ") is serving");
-                        markReady(worker.pid());
-                    } else {
-                        out.println(line);
-                    }
-                }
-            } catch (IOException e) {
-                // the pipe broke: the worker is going; its exit status tells the rest
-            }
-            while (true) {
-                try {
-                    return worker.waitFor();
-                } catch (InterruptedException e) {
-                    if (stopping) {
-                        Thread.currentThread().interrupt();
-                        return -1;
-                    }
-                }
-            }
-        }
-
-        private void markReady(long pid) {
-            synchronized (Supervisor.this) {
-                readyPid = pid;
-                Supervisor.this.notifyAll();
-            }
-        }
+    boolean stopping() {
+        return stopping;
     }
 
-    private void fail(int status) {
+    /** Waits up to timeout for {@link #close()} to begin; true when it has. */
+    boolean awaitStopSignal(Duration timeout) throws InterruptedException {
+        return stopSignal.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** A slot's {@link WorkerSlot#readyPid()} changed: wakes {@link #awaitReady(Duration)}. */
+    synchronized void readinessChanged() {
+        notifyAll();
+    }
+
+    /** Stops every worker, on another thread, and ends with status: a worker could not start. */
+    void fail(int status) {
         exitStatus = status;
         Thread stopper = new Thread(this::close, "hearth-supervisor-stop");
         stopper.start();
