@@ -1,14 +1,8 @@
 package io.hearth.http;
 
-import io.hearth.SharedStore;
 import io.hearth.http.internal.ReusePortSelectorProvider;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.StandardSocketOptions;
 import java.net.URI;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Runs N {@link Worker} processes that share one store and one port, as gunicorn's arbiter does:
  * it starts them, starts another when one dies (quickly after a worker that served or was killed,
  * longer after each death of one that never served, so a crash loop does not spin; see
- * {@link RestartPolicy}), and on {@link #close()} (SIGTERM or Ctrl-C from {@link #main}) sends each
- * worker SIGTERM so that requests in flight finish, then waits for them.
+ * {@link RestartPolicy}), and on {@link #close()} (which {@link SupervisorCommand} calls on
+ * SIGTERM or Ctrl-C) sends each worker SIGTERM so that requests in flight finish, then waits for
+ * them. Each of the N positions is a {@link WorkerSlot} with a thread of its own.
  *
  * <p>Workers are {@code java} processes on this JVM's class path with the JVM options Hearth needs
  * and {@link ReusePortSelectorProvider}, which lets them all bind the same port. A worker that
@@ -32,28 +27,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * stops the others and ends with that status; so it does when spawning a worker process fails
  * {@link RestartPolicy#SPAWN_ATTEMPTS} times in a row.
  *
- * <p>{@code ./run-workers.sh} runs {@link #main}; tests and embedders use {@link #builder(Path)} or,
- * for a store on Redis, {@link #builder(URI)}.
+ * <p>{@code ./run-workers.sh} runs {@link SupervisorCommand}; tests and embedders use
+ * {@link #builder(Path)} or, for a store on Redis, {@link #builder(URI)}.
  */
 public final class Supervisor implements AutoCloseable {
-    static final String READY_LINE = "hearth: ";
-
     private final Builder settings;
-    private final WorkerCommand workerCommand;
     private final ProcessLog log = new ProcessLog("supervisor");
     private final List<WorkerSlot> slots = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private final PrintStream out = System.out;
     private volatile boolean stopping;
     private volatile int exitStatus;
 
     private Supervisor(Builder settings) {
         this.settings = settings;
-        this.workerCommand = new WorkerCommand(settings.store, settings.host, settings.port, settings.workerJvmOptions);
+        WorkerCommand command = new WorkerCommand(settings.store, settings.host, settings.port, settings.workerJvmOptions);
         for (int i = 0; i < settings.workers; i++) {
-            slots.add(new WorkerSlot(i, workerCommand, settings.environment, settings.spawner, this));
+            slots.add(new WorkerSlot(i, command, settings.environment, settings.spawner, this));
         }
         log.info("starting " + settings.workers + " workers on http://" + settings.host + ":" + settings.port
                 + " sharing store " + settings.store);
@@ -68,6 +59,11 @@ public final class Supervisor implements AutoCloseable {
     /** A supervisor for workers sharing the store at a {@code redis://host:port/db} URI, possibly on several hosts. */
     public static Builder builder(URI store) {
         return new Builder(StoreAddress.redis(store));
+    }
+
+    /** A supervisor for workers sharing the store the command line named. */
+    static Builder builder(StoreAddress store) {
+        return new Builder(store);
     }
 
     /** Waits until every worker serves; false when the time ran out or the supervisor stopped first. */
@@ -156,77 +152,7 @@ public final class Supervisor implements AutoCloseable {
         terminated.countDown();
     }
 
-    /** Runs the supervisor in the foreground until SIGTERM or Ctrl-C; see {@code --help}. */
-    public static void main(String[] args) throws InterruptedException {
-        CommandLine.SupervisorOptions options;
-        try {
-            options = CommandLine.parseSupervisor(args);
-            CommandLine.token(System.getenv("HEARTH_TOKEN"));
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.err.println();
-            System.err.print(CommandLine.USAGE);
-            System.exit(2);
-            return;
-        }
-        if (options.help()) {
-            System.out.print(CommandLine.USAGE);
-            return;
-        }
-        String problem = cannotServe(options);
-        if (problem != null) {
-            System.err.println("error: " + problem);
-            System.exit(2);
-            return;
-        }
-        Supervisor supervisor = new Builder(options.store()).workers(options.workers()).host(options.host())
-                .port(options.port()).workerJvmOptions(WorkerCommand.splitJvmOptions(System.getenv("HEARTH_WORKER_JAVA_OPTS"))).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(supervisor::close, "hearth-supervisor-stop"));
-        Signals.onTerminate(() -> new Thread(supervisor::close, "hearth-supervisor-stop").start());
-        while (!supervisor.awaitReady(Duration.ofSeconds(30))) {
-            if (supervisor.stopping) {
-                break;
-            }
-            supervisor.log.warn("still waiting for workers to serve; " + supervisor.workerPids().size() + " of "
-                    + options.workers() + " do");
-        }
-        if (!supervisor.stopping) {
-            supervisor.out.println(READY_LINE + options.workers() + " workers serving http://" + options.host() + ":"
-                    + options.port() + " (pids " + supervisor.workerPids() + "); Ctrl-C stops them");
-        }
-        System.exit(supervisor.awaitTermination());
-    }
-
-    /** Why the workers could not serve, found before starting any; null when they can. */
-    private static String cannotServe(CommandLine.SupervisorOptions options) {
-        if (!options.store().isFile()) {
-            // A bad option or an unreachable Redis would fail every worker alike: say so once, with host and port.
-            try (SharedStore store = options.store().open()) {
-                store.stats();
-            } catch (RuntimeException e) {
-                return "cannot use store " + options.store() + ": " + e.getMessage();
-            }
-        }
-        if (options.workers() > 1) {
-            try (ServerSocketChannel channel = ServerSocketChannel.open()) {
-                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
-                    return "this platform's sockets have no SO_REUSEPORT, so only one process can bind a port; run with -n 1";
-                }
-            } catch (IOException e) {
-                return "cannot open a socket: " + e.getMessage();
-            }
-        }
-        // Workers share the port with each other only; a server already on it would silently share it too.
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(options.host(), options.port()));
-        } catch (IOException e) {
-            return "cannot bind " + options.host() + ":" + options.port() + " (" + e.getMessage()
-                    + "); is another server on that port? choose another with -p";
-        }
-        return null;
-    }
-
+    /** True once {@link #close()} has begun, by a signal, a caller or a worker that could not start. */
     boolean stopping() {
         return stopping;
     }
