@@ -1,18 +1,8 @@
 package io.hearth.http;
 
-import io.hearth.SharedStore;
 import io.hearth.http.internal.ReusePortSelectorProvider;
-import io.hearth.internal.JvmOptions;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.StandardSocketOptions;
 import java.net.URI;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,47 +17,38 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Runs N {@link Worker} processes that share one store and one port, as gunicorn's arbiter does:
  * it starts them, starts another when one dies (quickly after a worker that served or was killed,
  * longer after each death of one that never served, so a crash loop does not spin; see
- * {@link #restartDelay}), and on {@link #close()} (SIGTERM or Ctrl-C from {@link #main}) sends each
- * worker SIGTERM so that requests in flight finish, then waits for them.
+ * {@link RestartPolicy}), and on {@link #close()} (which {@link SupervisorCommand} calls on
+ * SIGTERM or Ctrl-C) sends each worker SIGTERM so that requests in flight finish, then waits for
+ * them. Each of the N positions is a {@link WorkerSlot} with a thread of its own.
  *
  * <p>Workers are {@code java} processes on this JVM's class path with the JVM options Hearth needs
  * and {@link ReusePortSelectorProvider}, which lets them all bind the same port. A worker that
  * exits with {@link Worker#BOOT_FAILURE} (bad store, port taken) is not retried: the supervisor
  * stops the others and ends with that status; so it does when spawning a worker process fails
- * {@link #SPAWN_ATTEMPTS} times in a row.
+ * {@link RestartPolicy#SPAWN_ATTEMPTS} times in a row.
  *
- * <p>{@code ./run-workers.sh} runs {@link #main}; tests and embedders use {@link #builder(Path)} or,
- * for a store on Redis, {@link #builder(URI)}.
+ * <p>{@code ./run-workers.sh} runs {@link SupervisorCommand}; tests and embedders use
+ * {@link #builder(Path)} or, for a store on Redis, {@link #builder(URI)}.
  */
 public final class Supervisor implements AutoCloseable {
-    static final String READY_LINE = "hearth: ";
-    private static final Duration FIRST_RESTART_DELAY = Duration.ofMillis(250);
-    private static final Duration LONGEST_RESTART_DELAY = Duration.ofSeconds(30);
-    /** A worker that lived this long was healthy: its next death restarts at the first delay again. */
-    private static final Duration HEALTHY_RUN = Duration.ofSeconds(30);
-    /** Spawning a worker process that fails this many times in a row stops the supervisor (status 3). */
-    static final int SPAWN_ATTEMPTS = 3;
-    /** The exit status Java reports for a process ended by SIGKILL (128 + 9). */
-    static final int KILLED = 137;
-
     private final Builder settings;
     private final ProcessLog log = new ProcessLog("supervisor");
-    private final List<Slot> slots = new ArrayList<>();
+    private final List<WorkerSlot> slots = new ArrayList<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private final PrintStream out = System.out;
     private volatile boolean stopping;
     private volatile int exitStatus;
 
     private Supervisor(Builder settings) {
         this.settings = settings;
+        WorkerCommand command = new WorkerCommand(settings.store, settings.host, settings.port, settings.workerJvmOptions);
         for (int i = 0; i < settings.workers; i++) {
-            slots.add(new Slot(i));
+            slots.add(new WorkerSlot(i, command, settings.environment, settings.spawner, this));
         }
         log.info("starting " + settings.workers + " workers on http://" + settings.host + ":" + settings.port
                 + " sharing store " + settings.store);
-        slots.forEach(Slot::start);
+        slots.forEach(WorkerSlot::start);
     }
 
     /** A supervisor for workers sharing the store file at store. */
@@ -78,6 +59,11 @@ public final class Supervisor implements AutoCloseable {
     /** A supervisor for workers sharing the store at a {@code redis://host:port/db} URI, possibly on several hosts. */
     public static Builder builder(URI store) {
         return new Builder(StoreAddress.redis(store));
+    }
+
+    /** A supervisor for workers sharing the store the command line named. */
+    static Builder builder(StoreAddress store) {
+        return new Builder(store);
     }
 
     /** Waits until every worker serves; false when the time ran out or the supervisor stopped first. */
@@ -98,9 +84,10 @@ public final class Supervisor implements AutoCloseable {
     /** Pids of the workers serving now. */
     public synchronized List<Long> workerPids() {
         List<Long> pids = new ArrayList<>();
-        for (Slot slot : slots) {
-            if (slot.readyPid != 0) {
-                pids.add(slot.readyPid);
+        for (WorkerSlot slot : slots) {
+            long pid = slot.readyPid(); // once: the slot's thread may change it meanwhile
+            if (pid != 0) {
+                pids.add(pid);
             }
         }
         return pids;
@@ -132,15 +119,15 @@ public final class Supervisor implements AutoCloseable {
             notifyAll();
         }
         log.info("stopping " + slots.size() + " workers gracefully");
-        for (Slot slot : slots) {
-            Process process = slot.process;
+        for (WorkerSlot slot : slots) {
+            Process process = slot.process();
             if (process != null) {
                 process.destroy(); // SIGTERM: the worker finishes its requests in flight, then exits
             }
         }
         long deadline = System.nanoTime() + settings.stopTimeout.toNanos();
-        for (Slot slot : slots) {
-            Process process = slot.process;
+        for (WorkerSlot slot : slots) {
+            Process process = slot.process();
             if (process == null) {
                 continue;
             }
@@ -154,245 +141,34 @@ public final class Supervisor implements AutoCloseable {
                 process.destroyForcibly();
             }
         }
-        for (Slot slot : slots) {
-            if (slot.thread != Thread.currentThread()) {
-                try {
-                    slot.thread.join(TimeUnit.SECONDS.toMillis(10));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+        for (WorkerSlot slot : slots) {
+            try {
+                slot.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         log.info("all workers stopped");
         terminated.countDown();
     }
 
-    /** Runs the supervisor in the foreground until SIGTERM or Ctrl-C; see {@code --help}. */
-    public static void main(String[] args) throws InterruptedException {
-        CommandLine.SupervisorOptions options;
-        try {
-            options = CommandLine.parseSupervisor(args);
-            CommandLine.token(System.getenv("HEARTH_TOKEN"));
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.err.println();
-            System.err.print(CommandLine.USAGE);
-            System.exit(2);
-            return;
-        }
-        if (options.help()) {
-            System.out.print(CommandLine.USAGE);
-            return;
-        }
-        String problem = cannotServe(options);
-        if (problem != null) {
-            System.err.println("error: " + problem);
-            System.exit(2);
-            return;
-        }
-        Supervisor supervisor = new Builder(options.store()).workers(options.workers()).host(options.host())
-                .port(options.port()).workerJvmOptions(splitOptions(System.getenv("HEARTH_WORKER_JAVA_OPTS"))).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(supervisor::close, "hearth-supervisor-stop"));
-        Signals.onTerminate(() -> new Thread(supervisor::close, "hearth-supervisor-stop").start());
-        while (!supervisor.awaitReady(Duration.ofSeconds(30))) {
-            if (supervisor.stopping) {
-                break;
-            }
-            supervisor.log.warn("still waiting for workers to serve; " + supervisor.workerPids().size() + " of "
-                    + options.workers() + " do");
-        }
-        if (!supervisor.stopping) {
-            supervisor.out.println(READY_LINE + options.workers() + " workers serving http://" + options.host() + ":"
-                    + options.port() + " (pids " + supervisor.workerPids() + "); Ctrl-C stops them");
-        }
-        System.exit(supervisor.awaitTermination());
+    /** True once {@link #close()} has begun, by a signal, a caller or a worker that could not start. */
+    boolean stopping() {
+        return stopping;
     }
 
-    /** Why the workers could not serve, found before starting any; null when they can. */
-    private static String cannotServe(CommandLine.SupervisorOptions options) {
-        if (!options.store().isFile()) {
-            // A bad option or an unreachable Redis would fail every worker alike: say so once, with host and port.
-            try (SharedStore store = options.store().open()) {
-                store.stats();
-            } catch (RuntimeException e) {
-                return "cannot use store " + options.store() + ": " + e.getMessage();
-            }
-        }
-        if (options.workers() > 1) {
-            try (ServerSocketChannel channel = ServerSocketChannel.open()) {
-                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
-                    return "this platform's sockets have no SO_REUSEPORT, so only one process can bind a port; run with -n 1";
-                }
-            } catch (IOException e) {
-                return "cannot open a socket: " + e.getMessage();
-            }
-        }
-        // Workers share the port with each other only; a server already on it would silently share it too.
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(options.host(), options.port()));
-        } catch (IOException e) {
-            return "cannot bind " + options.host() + ":" + options.port() + " (" + e.getMessage()
-                    + "); is another server on that port? choose another with -p";
-        }
-        return null;
+    /** Waits up to timeout for {@link #close()} to begin; true when it has. */
+    boolean awaitStopSignal(Duration timeout) throws InterruptedException {
+        return stopSignal.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private static List<String> splitOptions(String options) {
-        List<String> split = new ArrayList<>();
-        if (options != null) {
-            for (String option : options.trim().split("\\s+")) {
-                if (!option.isEmpty()) {
-                    split.add(option);
-                }
-            }
-        }
-        return split;
+    /** A slot's {@link WorkerSlot#readyPid()} changed: wakes {@link #awaitReady(Duration)}. */
+    synchronized void readinessChanged() {
+        notifyAll();
     }
 
-    private List<String> workerCommand() {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JvmOptions.required().arguments());
-        command.add("-D" + ReusePortSelectorProvider.PROPERTY + "=" + ReusePortSelectorProvider.class.getName());
-        command.add("-Dchronicle.announcer.disable=true"); // its banner, times N workers, buries the log
-        command.addAll(settings.workerJvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Worker.class.getName());
-        command.addAll(List.of("--store", settings.store.argument(), "--host", settings.host,
-                "--port", Integer.toString(settings.port), "--supervisor-pid", Long.toString(ProcessHandle.current().pid())));
-        return command;
-    }
-
-    /** One worker position: the process in it now, and the thread that restarts it. */
-    private final class Slot {
-        private final int index;
-        private final Thread thread;
-        private volatile Process process;
-        private volatile long readyPid;
-
-        Slot(int index) {
-            this.index = index;
-            this.thread = new Thread(this::run, "hearth-worker-slot-" + index);
-        }
-
-        void start() {
-            thread.start();
-        }
-
-        private void run() {
-            Duration delay = Duration.ZERO;
-            int spawnFailures = 0;
-            while (!stopping) {
-                long started = System.nanoTime();
-                Process worker;
-                try {
-                    ProcessBuilder builder = new ProcessBuilder(workerCommand()).redirectError(ProcessBuilder.Redirect.INHERIT);
-                    builder.environment().putAll(settings.environment);
-                    worker = settings.spawner.start(builder);
-                } catch (IOException e) {
-                    // A worker killed while the JVM spawns it (SIGKILL to the helper that execs java) fails
-                    // here just as a missing java would; only a failure that repeats means no worker can start.
-                    if (++spawnFailures >= SPAWN_ATTEMPTS) {
-                        log.error("cannot start a worker (" + spawnFailures + " attempts): " + e.getMessage());
-                        fail(Worker.BOOT_FAILURE);
-                        return;
-                    }
-                    log.warn("cannot start a worker: " + e.getMessage() + "; trying again in "
-                            + FIRST_RESTART_DELAY.toMillis() + " ms");
-                    try {
-                        if (stopSignal.await(FIRST_RESTART_DELAY.toMillis(), TimeUnit.MILLISECONDS)) {
-                            return;
-                        }
-                    } catch (InterruptedException interrupted) {
-                        return;
-                    }
-                    continue;
-                }
-                spawnFailures = 0;
-                process = worker;
-                if (stopping) {
-                    worker.destroy(); // close() may have looked before this process existed
-                }
-                int status = forwardUntilExit(worker);
-                boolean served = readyPid == worker.pid();
-                markReady(0);
-                if (stopping) {
-                    return;
-                }
-                if (status == Worker.BOOT_FAILURE) {
-                    log.error("worker " + worker.pid() + " could not start (exit status " + status
-                            + "); stopping the others, as retrying would not help");
-                    fail(status);
-                    return;
-                }
-                delay = restartDelay(delay, served, status, Duration.ofNanos(System.nanoTime() - started));
-                log.warn("worker " + worker.pid() + " (slot " + index + ") exited with status " + status
-                        + "; starting another in " + delay.toMillis() + " ms");
-                try {
-                    if (stopSignal.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
-                        return;
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        /** Copies the worker's stdout to ours, noting its ready line; returns its exit status. */
-        private int forwardUntilExit(Process worker) {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = lines.readLine()) != null; ) {
-                    if (line.startsWith(Worker.READY + " ")) {
-                        log.info("worker " + worker.pid() + " (slot " + index + ") is serving");
-                        markReady(worker.pid());
-                    } else {
-                        out.println(line);
-                    }
-                }
-            } catch (IOException e) {
-                // the pipe broke: the worker is going; its exit status tells the rest
-            }
-            while (true) {
-                try {
-                    return worker.waitFor();
-                } catch (InterruptedException e) {
-                    if (stopping) {
-                        Thread.currentThread().interrupt();
-                        return -1;
-                    }
-                }
-            }
-        }
-
-        private void markReady(long pid) {
-            synchronized (Supervisor.this) {
-                readyPid = pid;
-                Supervisor.this.notifyAll();
-            }
-        }
-    }
-
-    /**
-     * How long to wait before starting a worker in place of one that exited with status after
-     * running for lived, when previous is the wait before that worker started (zero for the
-     * slot's first worker). The first wait is {@link #FIRST_RESTART_DELAY}. A worker that started
-     * fine and then died (it served, or lived {@link #HEALTHY_RUN}), or that something outside
-     * killed with SIGKILL (the OOM killer, an operator, {@code kill -9}), is replaced after the
-     * first delay, however often that happens: its start is not what fails, and the other workers
-     * carry its load meanwhile. Only a worker that keeps dying by itself before it serves makes the
-     * wait double, up to {@link #LONGEST_RESTART_DELAY}, so that a crash loop does not spin.
-     */
-    static Duration restartDelay(Duration previous, boolean served, int status, Duration lived) {
-        if (previous.isZero() || served || status == KILLED || lived.compareTo(HEALTHY_RUN) >= 0) {
-            return FIRST_RESTART_DELAY;
-        }
-        Duration doubled = previous.multipliedBy(2);
-        return doubled.compareTo(LONGEST_RESTART_DELAY) > 0 ? LONGEST_RESTART_DELAY : doubled;
-    }
-
-    private void fail(int status) {
+    /** Stops every worker, on another thread, and ends with status: a worker could not start. */
+    void fail(int status) {
         exitStatus = status;
         Thread stopper = new Thread(this::close, "hearth-supervisor-stop");
         stopper.start();

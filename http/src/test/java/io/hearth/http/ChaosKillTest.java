@@ -81,7 +81,7 @@ class ChaosKillTest {
         Path store = dir.resolve("chaos.store");
         int port = SupervisorProcess.freePort();
         SupervisorProcess supervisor = start(port, store);
-        supervisor.awaitLine(Supervisor.READY_LINE, STARTUP);
+        supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP);
 
         hiccups.start();
         for (int i = 0; i < CLIENTS; i++) {
@@ -134,7 +134,7 @@ class ChaosKillTest {
         assertThat(supervisor.awaitExit(Duration.ofMinutes(2))).as("the supervisor's exit status after SIGTERM").isZero();
 
         SupervisorProcess again = start(port, store);
-        String ready = again.awaitLine(Supervisor.READY_LINE, STARTUP);
+        String ready = again.awaitLine(SupervisorCommand.READY_LINE, STARTUP);
         assertThat(WorkerProbes.reportFromEveryWorker(port, WorkerProbes.readyPids(ready)).values())
                 .as("each restarted worker's /report").containsOnly(count);
         again.terminate();

@@ -33,7 +33,7 @@ class GracefulStopTest {
         Path store = dir.resolve("graceful.store");
         try (SupervisorProcess supervisor = SupervisorProcess.start(Map.of("HEARTH_TOKEN", "t0ken"), "-n", "1", "-p",
                 Integer.toString(port), "-s", store.toString())) {
-            supervisor.awaitLine(Supervisor.READY_LINE, STARTUP);
+            supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP);
             List<ProcessHandle> workers = supervisor.children();
             assertThat(workers).hasSize(1);
             assertThat(RawHttp.request(port, "POST", "/increment").status()).as("HEARTH_TOKEN reached the worker").isEqualTo(401);

@@ -54,7 +54,7 @@ class RedisOutageTest {
         port = SupervisorProcess.freePort();
         supervisor = SupervisorProcess.start(Map.of(), "-n", "2", "-p", Integer.toString(port),
                 "-s", "redis://:" + SECRET + "@127.0.0.1:" + redis.port() + "/0?prefix=outage:&timeout=500ms");
-        workers = WorkerProbes.readyPids(supervisor.awaitLine(Supervisor.READY_LINE, STARTUP));
+        workers = WorkerProbes.readyPids(supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP));
     }
 
     @AfterAll

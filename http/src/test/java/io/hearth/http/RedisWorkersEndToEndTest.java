@@ -40,8 +40,8 @@ class RedisWorkersEndToEndTest {
         groupA = SupervisorProcess.start(Map.of(), "-n", "2", "-p", Integer.toString(portA), "-s", store);
         portB = SupervisorProcess.freePort();
         groupB = SupervisorProcess.start(Map.of(), "-n", "2", "-p", Integer.toString(portB), "-s", store);
-        pidsA = WorkerProbes.readyPids(groupA.awaitLine(Supervisor.READY_LINE, STARTUP));
-        pidsB = WorkerProbes.readyPids(groupB.awaitLine(Supervisor.READY_LINE, STARTUP));
+        pidsA = WorkerProbes.readyPids(groupA.awaitLine(SupervisorCommand.READY_LINE, STARTUP));
+        pidsB = WorkerProbes.readyPids(groupB.awaitLine(SupervisorCommand.READY_LINE, STARTUP));
     }
 
     @AfterAll

@@ -25,7 +25,7 @@ class SpawnFailureTest {
     void aWorkerWhoseSpawningFailsTwiceIsSpawnedAgainAndServes() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         Supervisor.Spawner killedTwice = builder -> {
-            if (attempts.incrementAndGet() < Supervisor.SPAWN_ATTEMPTS) {
+            if (attempts.incrementAndGet() < RestartPolicy.SPAWN_ATTEMPTS) {
                 throw new IOException("error=0, Failed to exec spawn helper: pid: 1, signal: 9");
             }
             return builder.start();
@@ -44,7 +44,7 @@ class SpawnFailureTest {
             throw new IOException("error=2, No such file or directory");
         })) {
             assertThat(supervisor.awaitTermination()).isEqualTo(Worker.BOOT_FAILURE);
-            assertThat(attempts.get()).isEqualTo(Supervisor.SPAWN_ATTEMPTS);
+            assertThat(attempts.get()).isEqualTo(RestartPolicy.SPAWN_ATTEMPTS);
         }
     }
 

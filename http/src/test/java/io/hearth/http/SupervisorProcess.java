@@ -17,7 +17,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real supervisor process, started the way run-workers.sh starts it (the Supervisor's main with
+ * A real supervisor process, started the way run-workers.sh starts it (SupervisorCommand's main with
  * the JVM options of the jar's manifest), on this module's class path. Its workers are real
  * processes too. close() kills it and every process it started, so a failing test leaks nothing.
  */
@@ -63,7 +63,7 @@ final class SupervisorProcess implements AutoCloseable {
         command.addAll(JvmOptions.required().arguments());
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(Supervisor.class.getName());
+        command.add(SupervisorCommand.class.getName());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         if (readErrors) {

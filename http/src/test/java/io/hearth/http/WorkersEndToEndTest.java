@@ -36,7 +36,7 @@ class WorkersEndToEndTest {
         port = SupervisorProcess.freePort();
         supervisor = SupervisorProcess.start(Map.of(), "-n", Integer.toString(WORKERS), "-p", Integer.toString(port),
                 "-s", dir.resolve("e2e.store").toString());
-        supervisor.awaitLine(Supervisor.READY_LINE, STARTUP);
+        supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP);
     }
 
     @AfterAll

@@ -187,7 +187,7 @@ public final class RedisServer implements AutoCloseable {
             }
         }
         throw new IllegalStateException("the Redis tests need redis-server on the PATH and there is none: install Debian's "
-                + "redis-server (apt-get install redis-server); the build's ensure-redis-server.sh does it when run as root");
+                + "redis-server (sudo apt-get install redis-server), or run the tests with ./test.sh, which installs it");
     }
 
     private static int freePort() throws IOException {

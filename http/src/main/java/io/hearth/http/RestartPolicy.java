@@ -1,0 +1,46 @@
+package io.hearth.http;
+
+import java.time.Duration;
+
+/**
+ * When a {@link Supervisor} starts a worker in place of one that exited, and how often it tries to
+ * spawn a worker process before it gives up. Pure functions of the worker's past: no state, any thread.
+ */
+final class RestartPolicy {
+    /** The wait before replacing a worker that started fine, and between failed spawns. */
+    static final Duration FIRST_DELAY = Duration.ofMillis(250);
+    private static final Duration LONGEST_DELAY = Duration.ofSeconds(30);
+    /** A worker that lived this long was healthy: its next death restarts at the first delay again. */
+    private static final Duration HEALTHY_RUN = Duration.ofSeconds(30);
+    /** Spawning a worker process that fails this many times in a row stops the supervisor (status 3). */
+    static final int SPAWN_ATTEMPTS = 3;
+    /** The exit status Java reports for a process ended by SIGKILL (128 + 9). */
+    static final int KILLED = 137;
+
+    /** Whether the worker that exited had said it serves (its ready line) before it exited. */
+    enum Outcome {
+        SERVED,
+        NEVER_SERVED
+    }
+
+    private RestartPolicy() {
+    }
+
+    /**
+     * How long to wait before starting a worker in place of one that exited with status after
+     * running for lived, when previous is the wait before that worker started (zero for the
+     * slot's first worker). The first wait is {@link #FIRST_DELAY}. A worker that started fine
+     * and then died (it served, or lived {@link #HEALTHY_RUN}), or that something outside killed
+     * with SIGKILL (the OOM killer, an operator, {@code kill -9}), is replaced after the first
+     * delay, however often that happens: its start is not what fails, and the other workers carry
+     * its load meanwhile. Only a worker that keeps dying by itself before it serves makes the wait
+     * double, up to {@link #LONGEST_DELAY}, so that a crash loop does not spin.
+     */
+    static Duration nextDelay(Duration previous, Outcome outcome, int status, Duration lived) {
+        if (previous.isZero() || outcome == Outcome.SERVED || status == KILLED || lived.compareTo(HEALTHY_RUN) >= 0) {
+            return FIRST_DELAY;
+        }
+        Duration doubled = previous.multipliedBy(2);
+        return doubled.compareTo(LONGEST_DELAY) > 0 ? LONGEST_DELAY : doubled;
+    }
+}

@@ -1,0 +1,156 @@
+package io.hearth.http;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One worker position of a {@link Supervisor}: a thread that spawns a worker process, copies its
+ * stdout to ours, notes when it serves, and starts another when it exits (after the wait
+ * {@link RestartPolicy} gives), until the supervisor stops. A worker that exits with
+ * {@link Worker#BOOT_FAILURE}, or a process that cannot be spawned
+ * {@link RestartPolicy#SPAWN_ATTEMPTS} times in a row, stops the supervisor instead.
+ *
+ * <p>Its thread alone starts processes; the supervisor reads {@link #process()} and
+ * {@link #readyPid()} from any thread.
+ */
+final class WorkerSlot {
+    private final int index;
+    private final WorkerCommand command;
+    private final Map<String, String> environment;
+    private final Supervisor.Spawner spawner;
+    private final Supervisor supervisor;
+    private final ProcessLog log = new ProcessLog("supervisor");
+    private final PrintStream out = System.out;
+    private final Thread thread;
+    private volatile Process process;
+    private volatile long readyPid;
+
+    /** Slot number index of supervisor, whose workers it starts with command and environment through spawner. */
+    WorkerSlot(int index, WorkerCommand command, Map<String, String> environment, Supervisor.Spawner spawner,
+            Supervisor supervisor) {
+        this.index = index;
+        this.command = command;
+        this.environment = environment;
+        this.spawner = spawner;
+        this.supervisor = supervisor;
+        this.thread = new Thread(this::run, "hearth-worker-slot-" + index);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** The worker process started last, perhaps ended; null before the first. */
+    Process process() {
+        return process;
+    }
+
+    /** The pid of the worker serving in this slot now; 0 when none does. */
+    long readyPid() {
+        return readyPid;
+    }
+
+    /** Waits up to timeout for the slot's thread to end; returns at once when called on that thread. */
+    void join(Duration timeout) throws InterruptedException {
+        if (thread != Thread.currentThread()) {
+            thread.join(timeout.toMillis());
+        }
+    }
+
+    private void run() {
+        Duration delay = Duration.ZERO;
+        int spawnFailures = 0;
+        while (!supervisor.stopping()) {
+            long started = System.nanoTime();
+            Process worker;
+            try {
+                ProcessBuilder builder = new ProcessBuilder(command.toList()).redirectError(ProcessBuilder.Redirect.INHERIT);
+                builder.environment().putAll(environment);
+                worker = spawner.start(builder);
+            } catch (IOException e) {
+                // A worker killed while the JVM spawns it (SIGKILL to the helper that execs java) fails
+                // here just as a missing java would; only a failure that repeats means no worker can start.
+                if (++spawnFailures >= RestartPolicy.SPAWN_ATTEMPTS) {
+                    log.error("cannot start a worker (" + spawnFailures + " attempts): " + e.getMessage());
+                    supervisor.fail(Worker.BOOT_FAILURE);
+                    return;
+                }
+                log.warn("cannot start a worker: " + e.getMessage() + "; trying again in "
+                        + RestartPolicy.FIRST_DELAY.toMillis() + " ms");
+                if (stoppedWithin(RestartPolicy.FIRST_DELAY)) {
+                    return;
+                }
+                continue;
+            }
+            spawnFailures = 0;
+            process = worker;
+            if (supervisor.stopping()) {
+                worker.destroy(); // close() may have looked before this process existed
+            }
+            int status = forwardUntilExit(worker);
+            RestartPolicy.Outcome outcome = readyPid == worker.pid()
+                    ? RestartPolicy.Outcome.SERVED : RestartPolicy.Outcome.NEVER_SERVED;
+            markReady(0);
+            if (supervisor.stopping()) {
+                return;
+            }
+            if (status == Worker.BOOT_FAILURE) {
+                log.error("worker " + worker.pid() + " could not start (exit status " + status
+                        + "); stopping the others, as retrying would not help");
+                supervisor.fail(status);
+                return;
+            }
+            delay = RestartPolicy.nextDelay(delay, outcome, status, Duration.ofNanos(System.nanoTime() - started));
+            log.warn("worker " + worker.pid() + " (slot " + index + ") exited with status " + status
+                    + "; starting another in " + delay.toMillis() + " ms");
+            if (stoppedWithin(delay)) {
+                return;
+            }
+        }
+    }
+
+    /** Waits for the supervisor to stop, up to wait; true when it did (or this thread was interrupted). */
+    private boolean stoppedWithin(Duration wait) {
+        try {
+            return supervisor.awaitStopSignal(wait);
+        } catch (InterruptedException e) {
+            return true;
+        }
+    }
+
+    /** Copies the worker's stdout to ours, noting its ready line; returns its exit status. */
+    private int forwardUntilExit(Process worker) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                if (line.startsWith(Worker.READY + " ")) {
+                    log.info("worker " + worker.pid() + " (slot " + index + ") is serving");
+                    markReady(worker.pid());
+                } else {
+                    out.println(line);
+                }
+            }
+        } catch (IOException e) {
+            // the pipe broke: the worker is going; its exit status tells the rest
+        }
+        while (true) {
+            try {
+                return worker.waitFor();
+            } catch (InterruptedException e) {
+                if (supervisor.stopping()) {
+                    Thread.currentThread().interrupt();
+                    return -1;
+                }
+            }
+        }
+    }
+
+    private void markReady(long pid) {
+        readyPid = pid;
+        supervisor.readinessChanged(); // after the write: a waiter that checked before it is woken
+    }
+}
