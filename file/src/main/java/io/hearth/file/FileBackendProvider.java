@@ -29,22 +29,22 @@ public final class FileBackendProvider implements StoreBackendProvider {
     public StoreBackend open(URI uri, StoreOptions options) {
         Path path = pathOf(uri);
         prepareJvm();
-        StoreFile.Layout layout = new StoreFile.Layout(options.maxCounters(), options.maxWorkers(), BROADCAST_SLOTS,
-                StoreFile.BROADCAST_PAYLOAD + options.maxBroadcastBytes(), options.maxKeyBytes(), options.maxValueBytes(),
-                options.maxEntries(), StoreFile.DEFAULT_LOCK_STRIPES);
+        StoreLayout layout = new StoreLayout(options.maxCounters(), options.maxWorkers(), BROADCAST_SLOTS,
+                BroadcastRing.PAYLOAD + options.maxBroadcastBytes(), options.maxKeyBytes(), options.maxValueBytes(),
+                options.maxEntries(), StoreLayout.DEFAULT_LOCK_STRIPES);
         if (layout.fileLength() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("maxCounters=" + options.maxCounters() + ", maxWorkers=" + options.maxWorkers()
                     + ", maxBroadcastBytes=" + options.maxBroadcastBytes() + " and maxValueBytes=" + options.maxValueBytes()
                     + " make a store file of " + layout.fileLength() + " bytes, over the limit of " + Integer.MAX_VALUE);
         }
-        return FileBackend.open(path, layout, options.expectedKeyBytes(), options.expectedValueBytes());
+        return StoreOpener.open(path, layout, options.expectedKeyBytes(), options.expectedValueBytes());
     }
 
+    /** Reads the files as they are, beside live processes or none, and changes nothing; see {@link FileCheck}. */
     @Override
     public StoreCheck.Report check(URI uri) {
-        try (FileBackend backend = (FileBackend) open(uri, StoreOptions.DEFAULTS)) {
-            return backend.check();
-        }
+        prepareJvm();
+        return FileCheck.run(pathOf(uri));
     }
 
     private static Path pathOf(URI uri) {

@@ -2,17 +2,20 @@ package io.hearth.file;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.hearth.HearthException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.impl.CompiledMapIterationContext;
 
 /**
@@ -23,7 +26,7 @@ import net.openhft.chronicle.map.impl.CompiledMapIterationContext;
  * it belongs: a process killed in between leaves an entry that no slot points to, which no later
  * repair can find (they start from the slots). So before repairing, the recoverer appends the
  * lookups of the segments it will repair to {@code PATH.entries.repair} and then publishes the
- * valid length in the store file's header; it sets that length to 0 once the repair and the redo
+ * valid length in the store header ({@link StoreHeader#REPAIR_SNAPSHOT_OFFSET}); it sets that length to 0 once the repair and the redo
  * of the journal are done. A recoverer that finds a length set writes those lookups back first.
  *
  * <pre>
@@ -37,21 +40,21 @@ final class SegmentSnapshots {
     private static final int RECORD_HEADER = Integer.BYTES + Long.BYTES + Integer.BYTES;
 
     private final File snapshotFile;
-    private final StoreFile file;
+    private final StoreHeader header;
 
-    SegmentSnapshots(File chronicleFile, StoreFile file) {
-        this.snapshotFile = new File(chronicleFile + ".repair");
-        this.file = file;
+    SegmentSnapshots(EntriesFile entriesFile, StoreFile store) {
+        this.snapshotFile = new File(entriesFile.file() + ".repair");
+        this.header = store.header();
     }
 
     /** Whether a repair was cut short: its snapshot is still published. */
     boolean pending() {
-        return file.getLongVolatile(StoreFile.REPAIR_SNAPSHOT_OFFSET) > 0;
+        return header.repairSnapshotLength() > 0;
     }
 
     /** Writes back every published lookup; returns the segments they belong to. */
     Set<Integer> restore(VanillaChronicleHash<?, ?, ?, ?> hash) {
-        long length = file.getLongVolatile(StoreFile.REPAIR_SNAPSHOT_OFFSET);
+        long length = header.repairSnapshotLength();
         Set<Integer> segments = new LinkedHashSet<>();
         if (length <= 0) {
             return segments;
@@ -62,7 +65,7 @@ final class SegmentSnapshots {
                 // read until the published length
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the repair snapshot " + snapshotFile, e);
+            throw new HearthException("cannot read the repair snapshot " + snapshotFile + ": " + e.getMessage(), e);
         }
         records.flip();
         while (records.remaining() >= RECORD_HEADER) {
@@ -85,9 +88,9 @@ final class SegmentSnapshots {
     void append(Collection<Integer> segments, CompiledMapIterationContext<?, ?, ?> context, VanillaChronicleHash<?, ?, ?, ?> hash) {
         int lookupBytes = Math.toIntExact(hash.tierHashLookupOuterSize);
         if (lookupBytes % Long.BYTES != 0) {
-            throw new IllegalStateException("Chronicle's hash lookup is " + lookupBytes + " bytes, not whole longs");
+            throw new HearthException("Chronicle's hash lookup is " + lookupBytes + " bytes, not whole longs");
         }
-        long published = Math.max(0, file.getLongVolatile(StoreFile.REPAIR_SNAPSHOT_OFFSET));
+        long published = Math.max(0, header.repairSnapshotLength());
         long position = published;
         try (FileChannel channel = FileChannel.open(snapshotFile.toPath(), Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
@@ -112,14 +115,34 @@ final class SegmentSnapshots {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the repair snapshot " + snapshotFile, e);
+            throw new HearthException("cannot write the repair snapshot " + snapshotFile + ": " + e.getMessage(), e);
         }
         // The bytes are in the page cache, which outlives this process; only then is the length published.
-        file.setLongRelease(StoreFile.REPAIR_SNAPSHOT_OFFSET, position);
+        header.publishRepairSnapshotLength(position);
+    }
+
+    /**
+     * Saves the hash lookups of every segment not saved yet (after putting back those of a repair
+     * cut short), before a recovery of the whole map, which empties lookups too.
+     */
+    void saveEverySegment(ChronicleMap<String, byte[]> map, CompiledMapIterationContext<String, byte[], ?> context,
+                          List<String> problems) {
+        VanillaChronicleHash<?, ?, ?, ?> hash = (VanillaChronicleHash<?, ?, ?, ?>) map;
+        Set<Integer> restored = restore(hash);
+        if (!restored.isEmpty()) {
+            problems.add("a repair of segments " + restored + " was cut short; started over");
+        }
+        List<Integer> rest = new ArrayList<>();
+        for (int segment = 0; segment < map.segments(); segment++) {
+            if (!restored.contains(segment)) {
+                rest.add(segment);
+            }
+        }
+        append(rest, context, hash);
     }
 
     /** The repair is complete: its snapshot no longer applies. */
     void discard() {
-        file.setLongRelease(StoreFile.REPAIR_SNAPSHOT_OFFSET, 0);
+        header.publishRepairSnapshotLength(0);
     }
 }

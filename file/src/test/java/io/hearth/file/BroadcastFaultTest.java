@@ -31,13 +31,14 @@ class BroadcastFaultTest {
             store.subscribe("t", message -> got.add(message.payload()));
             assertThat(store.broadcast("t", "before", Duration.ofSeconds(10)).complete()).isTrue();
 
-            StoreFile raw = StoreFile.mapOrCreate(path, channel, null);
+            StoreFile raw = StoreFile.mapExisting(path, channel);
+            BroadcastRing ring = new BroadcastRing(raw, new WorkerTable(raw));
             long deadPid = deadProcessId();
-            long sequence = raw.getLongVolatile(StoreFile.BROADCAST_TAIL_OFFSET) + 1;
-            int slot = raw.broadcastSlotOffset(sequence);
+            long sequence = raw.header().broadcastTail() + 1;
+            int slot = ring.slotOffset(sequence);
             // What a sender killed after claiming its slot leaves: the claim, the tail moved, no message.
-            raw.setLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE, Broadcasts.claimMarker(deadPid, sequence));
-            raw.setLongVolatile(StoreFile.BROADCAST_TAIL_OFFSET, sequence);
+            raw.mapped().setLongVolatile(slot + BroadcastRing.SEQUENCE, BroadcastRing.claimMarker(deadPid, sequence));
+            raw.mapped().setLongVolatile(StoreHeader.BROADCAST_TAIL_OFFSET, sequence);
 
             // Within 3 s, well under the 5 s an unclaimed slot may wait: the dead writer is seen at once.
             BroadcastResult after = store.broadcast("t", "after", Duration.ofSeconds(3));
@@ -60,15 +61,15 @@ class BroadcastFaultTest {
                 store.broadcast("t", "m" + i, Duration.ZERO);
             }
             assertThat(store.broadcast("t", "m64", Duration.ofSeconds(10)).complete()).isTrue(); // the ring is full
-            StoreFile raw = StoreFile.mapOrCreate(path, channel, null);
-            int slot = raw.broadcastSlotOffset(65); // the slot of message 1, which the next message reuses
-            long stalledClaim = Broadcasts.claimMarker(writer.pid(), 1);
-            raw.setLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE, stalledClaim);
+            StoreFile raw = StoreFile.mapExisting(path, channel);
+            int slot = new BroadcastRing(raw, new WorkerTable(raw)).slotOffset(65); // the slot of message 1, which the next message reuses
+            long stalledClaim = BroadcastRing.claimMarker(writer.pid(), 1);
+            raw.mapped().setLongVolatile(slot + BroadcastRing.SEQUENCE, stalledClaim);
 
             HearthException refused = catchThrowableOfType(HearthException.class, () -> store.broadcast("t", "x", Duration.ZERO));
 
             assertThat(refused).hasMessageContaining("process " + writer.pid());
-            assertThat(raw.getLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE)).as("the live claim is untouched").isEqualTo(stalledClaim);
+            assertThat(raw.mapped().getLongVolatile(slot + BroadcastRing.SEQUENCE)).as("the live claim is untouched").isEqualTo(stalledClaim);
             writer.destroyForcibly().waitFor();
             BroadcastResult after = store.broadcast("t", "after", Duration.ofSeconds(10));
             assertThat(after.complete()).isTrue();

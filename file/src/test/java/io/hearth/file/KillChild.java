@@ -124,8 +124,8 @@ public final class KillChild {
     private long lastCount;
     /** Broadcast handler state; the store's single delivery thread is its only user. */
     private final Map<String, Long> lastSequenceBySender = new HashMap<>();
-    /** FileBackend's logger, held so that the handler added to it stays. */
-    private final Logger skipLog = Logger.getLogger(FileBackend.class.getName());
+    /** The delivery loop's logger (it logs skipped broadcasts), held so that the handler added to it stays. */
+    private final Logger skipLog = Logger.getLogger(io.hearth.spi.DeliveryLoop.class.getName());
 
     private KillChild(Scenario scenario, SharedStore store, Ledger ledger, String name, String partner) {
         this.scenario = scenario;

@@ -36,9 +36,9 @@ public final class RawStoreChild {
         Raw opened = Raw.open(path);
         SharedStore store = opened.store();
         StoreFile file = opened.file();
-        MapLocks locks = opened.locks();
+        MapLockTable locks = opened.locks();
         net.openhft.chronicle.map.ChronicleMap<String, byte[]> raw = opened.map();
-        String compositeKey = Entries.compositeKey(map, key);
+        String compositeKey = CompositeKeys.of(map, key);
         var context = raw.queryContext(compositeKey);
         int stripe = locks.stripeOf(context.segmentIndex());
         if (!locks.lock(stripe)) {
@@ -48,9 +48,9 @@ public final class RawStoreChild {
         if (torn > 0) {
             byte[] json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(new Tally(torn));
             byte[] value = new byte[Long.BYTES + json.length];
-            long version = file.getAndAddLong(StoreFile.VERSION_SEQUENCE_OFFSET, 1) + 1;
+            long version = file.header().nextVersion();
             java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, version).put(Long.BYTES, json);
-            locks.journalPut(stripe, compositeKey, value);
+            new RedoJournal(file).recordPut(stripe, compositeKey, value);
             var stored = context.entry().value();
             long address = stored.bytes().addressForRead(stored.offset());
             for (int i = 0; i < Math.min(value.length, (int) stored.size()) / 2; i++) {
@@ -70,12 +70,12 @@ public final class RawStoreChild {
         Raw opened = Raw.open(path);
         SharedStore store = opened.store();
         StoreFile file = opened.file();
-        MapLocks locks = opened.locks();
-        java.io.File entries = new java.io.File(path + ".entries");
+        MapLockTable locks = opened.locks();
+        EntriesFile entries = new EntriesFile(file.path(), file.layout(), 32, 256);
         net.openhft.chronicle.map.ChronicleMap<String, byte[]> raw = opened.map();
         var hash = (net.openhft.chronicle.hash.impl.VanillaChronicleHash<?, ?, ?, ?>) raw;
         int segment;
-        try (var context = raw.queryContext(Entries.compositeKey(map, key))) {
+        try (var context = raw.queryContext(CompositeKeys.of(map, key))) {
             segment = context.segmentIndex();
         }
         if (!locks.lock(locks.stripeOf(segment))) {
@@ -94,13 +94,13 @@ public final class RawStoreChild {
     }
 
     /** An attached store plus what the scenarios above drive by hand: its mapped file, its map locks, Chronicle itself. */
-    private record Raw(SharedStore store, StoreFile file, MapLocks locks, net.openhft.chronicle.map.ChronicleMap<String, byte[]> map) {
+    private record Raw(SharedStore store, StoreFile file, MapLockTable locks, net.openhft.chronicle.map.ChronicleMap<String, byte[]> map) {
         static Raw open(String path) throws Exception {
             SharedStore store = Stores.open(path);
             java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(Path.of(path),
                     java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
-            StoreFile file = StoreFile.mapOrCreate(Path.of(path), channel, null);
-            return new Raw(store, file, new MapLocks(file, Processes.currentPid()),
+            StoreFile file = StoreFile.mapExisting(Path.of(path), channel);
+            return new Raw(store, file, MapLockTable.withoutRepair(file, Processes.currentPid()),
                     net.openhft.chronicle.map.ChronicleMapBuilder.of(String.class, byte[].class).skipCloseOnExitHook(true)
                             .createPersistedTo(new java.io.File(path + ".entries")));
         }

@@ -42,12 +42,13 @@ class StoreCheckTest {
             store.map("m", Tally.class).put("k", new Tally(1));
         }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            StoreFile raw = StoreFile.mapOrCreate(path, channel, null);
-            raw.setLongVolatile(StoreFile.ENTRY_COUNT_OFFSET, 5);
+            StoreFile raw = StoreFile.mapExisting(path, channel);
+            raw.header().setEntryCount(5);
+            CounterTable counters = new CounterTable(raw, ProcessHandle.current().pid());
             for (int slot = 0; slot < raw.layout().counterSlots(); slot++) {
-                int offset = raw.counterSlotOffset(slot);
-                if (raw.getIntAcquire(offset + StoreFile.COUNTER_STATE) == 1) {
-                    raw.setIntPlain(offset + StoreFile.COUNTER_NAME_LENGTH, 999);
+                int offset = counters.slotOffset(slot);
+                if (raw.mapped().getIntAcquire(offset + CounterTable.STATE) == 1) {
+                    raw.mapped().setIntPlain(offset + CounterTable.NAME_LENGTH, 999);
                 }
             }
         }

@@ -31,7 +31,7 @@ class StoreFileFormatTest {
         IncompatibleStoreException thrown = catchThrowableOfType(IncompatibleStoreException.class, () -> SharedStore.open(path));
 
         assertThat(thrown).hasMessageContaining(path.toString()).hasMessageContaining("not a Hearth store")
-                .hasMessageContaining("format version " + StoreFile.FORMAT_VERSION);
+                .hasMessageContaining("format version " + StoreHeader.FORMAT_VERSION);
         assertThat(Files.readAllBytes(path)).isEqualTo(content);
         assertThat(Path.of(path + ".entries")).doesNotExist();
     }
@@ -42,14 +42,14 @@ class StoreFileFormatTest {
         try (SharedStore store = SharedStore.open(path)) {
             store.counter("kept").set(7);
         }
-        writeInt(path, StoreFile.FORMAT_VERSION_OFFSET, 99);
+        writeInt(path, StoreHeader.FORMAT_VERSION_OFFSET, 99);
         byte[] before = Files.readAllBytes(path);
         byte[] entriesBefore = Files.readAllBytes(Path.of(path + ".entries"));
 
         IncompatibleStoreException thrown = catchThrowableOfType(IncompatibleStoreException.class, () -> SharedStore.open(path));
 
         assertThat(thrown).hasMessageContaining(path.toString())
-                .hasMessageContaining("format version 99").hasMessageContaining("reads format version " + StoreFile.FORMAT_VERSION);
+                .hasMessageContaining("format version 99").hasMessageContaining("reads format version " + StoreHeader.FORMAT_VERSION);
         assertThat(Files.readAllBytes(path)).isEqualTo(before);
         assertThat(Files.readAllBytes(Path.of(path + ".entries"))).isEqualTo(entriesBefore);
     }
@@ -67,7 +67,7 @@ class StoreFileFormatTest {
     @Test
     void aCreationCutShortIsCompletedByTheNextOpen() throws IOException {
         Path path = dir.resolve("store.hearth");
-        ByteBuffer header = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN).putLong(0, StoreFile.INITIALISING_MAGIC);
+        ByteBuffer header = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN).putLong(0, StoreHeader.INITIALISING_MAGIC);
         Files.write(path, header.array());
 
         try (SharedStore store = SharedStore.open(path)) {
@@ -102,7 +102,7 @@ class StoreFileFormatTest {
         try (SharedStore store = SharedStore.open(path)) {
             store.counter("c").set(1);
         }
-        writeInt(path, StoreFile.COUNTER_SLOTS_OFFSET, 0);
+        writeInt(path, StoreHeader.COUNTER_SLOTS_OFFSET, 0);
         byte[] before = Files.readAllBytes(path);
 
         assertThat(catchThrowableOfType(IncompatibleStoreException.class, () -> SharedStore.open(path)))

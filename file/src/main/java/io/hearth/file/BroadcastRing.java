@@ -28,8 +28,25 @@ import java.util.concurrent.locks.LockSupport;
  * overwritten while being copied is detected and counted as lost, never delivered torn. A sender
  * waits, up to {@link #SLOT_REUSE_WAIT}, for every live process to have acknowledged the message
  * it overwrites.
+ *
+ * <pre>
+ *   broadcast slots x slot length, from {@link StoreLayout#broadcastRingOffset()}
+ *   0 sequence (long): n once message n is complete; while it is written, a claim marker
+ *     (sign bit | writer pid in bits 40..62 | n in bits 0..39)
+ *   8 writer pid   16 sent at, epoch ms   24 topic length (int)   28 payload length (int)
+ *  32 topic, UTF-8, up to {@link #MAX_TOPIC_BYTES} bytes   {@value #PAYLOAD} payload, UTF-8
+ * </pre>
  */
-final class Broadcasts {
+final class BroadcastRing {
+    static final int SEQUENCE = 0;
+    static final int WRITER = SEQUENCE + Long.BYTES;
+    static final int SENT = WRITER + Long.BYTES;
+    static final int TOPIC_LENGTH = SENT + Long.BYTES;
+    static final int PAYLOAD_LENGTH = TOPIC_LENGTH + Integer.BYTES;
+    static final int TOPIC = PAYLOAD_LENGTH + Integer.BYTES;
+    static final int PAYLOAD = 128;
+    static final int MAX_TOPIC_BYTES = PAYLOAD - TOPIC;
+
     static final Duration SLOT_REUSE_WAIT = Duration.ofSeconds(1);
     private static final Duration DEAD_WRITER_CHECK = Duration.ofMillis(20);
     /** A slot below the tail is always claimed; this only guards against a broken invariant. */
@@ -37,23 +54,31 @@ final class Broadcasts {
     /** A claimed slot's word: sign bit, pid in bits 40..62, sequence in bits 0..39. */
     private static final long SEQUENCE_BITS = (1L << 40) - 1;
 
-    private final StoreFile file;
-    private final Workers workers;
+    private final MappedFile file;
+    private final StoreHeader header;
+    private final WorkerTable workers;
+    private final int ringOffset;
     private final int slots;
+    private final int slotLength;
+    private final int maxPayloadBytes;
 
-    Broadcasts(StoreFile file, Workers workers) {
-        this.file = file;
+    BroadcastRing(StoreFile store, WorkerTable workers) {
+        this.file = store.mapped();
+        this.header = store.header();
         this.workers = workers;
-        this.slots = file.layout().broadcastSlots();
+        this.ringOffset = Math.toIntExact(store.layout().broadcastRingOffset());
+        this.slots = store.layout().broadcastSlots();
+        this.slotLength = store.layout().broadcastSlotLength();
+        this.maxPayloadBytes = store.layout().maxPayloadBytes();
     }
 
-    int maxPayloadBytes() {
-        return file.layout().maxPayloadBytes();
+    int slotOffset(long sequence) {
+        return ringOffset + (int) ((sequence - 1) % slots) * slotLength;
     }
 
     /** The newest sequence handed out; a new reader starts after it. */
     long tail() {
-        return file.getLongVolatile(StoreFile.BROADCAST_TAIL_OFFSET);
+        return header.broadcastTail();
     }
 
     static long claimMarker(long pid, long sequence) {
@@ -74,31 +99,31 @@ final class Broadcasts {
         while (true) {
             long tail = tail();
             long sequence = tail + 1;
-            int slot = file.broadcastSlotOffset(sequence);
-            long word = file.getLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE);
+            int slot = slotOffset(sequence);
+            long word = file.getLongVolatile(slot + SEQUENCE);
             if (sequenceOf(word) >= sequence) {
                 // Claimed by another sender that has not moved the tail yet: move it for them.
-                file.compareAndSetLong(StoreFile.BROADCAST_TAIL_OFFSET, tail, sequence);
+                header.compareAndSetBroadcastTail(tail, sequence);
                 continue;
             }
             awaitSlotFree(sequence - slots);
             if (word < 0 && !awaitWriterDone(slot, word)) {
                 continue; // the slot changed while we waited: read it again
             }
-            if (!file.compareAndSetLong(slot + StoreFile.BROADCAST_SEQUENCE, word, claimMarker(senderPid, sequence))) {
+            if (!file.compareAndSetLong(slot + SEQUENCE, word, claimMarker(senderPid, sequence))) {
                 continue;
             }
-            file.compareAndSetLong(StoreFile.BROADCAST_TAIL_OFFSET, tail, sequence);
+            header.compareAndSetBroadcastTail(tail, sequence);
             VarHandle.storeStoreFence(); // readers must see the claim before any byte of the new message
-            file.setLongVolatile(slot + StoreFile.BROADCAST_WRITER, senderPid);
-            file.setLongVolatile(slot + StoreFile.BROADCAST_SENT, System.currentTimeMillis());
-            file.setIntPlain(slot + StoreFile.BROADCAST_TOPIC_LENGTH, topic.length);
-            file.setIntPlain(slot + StoreFile.BROADCAST_PAYLOAD_LENGTH, payload.length);
-            file.putBytes(slot + StoreFile.BROADCAST_TOPIC, topic);
-            file.putBytes(slot + StoreFile.BROADCAST_PAYLOAD, payload);
+            file.setLongVolatile(slot + WRITER, senderPid);
+            file.setLongVolatile(slot + SENT, System.currentTimeMillis());
+            file.setIntPlain(slot + TOPIC_LENGTH, topic.length);
+            file.setIntPlain(slot + PAYLOAD_LENGTH, payload.length);
+            file.putBytes(slot + TOPIC, topic);
+            file.putBytes(slot + PAYLOAD, payload);
             // A compare-and-set, not a store: should our claim have been taken over (we were judged
             // dead), the sequence word must not go backwards.
-            file.compareAndSetLong(slot + StoreFile.BROADCAST_SEQUENCE, claimMarker(senderPid, sequence), sequence);
+            file.compareAndSetLong(slot + SEQUENCE, claimMarker(senderPid, sequence), sequence);
             return sequence;
         }
     }
@@ -111,7 +136,7 @@ final class Broadcasts {
      */
     private boolean awaitWriterDone(int slot, long claim) {
         long deadline = System.nanoTime() + UNCLAIMED_WAIT.toNanos();
-        while (file.getLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE) == claim) {
+        while (file.getLongVolatile(slot + SEQUENCE) == claim) {
             if (!Processes.isAlive(writerOf(claim))) {
                 return true;
             }
@@ -144,20 +169,20 @@ final class Broadcasts {
      * @param waitingSinceNanos when this reader first found the message unpublished, or 0
      */
     Read read(long sequence, long waitingSinceNanos) {
-        int slot = file.broadcastSlotOffset(sequence);
-        long word = file.getLongAcquire(slot + StoreFile.BROADCAST_SEQUENCE);
+        int slot = slotOffset(sequence);
+        long word = file.getLongAcquire(slot + SEQUENCE);
         if (word == sequence) {
-            long writer = file.getLongVolatile(slot + StoreFile.BROADCAST_WRITER);
-            long sent = file.getLongVolatile(slot + StoreFile.BROADCAST_SENT);
-            int topicLength = file.getIntPlain(slot + StoreFile.BROADCAST_TOPIC_LENGTH);
-            int payloadLength = file.getIntPlain(slot + StoreFile.BROADCAST_PAYLOAD_LENGTH);
-            if (topicLength < 0 || topicLength > StoreFile.MAX_TOPIC_BYTES || payloadLength < 0 || payloadLength > maxPayloadBytes()) {
+            long writer = file.getLongVolatile(slot + WRITER);
+            long sent = file.getLongVolatile(slot + SENT);
+            int topicLength = file.getIntPlain(slot + TOPIC_LENGTH);
+            int payloadLength = file.getIntPlain(slot + PAYLOAD_LENGTH);
+            if (topicLength < 0 || topicLength > MAX_TOPIC_BYTES || payloadLength < 0 || payloadLength > maxPayloadBytes) {
                 return recheck(slot, sequence);
             }
-            byte[] topic = file.getBytes(slot + StoreFile.BROADCAST_TOPIC, topicLength);
-            byte[] payload = file.getBytes(slot + StoreFile.BROADCAST_PAYLOAD, payloadLength);
+            byte[] topic = file.getBytes(slot + TOPIC, topicLength);
+            byte[] payload = file.getBytes(slot + PAYLOAD, payloadLength);
             VarHandle.acquireFence();
-            if (file.getLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE) != sequence) {
+            if (file.getLongVolatile(slot + SEQUENCE) != sequence) {
                 return new Skipped("message " + sequence + " was overwritten while it was read");
             }
             return new Message(new BroadcastMessage(new String(topic, StandardCharsets.UTF_8),
@@ -181,12 +206,12 @@ final class Broadcasts {
     void check(List<String> problems) {
         long tail = tail();
         for (long sequence = Math.max(1, tail - slots + 1); sequence <= tail; sequence++) {
-            int slot = file.broadcastSlotOffset(sequence);
-            long word = file.getLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE);
+            int slot = slotOffset(sequence);
+            long word = file.getLongVolatile(slot + SEQUENCE);
             if (word == sequence) {
-                int topicLength = file.getIntPlain(slot + StoreFile.BROADCAST_TOPIC_LENGTH);
-                int payloadLength = file.getIntPlain(slot + StoreFile.BROADCAST_PAYLOAD_LENGTH);
-                if (topicLength < 1 || topicLength > StoreFile.MAX_TOPIC_BYTES || payloadLength < 0 || payloadLength > maxPayloadBytes()) {
+                int topicLength = file.getIntPlain(slot + TOPIC_LENGTH);
+                int payloadLength = file.getIntPlain(slot + PAYLOAD_LENGTH);
+                if (topicLength < 1 || topicLength > MAX_TOPIC_BYTES || payloadLength < 0 || payloadLength > maxPayloadBytes) {
                     problems.add("broadcast " + sequence + " has topic length " + topicLength + " and payload length " + payloadLength);
                 }
             } else if (word < 0 && sequenceOf(word) == sequence && !Processes.isAlive(writerOf(word))) {
@@ -199,7 +224,7 @@ final class Broadcasts {
     }
 
     private Read recheck(int slot, long sequence) {
-        return file.getLongVolatile(slot + StoreFile.BROADCAST_SEQUENCE) == sequence
+        return file.getLongVolatile(slot + SEQUENCE) == sequence
                 ? new Skipped("message " + sequence + " has a corrupt length")
                 : new Skipped("message " + sequence + " was overwritten while it was read");
     }

@@ -11,11 +11,25 @@ import java.util.List;
 
 /**
  * The worker table of the store file: one slot per attached store instance, claimed by
- * compare-and-set of its pid field. A slot whose process is gone (pid dead, or reused by a
+ * compare-and-set of its pid field.
+ *
+ * <pre>
+ *   worker slots x {@link #SLOT_LENGTH} bytes, from {@link StoreLayout#workerTableOffset()}
+ *   0 pid (long): 0 free, -pid while that process fills the slot in, pid once attached
+ *   8 process start, epoch ms   16 attached at, epoch ms   24 heartbeat, epoch ms   32 acked broadcast sequence
+ * </pre>
+ * A slot whose process is gone (pid dead, or reused by a
  * process that started later) or whose heartbeat is older than {@link #STALE_AFTER} is freed
  * by whoever notices.
  */
-final class Workers {
+final class WorkerTable {
+    static final int SLOT_LENGTH = 64;
+    static final int PID = 0;
+    static final int PROCESS_START = PID + Long.BYTES;
+    static final int ATTACHED = PROCESS_START + Long.BYTES;
+    static final int HEARTBEAT = ATTACHED + Long.BYTES;
+    static final int ACKED = HEARTBEAT + Long.BYTES;
+
     static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     static final Duration STALE_AFTER = Duration.ofSeconds(10);
 
@@ -23,29 +37,37 @@ final class Workers {
     record Slot(int offset, long pid, long processStart, long attached, long heartbeat, long acked) {
     }
 
-    private final StoreFile file;
+    private final MappedFile file;
+    private final StoreHeader header;
+    private final int tableOffset;
     private final int slots;
 
-    Workers(StoreFile file) {
-        this.file = file;
-        this.slots = file.layout().workerSlots();
+    WorkerTable(StoreFile store) {
+        this.file = store.mapped();
+        this.header = store.header();
+        this.tableOffset = Math.toIntExact(store.layout().workerTableOffset());
+        this.slots = store.layout().workerSlots();
+    }
+
+    private int slotOffset(int slot) {
+        return tableOffset + slot * SLOT_LENGTH;
     }
 
     /** Claims a slot for this process; returns its offset. */
     int attach(long pid, long processStart, long ackedSequence) {
         for (int attempt = 0; attempt < 2; attempt++) {
             for (int slot = 0; slot < slots; slot++) {
-                int offset = file.workerSlotOffset(slot);
+                int offset = slotOffset(slot);
                 // Claimed as -pid while the fields are filled, then published as pid: a reader never
                 // sees this pid beside the previous occupant's start time or heartbeat.
-                if (file.getLongVolatile(offset + StoreFile.WORKER_PID) == 0
-                        && file.compareAndSetLong(offset + StoreFile.WORKER_PID, 0, -pid)) {
+                if (file.getLongVolatile(offset + PID) == 0
+                        && file.compareAndSetLong(offset + PID, 0, -pid)) {
                     long now = System.currentTimeMillis();
-                    file.setLongVolatile(offset + StoreFile.WORKER_PROCESS_START, processStart);
-                    file.setLongVolatile(offset + StoreFile.WORKER_ATTACHED, now);
-                    file.setLongVolatile(offset + StoreFile.WORKER_ACKED, ackedSequence);
-                    file.setLongVolatile(offset + StoreFile.WORKER_HEARTBEAT, now);
-                    file.setLongRelease(offset + StoreFile.WORKER_PID, pid);
+                    file.setLongVolatile(offset + PROCESS_START, processStart);
+                    file.setLongVolatile(offset + ATTACHED, now);
+                    file.setLongVolatile(offset + ACKED, ackedSequence);
+                    file.setLongVolatile(offset + HEARTBEAT, now);
+                    file.setLongRelease(offset + PID, pid);
                     return offset;
                 }
             }
@@ -56,27 +78,27 @@ final class Workers {
     }
 
     void detach(int offset, long pid) {
-        file.compareAndSetLong(offset + StoreFile.WORKER_PID, pid, 0);
+        file.compareAndSetLong(offset + PID, pid, 0);
     }
 
     /** Beats only while the slot is still this process's: a freed slot may be someone else's by now. */
     void heartbeat(int offset, long pid) {
         if (holds(offset, pid)) {
-            file.setLongRelease(offset + StoreFile.WORKER_HEARTBEAT, System.currentTimeMillis());
+            file.setLongRelease(offset + HEARTBEAT, System.currentTimeMillis());
         }
     }
 
     void ack(int offset, long pid, long sequence) {
         if (holds(offset, pid)) {
-            file.setLongRelease(offset + StoreFile.WORKER_ACKED, sequence);
+            file.setLongRelease(offset + ACKED, sequence);
         }
     }
 
     /** True when some process died while attached (now or earlier) and no attached process is alive: recovery may run. */
     boolean diedWithNoneLive() {
-        boolean died = file.getIntVolatile(StoreFile.CRASH_SEEN_OFFSET) != 0;
+        boolean died = header.crashSeen();
         for (int slot = 0; slot < slots; slot++) {
-            Slot read = read(file.workerSlotOffset(slot));
+            Slot read = read(slotOffset(slot));
             if (read.pid() == 0) {
                 continue;
             }
@@ -94,23 +116,23 @@ final class Workers {
         List<Slot> live = new ArrayList<>();
         long now = System.currentTimeMillis();
         for (int slot = 0; slot < slots; slot++) {
-            int offset = file.workerSlotOffset(slot);
+            int offset = slotOffset(slot);
             Slot read = read(offset);
             if (read.pid() == 0) {
                 continue;
             }
             if (read.pid() < 0) { // being claimed: not attached yet; freed if the claimer died mid-claim
                 if (!Processes.isAlive(-read.pid())) {
-                    file.compareAndSetLong(offset + StoreFile.WORKER_PID, read.pid(), 0);
+                    file.compareAndSetLong(offset + PID, read.pid(), 0);
                 }
                 continue;
             }
             boolean fresh = read.heartbeat() == 0 || now - read.heartbeat() < STALE_AFTER.toMillis();
             if (fresh && Processes.isAlive(read.pid(), read.processStart())) {
                 live.add(read);
-            } else if (file.compareAndSetLong(offset + StoreFile.WORKER_PID, read.pid(), 0)) {
+            } else if (file.compareAndSetLong(offset + PID, read.pid(), 0)) {
                 // It may have died inside a map lock: the next open with nobody live repairs the map.
-                file.setIntVolatile(StoreFile.CRASH_SEEN_OFFSET, 1);
+                header.markCrashSeen();
             }
         }
         return live;
@@ -118,16 +140,16 @@ final class Workers {
 
     Slot read(int offset) {
         return new Slot(offset,
-                file.getLongAcquire(offset + StoreFile.WORKER_PID),
-                file.getLongAcquire(offset + StoreFile.WORKER_PROCESS_START),
-                file.getLongAcquire(offset + StoreFile.WORKER_ATTACHED),
-                file.getLongAcquire(offset + StoreFile.WORKER_HEARTBEAT),
-                file.getLongAcquire(offset + StoreFile.WORKER_ACKED));
+                file.getLongAcquire(offset + PID),
+                file.getLongAcquire(offset + PROCESS_START),
+                file.getLongAcquire(offset + ATTACHED),
+                file.getLongAcquire(offset + HEARTBEAT),
+                file.getLongAcquire(offset + ACKED));
     }
 
     /** Whether the slot at offset still belongs to this attachment. */
     boolean holds(int offset, long pid) {
-        return file.getLongAcquire(offset + StoreFile.WORKER_PID) == pid;
+        return file.getLongAcquire(offset + PID) == pid;
     }
 
     static WorkerInfo info(Slot slot) {

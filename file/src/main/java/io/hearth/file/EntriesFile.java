@@ -1,0 +1,122 @@
+package io.hearth.file;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import net.openhft.chronicle.hash.ChronicleHashCorruption;
+import net.openhft.chronicle.hash.impl.SizePrefixedBlob;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+
+/**
+ * The entries file, {@code PATH.entries}: one Chronicle Map holding every map entry of the store,
+ * keyed by composite key ({@link CompositeKeys}). This class knows how the map is configured and
+ * reads or clears the ready mark of Chronicle's own header; it opens the map, never repairs it.
+ *
+ * <pre>
+ *  key:   map name, NUL, key
+ *  value: +------------------+-------------------------+
+ *         | version, 8 bytes | JSON of the value, UTF-8 |
+ *         | little-endian    |                          |
+ *         +------------------+-------------------------+
+ * </pre>
+ */
+final class EntriesFile {
+    static final int CHUNK_BYTES = 64;
+
+    private final File file;
+    private final ChronicleMapBuilder<String, byte[]> builder;
+
+    /** The entries file beside the store file at storePath, shaped by the store's layout. */
+    EntriesFile(Path storePath, StoreLayout layout, int expectedKeyBytes, int expectedValueBytes) {
+        this.file = pathOf(storePath).toFile();
+        int maxEntryBytes = layout.maxCompositeKeyBytes() + Long.BYTES + layout.maxValueBytes();
+        int maxChunksPerEntry = maxEntryBytes / CHUNK_BYTES + 2;
+        // Chronicle caps one entry at the chunks of one segment tier; four entries' worth of
+        // largest entries per the whole map was measured to fit the largest value in every shape.
+        long chronicleEntries = Math.max(layout.maxEntries(), 4L * maxChunksPerEntry);
+        this.builder = ChronicleMapBuilder.of(String.class, byte[].class)
+                .name("hearth-entries")
+                .entries(chronicleEntries)
+                .averageKeySize(Math.min(expectedKeyBytes + 16, layout.maxCompositeKeyBytes()))
+                .averageValueSize(Math.min(expectedValueBytes, layout.maxValueBytes()) + Long.BYTES)
+                .actualChunkSize(CHUNK_BYTES)
+                .maxChunksPerEntry(maxChunksPerEntry)
+                .maxBloatFactor(4)
+                // Recovery keeps only entries whose checksum holds: a value cut short is dropped, then rewritten from the journal.
+                .checksumEntries(true)
+                // SharedStore.close() owns closing; Chronicle's own exit hook would close the map
+                // under requests still in flight while an application shuts down.
+                .skipCloseOnExitHook(true);
+    }
+
+    /** Where the entries file of the store at storePath lives. */
+    static Path pathOf(Path storePath) {
+        return Path.of(storePath + ".entries");
+    }
+
+    /** Whether the entries file of the store at storePath is absent or empty: opening it creates a new map. */
+    static boolean isNew(Path storePath) {
+        File entries = pathOf(storePath).toFile();
+        return !entries.exists() || entries.length() == 0;
+    }
+
+    File file() {
+        return file;
+    }
+
+    Path path() {
+        return file.toPath();
+    }
+
+    /** Opens the map, creating it when the file is new; no repair. */
+    ChronicleMap<String, byte[]> open() throws IOException {
+        return builder.createPersistedTo(file);
+    }
+
+    /**
+     * Chronicle's whole-file recovery: resets every segment lock, rebuilds every segment's tables
+     * from the entries whose checksums hold. Only when no other process has the file open.
+     */
+    ChronicleMap<String, byte[]> recover(ChronicleHashCorruption.Listener listener) throws IOException {
+        return builder.recoverPersistedTo(file, true, listener);
+    }
+
+    /**
+     * Whether Chronicle's header is marked complete. A recovery cut short by a death leaves it
+     * marked not complete, and Chronicle then waits a minute for whoever is finishing it.
+     */
+    boolean headerComplete() throws IOException {
+        try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ)) {
+            return SizePrefixedBlob.isReady(readSizeWord(channel));
+        }
+    }
+
+    /**
+     * Marks Chronicle's header complete (its checksum covers the ready state, so this is what a
+     * finished header holds) and says whether it was marked not complete. Only when no process
+     * has the file open: then nobody is finishing it.
+     */
+    boolean clearNotComplete() throws IOException {
+        try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            int sizeWord = readSizeWord(channel);
+            if (SizePrefixedBlob.isReady(sizeWord)) {
+                return false;
+            }
+            ByteBuffer ready = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            ready.putInt(0, sizeWord & ~SizePrefixedBlob.NOT_COMPLETE);
+            channel.write(ready, SizePrefixedBlob.SIZE_WORD_OFFSET);
+            return true;
+        }
+    }
+
+    /** Chronicle's header size word; a file too short to hold one reads as ready (Chronicle judges it). */
+    private static int readSizeWord(FileChannel channel) throws IOException {
+        ByteBuffer sizeWord = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        return channel.read(sizeWord, SizePrefixedBlob.SIZE_WORD_OFFSET) < Integer.BYTES ? 0 : sizeWord.getInt(0);
+    }
+}

@@ -1,0 +1,67 @@
+package io.hearth.file;
+
+import io.hearth.HearthException;
+import io.hearth.IncompatibleStoreException;
+import io.hearth.StoreCheck;
+import io.hearth.spi.Processes;
+import io.hearth.spi.StoreOptions;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import net.openhft.chronicle.map.ChronicleMap;
+
+/**
+ * {@link StoreCheck} for a file store: the counter table, the broadcast ring, the map locks and
+ * every entry, read as they are. It does not attach to the store and repairs nothing, so it may
+ * run beside live processes and reports what a crash left behind; what it finds wrong is a line
+ * of the report, never an exception.
+ */
+final class FileCheck {
+    private FileCheck() {
+    }
+
+    static StoreCheck.Report run(Path path) {
+        List<String> problems = new ArrayList<>();
+        if (!Files.exists(path)) {
+            problems.add("store file " + path + " does not exist");
+            return new StoreCheck.Report(path.toString(), problems, 0, 0, 0);
+        }
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            StoreFile store = StoreFile.mapExisting(path, channel);
+            long pid = Processes.currentPid();
+            int counterNames = new CounterTable(store, pid).check(problems);
+            new BroadcastRing(store, new WorkerTable(store)).check(problems);
+            long entries = checkEntries(store, pid, problems);
+            return new StoreCheck.Report(path.toString(), problems, entries, counterNames, store.header().liveRecoveries());
+        } catch (IncompatibleStoreException e) {
+            problems.add(e.getMessage());
+        } catch (IOException e) {
+            problems.add("cannot read " + path + ": " + e);
+        }
+        return new StoreCheck.Report(path.toString(), problems, 0, 0, 0);
+    }
+
+    private static long checkEntries(StoreFile store, long pid, List<String> problems) throws IOException {
+        if (EntriesFile.isNew(store.path())) {
+            problems.add("the entries file " + EntriesFile.pathOf(store.path()) + " is missing or empty");
+            return 0;
+        }
+        EntriesFile entriesFile = new EntriesFile(store.path(), store.layout(), StoreOptions.DEFAULTS.expectedKeyBytes(),
+                StoreOptions.DEFAULTS.expectedValueBytes());
+        if (!entriesFile.headerComplete()) {
+            problems.add("Chronicle's header of " + entriesFile.path() + " is marked not complete (a recovery was cut"
+                    + " short); the next open with no other process attached repairs it; entries were not checked");
+            return 0;
+        }
+        try (ChronicleMap<String, byte[]> map = entriesFile.open()) {
+            return new EntryCheck(map, store, MapLockTable.withoutRepair(store, pid)).check(problems);
+        } catch (HearthException | IllegalStateException e) {
+            problems.add("cannot read the entries of " + entriesFile.path() + ": " + e.getMessage());
+            return 0;
+        }
+    }
+}

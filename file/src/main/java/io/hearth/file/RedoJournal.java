@@ -1,0 +1,139 @@
+package io.hearth.file;
+
+import io.hearth.HearthException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import net.openhft.chronicle.map.ChronicleMap;
+
+/**
+ * The redo journal of the store file: one slot per map lock stripe, where the stripe's holder
+ * records its whole write (key, and value with its version) before it touches the entries file,
+ * and clears it once the entries file holds the write whole. A process that finds the holder dead
+ * does the journaled write again, so a write cut short is finished, never left torn.
+ *
+ * <pre>
+ *   lock stripes x slot length, from {@link StoreLayout#journalOffset()}; slot length is
+ *   64 + longest composite key + 8 + longest value, rounded up to 64 ({@link #slotLength})
+ *   0 state (long): 0 idle, 1 a put is under way, 2 a remove is under way; released after the bytes
+ *   8 key length (int)   12 value length (int)
+ *  64 composite key, UTF-8   then the value: 8-byte version + JSON
+ * </pre>
+ */
+final class RedoJournal {
+    static final long IDLE = 0;
+    static final long PUT = 1;
+    static final long REMOVE = 2;
+
+    static final int STATE = 0;
+    static final int KEY_LENGTH = STATE + Long.BYTES;
+    static final int VALUE_LENGTH = KEY_LENGTH + Integer.BYTES;
+    static final int KEY = 64;
+    private static final int ALIGNMENT = 64;
+
+    /** A write recorded in a journal slot, to be done again by whoever repairs after its writer died. */
+    record Intent(int stripe, long kind, String compositeKey, byte[] value) {
+    }
+
+    private final MappedFile file;
+    private final int journalOffset;
+    private final int slotLength;
+    private final int stripes;
+    private final int maxCompositeKeyBytes;
+    private final int maxValueBytes;
+
+    RedoJournal(StoreFile store) {
+        StoreLayout layout = store.layout();
+        this.file = store.mapped();
+        this.journalOffset = Math.toIntExact(layout.journalOffset());
+        this.slotLength = Math.toIntExact(layout.journalSlotLength());
+        this.stripes = layout.lockStripes();
+        this.maxCompositeKeyBytes = layout.maxCompositeKeyBytes();
+        this.maxValueBytes = Long.BYTES + layout.maxValueBytes();
+    }
+
+    /** Bytes of one slot for these longest composite key and value (JSON, without its version). */
+    static long slotLength(int maxCompositeKeyBytes, int maxValueBytes) {
+        long length = (long) KEY + maxCompositeKeyBytes + Long.BYTES + maxValueBytes;
+        return (length + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+    }
+
+    private int slotOffset(int stripe) {
+        return journalOffset + stripe * slotLength;
+    }
+
+    /** Records a put before it touches the entries file; the caller holds the stripe. */
+    void recordPut(int stripe, String compositeKey, byte[] value) {
+        record(stripe, PUT, compositeKey, value);
+    }
+
+    /** Records a remove before it touches the entries file; the caller holds the stripe. */
+    void recordRemove(int stripe, String compositeKey) {
+        record(stripe, REMOVE, compositeKey, new byte[0]);
+    }
+
+    private void record(int stripe, long kind, String compositeKey, byte[] value) {
+        int slot = slotOffset(stripe);
+        byte[] key = compositeKey.getBytes(StandardCharsets.UTF_8);
+        if (key.length > maxCompositeKeyBytes || value.length > maxValueBytes) {
+            throw new HearthException("journal slot of " + file.path() + " holds keys of up to " + maxCompositeKeyBytes
+                    + " bytes and values of up to " + maxValueBytes + ", got " + key.length + " and " + value.length);
+        }
+        file.setIntPlain(slot + KEY_LENGTH, key.length);
+        file.setIntPlain(slot + VALUE_LENGTH, value.length);
+        file.putBytes(slot + KEY, key);
+        file.putBytes(slot + KEY + key.length, value);
+        // Released after the bytes: a journal seen armed is complete.
+        file.setLongRelease(slot + STATE, kind);
+    }
+
+    /**
+     * Clears the stripe's slot once the entries file holds the write whole; the caller holds the
+     * stripe. Reads first, so calls that journaled nothing write nothing.
+     */
+    void clear(int stripe) {
+        int state = slotOffset(stripe) + STATE;
+        if (file.getLongAcquire(state) != IDLE) {
+            file.setLongRelease(state, IDLE);
+        }
+    }
+
+    /** Clears every slot: only once every recorded write has been done again. */
+    void clearAll() {
+        for (int stripe = 0; stripe < stripes; stripe++) {
+            clear(stripe);
+        }
+    }
+
+    /** The recorded writes of every stripe; the caller holds every stripe, or no other process is attached. */
+    List<Intent> intents() {
+        List<Intent> intents = new ArrayList<>();
+        for (int stripe = 0; stripe < stripes; stripe++) {
+            int slot = slotOffset(stripe);
+            long kind = file.getLongAcquire(slot + STATE);
+            if (kind == IDLE) {
+                continue;
+            }
+            int keyLength = file.getIntPlain(slot + KEY_LENGTH);
+            int valueLength = file.getIntPlain(slot + VALUE_LENGTH);
+            String key = file.getUtf8(slot + KEY, keyLength);
+            byte[] value = file.getBytes(slot + KEY + keyLength, valueLength);
+            intents.add(new Intent(stripe, kind, key, value));
+        }
+        return intents;
+    }
+
+    /**
+     * Does the recorded writes again, straight on Chronicle: a put writes its whole value (version
+     * included), a remove removes. The caller holds every stripe, or no other process is attached.
+     */
+    static void replay(List<Intent> intents, ChronicleMap<String, byte[]> map) {
+        for (Intent intent : intents) {
+            if (intent.kind() == PUT) {
+                map.put(intent.compositeKey(), intent.value());
+            } else {
+                map.remove(intent.compositeKey());
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package io.hearth.file;
+
+import io.hearth.IncompatibleStoreException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * The first {@link #LENGTH} bytes of the store file: its shape, written once at creation, and the
+ * store-wide words every process updates, each on a cache line of its own.
+ *
+ * <pre>
+ *   0                   8         12        16        20        24        28        32        36        40
+ *   +-------------------+---------+---------+---------+---------+---------+---------+---------+---------+
+ *   | magic "HEARTH.1"  | format  | counter | worker  | bcast   | bcast   | max key | max     | crash   |
+ *   | written last      | version | slots   | slots   | slots   | slot len| bytes   | value B | seen    |
+ *   +-------------------+---------+---------+---------+---------+---------+---------+---------+---------+
+ *   40 max entries (long)   48 created, epoch ms (long)   56 map lock stripes (int)
+ *  128 version sequence (long)   192 entry count (long)   256 broadcast tail (long)
+ *  320 recovery owner (long: an owner word, see {@link MapLockTable})   384 live recoveries done (long)
+ *  448 repair snapshot length (long, see {@link SegmentSnapshots}; 0 when no repair is under way)
+ * </pre>
+ *
+ * A creation writes {@link #INITIALISING_MAGIC} first and the real magic last, with a release
+ * store, so a process that sees the magic sees a complete header.
+ */
+final class StoreHeader {
+    static final long MAGIC = 0x312E485452414548L; // "HEARTH.1" read as a little-endian long
+    static final long INITIALISING_MAGIC = 0x7E7E485452414548L; // "HEARTH~~": a crash during creation left this
+    static final int FORMAT_VERSION = 2;
+    static final int LENGTH = 4096;
+
+    static final int MAGIC_OFFSET = 0;
+    static final int FORMAT_VERSION_OFFSET = MAGIC_OFFSET + Long.BYTES;
+    static final int COUNTER_SLOTS_OFFSET = FORMAT_VERSION_OFFSET + Integer.BYTES;
+    static final int WORKER_SLOTS_OFFSET = COUNTER_SLOTS_OFFSET + Integer.BYTES;
+    static final int BROADCAST_SLOTS_OFFSET = WORKER_SLOTS_OFFSET + Integer.BYTES;
+    static final int BROADCAST_SLOT_LENGTH_OFFSET = BROADCAST_SLOTS_OFFSET + Integer.BYTES;
+    static final int MAX_KEY_BYTES_OFFSET = BROADCAST_SLOT_LENGTH_OFFSET + Integer.BYTES;
+    static final int MAX_VALUE_BYTES_OFFSET = MAX_KEY_BYTES_OFFSET + Integer.BYTES;
+    /** 1 once a process died while attached; cleared by the recovery of the next open with none live. */
+    static final int CRASH_SEEN_OFFSET = MAX_VALUE_BYTES_OFFSET + Integer.BYTES;
+    static final int MAX_ENTRIES_OFFSET = CRASH_SEEN_OFFSET + Integer.BYTES;
+    static final int CREATED_OFFSET = MAX_ENTRIES_OFFSET + Long.BYTES;
+    static final int LOCK_STRIPES_OFFSET = CREATED_OFFSET + Long.BYTES;
+    static final int CACHE_LINE = 64;
+    static final int VERSION_SEQUENCE_OFFSET = 2 * CACHE_LINE;
+    static final int ENTRY_COUNT_OFFSET = VERSION_SEQUENCE_OFFSET + CACHE_LINE;
+    static final int BROADCAST_TAIL_OFFSET = ENTRY_COUNT_OFFSET + CACHE_LINE;
+    /** Owner word of the process repairing the map after a dead lock holder, or 0. */
+    static final int RECOVERY_OWNER_OFFSET = BROADCAST_TAIL_OFFSET + CACHE_LINE;
+    /** How many times a process repaired the map after a dead lock holder while others stayed attached. */
+    static final int LIVE_RECOVERIES_OFFSET = RECOVERY_OWNER_OFFSET + CACHE_LINE;
+    /** Length of the published repair snapshot in PATH.entries.repair, or 0. */
+    static final int REPAIR_SNAPSHOT_OFFSET = LIVE_RECOVERIES_OFFSET + CACHE_LINE;
+
+    private final MappedFile file;
+
+    StoreHeader(MappedFile file) {
+        this.file = file;
+    }
+
+    /** The header of a new store: everything but the real magic, which {@link #publish()} writes last. */
+    static ByteBuffer initial(StoreLayout layout) {
+        return ByteBuffer.allocate(LENGTH).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(MAGIC_OFFSET, INITIALISING_MAGIC)
+                .putInt(FORMAT_VERSION_OFFSET, FORMAT_VERSION)
+                .putInt(COUNTER_SLOTS_OFFSET, layout.counterSlots())
+                .putInt(WORKER_SLOTS_OFFSET, layout.workerSlots())
+                .putInt(BROADCAST_SLOTS_OFFSET, layout.broadcastSlots())
+                .putInt(BROADCAST_SLOT_LENGTH_OFFSET, layout.broadcastSlotLength())
+                .putInt(MAX_KEY_BYTES_OFFSET, layout.maxKeyBytes())
+                .putInt(MAX_VALUE_BYTES_OFFSET, layout.maxValueBytes())
+                .putLong(MAX_ENTRIES_OFFSET, layout.maxEntries())
+                .putLong(CREATED_OFFSET, System.currentTimeMillis())
+                .putInt(LOCK_STRIPES_OFFSET, layout.lockStripes());
+    }
+
+    /** Whether the file holds a creation cut short (or nothing): its layout may be written anew. */
+    static boolean needsCreation(FileChannel channel) throws IOException {
+        if (channel.size() == 0) {
+            return true;
+        }
+        ByteBuffer magic = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        channel.read(magic, MAGIC_OFFSET);
+        return magic.position() == Long.BYTES && magic.getLong(0) == INITIALISING_MAGIC;
+    }
+
+    /**
+     * Reads and checks the layout of an existing, non-empty file without writing a byte.
+     *
+     * @return the layout, or null when a creation was cut short and may be redone
+     * @throws IncompatibleStoreException when the file is not a Hearth store of this format
+     */
+    static StoreLayout readLayout(Path path, FileChannel channel) throws IOException {
+        long size = channel.size();
+        ByteBuffer header = ByteBuffer.allocate((int) Math.min(size, LENGTH)).order(ByteOrder.LITTLE_ENDIAN);
+        channel.read(header, 0);
+        if (header.capacity() < Long.BYTES) {
+            throw notAStore(path, "it is only " + size + " bytes long");
+        }
+        long magic = header.getLong(MAGIC_OFFSET);
+        if (magic == INITIALISING_MAGIC) {
+            return null;
+        }
+        if (magic != MAGIC) {
+            throw notAStore(path, "it starts with bytes " + hex(header, 8) + ", not \"HEARTH.1\"");
+        }
+        if (header.capacity() < LENGTH) {
+            throw notAStore(path, "its header is cut short at " + size + " bytes of " + LENGTH);
+        }
+        int format = header.getInt(FORMAT_VERSION_OFFSET);
+        if (format != FORMAT_VERSION) {
+            throw new IncompatibleStoreException("store file " + path + " has format version " + format
+                    + ", this Hearth reads format version " + FORMAT_VERSION + "; the file was not modified");
+        }
+        StoreLayout layout = new StoreLayout(header.getInt(COUNTER_SLOTS_OFFSET), header.getInt(WORKER_SLOTS_OFFSET),
+                header.getInt(BROADCAST_SLOTS_OFFSET), header.getInt(BROADCAST_SLOT_LENGTH_OFFSET),
+                header.getInt(MAX_KEY_BYTES_OFFSET), header.getInt(MAX_VALUE_BYTES_OFFSET),
+                header.getLong(MAX_ENTRIES_OFFSET), header.getInt(LOCK_STRIPES_OFFSET));
+        String damage = layout.damage();
+        if (damage != null) {
+            throw notAStore(path, damage);
+        }
+        if (size < layout.fileLength()) {
+            throw notAStore(path, "it is " + size + " bytes long but its header describes " + layout.fileLength());
+        }
+        return layout;
+    }
+
+    private static IncompatibleStoreException notAStore(Path path, String why) {
+        return new IncompatibleStoreException("file " + path + " is not a Hearth store: " + why
+                + "; expected format version " + FORMAT_VERSION + "; the file was not modified");
+    }
+
+    private static String hex(ByteBuffer buffer, int count) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < count && i < buffer.capacity(); i++) {
+            text.append(String.format("%02x", buffer.get(i)));
+        }
+        return text.toString();
+    }
+
+    /** Writes the real magic, last, so that a process which sees it sees a complete header. */
+    void publish() {
+        file.setLongRelease(MAGIC_OFFSET, MAGIC);
+    }
+
+    /** A version never handed out before: versions grow with every write in the store. */
+    long nextVersion() {
+        return file.getAndAddLong(VERSION_SEQUENCE_OFFSET, 1) + 1;
+    }
+
+    /** The newest version handed out. */
+    long versionSequence() {
+        return file.getLongVolatile(VERSION_SEQUENCE_OFFSET);
+    }
+
+    long entryCount() {
+        return file.getLongVolatile(ENTRY_COUNT_OFFSET);
+    }
+
+    boolean compareAndSetEntryCount(long expected, long update) {
+        return file.compareAndSetLong(ENTRY_COUNT_OFFSET, expected, update);
+    }
+
+    void addEntries(long delta) {
+        file.getAndAddLong(ENTRY_COUNT_OFFSET, delta);
+    }
+
+    /** Sets the count after a recount; only while no other process can be writing entries. */
+    void setEntryCount(long count) {
+        file.setLongVolatile(ENTRY_COUNT_OFFSET, count);
+    }
+
+    long broadcastTail() {
+        return file.getLongVolatile(BROADCAST_TAIL_OFFSET);
+    }
+
+    boolean compareAndSetBroadcastTail(long expected, long update) {
+        return file.compareAndSetLong(BROADCAST_TAIL_OFFSET, expected, update);
+    }
+
+    boolean crashSeen() {
+        return file.getIntVolatile(CRASH_SEEN_OFFSET) != 0;
+    }
+
+    /** Some process died while attached: the next open with nobody live must look for work half done. */
+    void markCrashSeen() {
+        file.setIntVolatile(CRASH_SEEN_OFFSET, 1);
+    }
+
+    void clearCrashSeen() {
+        file.setIntVolatile(CRASH_SEEN_OFFSET, 0);
+    }
+
+    long recoveryOwner() {
+        return file.getLongVolatile(RECOVERY_OWNER_OFFSET);
+    }
+
+    boolean compareAndSetRecoveryOwner(long expected, long update) {
+        return file.compareAndSetLong(RECOVERY_OWNER_OFFSET, expected, update);
+    }
+
+    void releaseRecoveryOwner() {
+        file.setLongRelease(RECOVERY_OWNER_OFFSET, 0);
+    }
+
+    long liveRecoveries() {
+        return file.getLongVolatile(LIVE_RECOVERIES_OFFSET);
+    }
+
+    void countLiveRecovery() {
+        file.getAndAddLong(LIVE_RECOVERIES_OFFSET, 1);
+    }
+
+    /** The published length of the repair snapshot; 0 when no repair is under way. */
+    long repairSnapshotLength() {
+        return file.getLongVolatile(REPAIR_SNAPSHOT_OFFSET);
+    }
+
+    void publishRepairSnapshotLength(long length) {
+        file.setLongRelease(REPAIR_SNAPSHOT_OFFSET, length);
+    }
+}

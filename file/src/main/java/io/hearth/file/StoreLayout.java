@@ -1,0 +1,81 @@
+package io.hearth.file;
+
+/**
+ * The shape of a store file: how many slots each region has, and where each region starts. A new
+ * file takes it from the builder's settings; an existing file's is read from its header.
+ *
+ * <pre>
+ *   offset 0                     the header, {@link StoreHeader#LENGTH} bytes ({@link StoreHeader})
+ *   {@link #counterTableOffset()}     counter slots x {@link CounterTable#SLOT_LENGTH} ({@link CounterTable})
+ *   {@link #workerTableOffset()}      worker slots x {@link WorkerTable#SLOT_LENGTH} ({@link WorkerTable})
+ *   {@link #broadcastRingOffset()}    broadcast slots x broadcast slot length ({@link BroadcastRing})
+ *   {@link #lockTableOffset()}        lock stripes x {@link MapLockTable#SLOT_LENGTH} ({@link MapLockTable})
+ *   {@link #journalOffset()}          lock stripes x {@link #journalSlotLength()} ({@link RedoJournal})
+ *   {@link #fileLength()}             end of file
+ * </pre>
+ *
+ * @param counterSlots        counter names the table holds
+ * @param workerSlots         processes that can be attached at once
+ * @param broadcastSlots      messages the broadcast ring keeps
+ * @param broadcastSlotLength bytes per ring slot: its fixed fields plus the longest payload
+ * @param maxKeyBytes         longest map key, bytes of UTF-8
+ * @param maxValueBytes       longest value, bytes of JSON
+ * @param maxEntries          most map entries over all maps
+ * @param lockStripes         map lock stripes (and journal slots)
+ */
+record StoreLayout(int counterSlots, int workerSlots, int broadcastSlots, int broadcastSlotLength,
+                   int maxKeyBytes, int maxValueBytes, long maxEntries, int lockStripes) {
+    /** Longest map name: composite keys (map name, NUL, key) and journal slots are sized for it. */
+    static final int MAX_MAP_NAME_BYTES = 64;
+    /** Stripes of new stores: enough that processes on different keys seldom meet, few enough to take all quickly. */
+    static final int DEFAULT_LOCK_STRIPES = 64;
+
+    long counterTableOffset() {
+        return StoreHeader.LENGTH;
+    }
+
+    long workerTableOffset() {
+        return counterTableOffset() + (long) counterSlots * CounterTable.SLOT_LENGTH;
+    }
+
+    long broadcastRingOffset() {
+        return workerTableOffset() + (long) workerSlots * WorkerTable.SLOT_LENGTH;
+    }
+
+    long lockTableOffset() {
+        return broadcastRingOffset() + (long) broadcastSlots * broadcastSlotLength;
+    }
+
+    long journalOffset() {
+        return lockTableOffset() + (long) lockStripes * MapLockTable.SLOT_LENGTH;
+    }
+
+    long journalSlotLength() {
+        return RedoJournal.slotLength(maxCompositeKeyBytes(), maxValueBytes);
+    }
+
+    long fileLength() {
+        return journalOffset() + lockStripes * journalSlotLength();
+    }
+
+    /** Longest composite key (map name, NUL, key) in bytes of UTF-8. */
+    int maxCompositeKeyBytes() {
+        return MAX_MAP_NAME_BYTES + 1 + maxKeyBytes;
+    }
+
+    int maxPayloadBytes() {
+        return broadcastSlotLength - BroadcastRing.PAYLOAD;
+    }
+
+    /** Why this shape cannot be a store's, or null when it can: a header that reads as this is damaged. */
+    String damage() {
+        if (counterSlots < 1 || lockStripes < 1 || workerSlots < 1 || broadcastSlots < 1
+                || broadcastSlotLength <= BroadcastRing.PAYLOAD || maxKeyBytes < 1 || maxValueBytes < 1 || maxEntries < 1) {
+            return "its header is damaged: " + this;
+        }
+        if (fileLength() > Integer.MAX_VALUE) {
+            return "its header describes a file of " + fileLength() + " bytes, over the limit of " + Integer.MAX_VALUE;
+        }
+        return null;
+    }
+}
