@@ -38,7 +38,7 @@ class FileCrossProcessTest extends CrossProcessContract {
 
     private List<String> missingOptions(List<String> given) {
         Path path = dir.resolve("never-created.hearth");
-        try (ChildJvm child = ChildJvm.startWithJvmOptions(given, StoreChild.class, "try-open", path.toString())) {
+        try (ChildJvm child = ChildJvm.builder(StoreChild.class).jvmOptions(given).args("try-open", path.toString()).start()) {
             List<String> missing = List.of(child.awaitLine("MISSING", CHILD_TIMEOUT).split(" "));
             assertThat(child.awaitExit(CHILD_TIMEOUT)).isZero();
             assertThat(path).doesNotExist();

@@ -326,8 +326,8 @@ class ProcessKillTest {
         private Member start(String name, String partner, List<String> jvmOptions) {
             Path ledger = dir.resolve("ledgers").resolve(name);
             Ledger created = Ledger.create(ledger);
-            ChildJvm jvm = ChildJvm.startWithJvmOptions(jvmOptions, KillChild.class, scenario.name(), store.toString(),
-                    dir.resolve("control").toString(), ledger.toString(), name, partner);
+            ChildJvm jvm = ChildJvm.builder(KillChild.class).jvmOptions(jvmOptions).args(scenario.name(), store.toString(),
+                    dir.resolve("control").toString(), ledger.toString(), name, partner).start();
             children.add(jvm);
             return new Member(name, jvm, created);
         }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hearth.StoreCheck;
+import io.hearth.testkit.ChildJvm;
+import io.hearth.testkit.Ports;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,7 +62,7 @@ class ChaosKillTest {
     @TempDir
     Path dir;
 
-    private final List<SupervisorProcess> started = new ArrayList<>();
+    private final List<ChildJvm> started = new ArrayList<>();
     private final Signals signals = new Signals();
     private final List<Client> clients = new ArrayList<>();
     private final Hiccups hiccups = new Hiccups();
@@ -73,14 +75,14 @@ class ChaosKillTest {
         for (Client client : clients) {
             client.join(TimeUnit.SECONDS.toMillis(30));
         }
-        started.forEach(SupervisorProcess::close);
+        started.forEach(ChildJvm::close);
     }
 
     @Test
     void workersKilledEvery400MillisecondsNeverDelayAnAcknowledgedIncrementPastOneSecondNorLoseOne() throws Exception {
         Path store = dir.resolve("chaos.store");
-        int port = SupervisorProcess.freePort();
-        SupervisorProcess supervisor = start(port, store);
+        int port = Ports.freeLoopbackPort();
+        ChildJvm supervisor = start(port, store);
         supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP);
 
         hiccups.start();
@@ -133,7 +135,7 @@ class ChaosKillTest {
         supervisor.terminate();
         assertThat(supervisor.awaitExit(Duration.ofMinutes(2))).as("the supervisor's exit status after SIGTERM").isZero();
 
-        SupervisorProcess again = start(port, store);
+        ChildJvm again = start(port, store);
         String ready = again.awaitLine(SupervisorCommand.READY_LINE, STARTUP);
         assertThat(WorkerProbes.reportFromEveryWorker(port, WorkerProbes.readyPids(ready)).values())
                 .as("each restarted worker's /report").containsOnly(count);
@@ -146,8 +148,8 @@ class ChaosKillTest {
         assertThat(check.problems()).as("problems StoreCheck found in %s", store).isEmpty();
     }
 
-    private SupervisorProcess start(int port, Path store) {
-        SupervisorProcess supervisor = SupervisorProcess.start(Map.of(), "-n", Integer.toString(WORKERS), "-p",
+    private ChildJvm start(int port, Path store) {
+        ChildJvm supervisor = SupervisorProcess.start(Map.of(), "-n", Integer.toString(WORKERS), "-p",
                 Integer.toString(port), "-s", store.toString());
         started.add(supervisor);
         return supervisor;
@@ -172,7 +174,7 @@ class ChaosKillTest {
 
     /** Sends SIGKILL to a random worker of the supervisor every 400 ms for 20 s. */
     private static final class Killer {
-        private final SupervisorProcess supervisor;
+        private final ChildJvm supervisor;
         /** Killed already: a dead worker stays listed until the supervisor has reaped it, and must not count twice. */
         private final Set<ProcessHandle> killed = new HashSet<>();
         /** When each worker seen started, to tell in a slow request's report how young its worker was. */
@@ -181,13 +183,13 @@ class ChaosKillTest {
         /** Ticks at which no worker was alive at first (all being replaced): the first to appear was killed. */
         int waited;
 
-        Killer(SupervisorProcess supervisor) {
+        Killer(ChildJvm supervisor) {
             this.supervisor = supervisor;
         }
 
         /** Lists the workers once, so that the first tick is not late for this JVM's cold code (seen: 1.5 s). */
         void warmUp() {
-            supervisor.children().forEach(worker -> worker.info().startInstant()
+            supervisor.descendants().forEach(worker -> worker.info().startInstant()
                     .ifPresent(start -> started.putIfAbsent(worker.pid(), start)));
         }
 
@@ -207,7 +209,7 @@ class ChaosKillTest {
 
         private boolean killOne() {
             List<ProcessHandle> live = new ArrayList<>();
-            for (ProcessHandle worker : supervisor.children()) {
+            for (ProcessHandle worker : supervisor.descendants()) {
                 worker.info().startInstant().ifPresent(start -> started.putIfAbsent(worker.pid(), start));
                 if (!killed.contains(worker) && worker.isAlive()) {
                     live.add(worker);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hearth.SharedStore;
+import io.hearth.testkit.ChildJvm;
+import io.hearth.testkit.Ports;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -29,12 +31,12 @@ class GracefulStopTest {
 
     @Test
     void sigtermLetsTheRequestInFlightFinishThenStopsEveryWorkerAndExitsZero() throws Exception {
-        int port = SupervisorProcess.freePort();
+        int port = Ports.freeLoopbackPort();
         Path store = dir.resolve("graceful.store");
-        try (SupervisorProcess supervisor = SupervisorProcess.start(Map.of("HEARTH_TOKEN", "t0ken"), "-n", "1", "-p",
+        try (ChildJvm supervisor = SupervisorProcess.start(Map.of("HEARTH_TOKEN", "t0ken"), "-n", "1", "-p",
                 Integer.toString(port), "-s", store.toString())) {
             supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP);
-            List<ProcessHandle> workers = supervisor.children();
+            List<ProcessHandle> workers = supervisor.descendants();
             assertThat(workers).hasSize(1);
             assertThat(RawHttp.request(port, "POST", "/increment").status()).as("HEARTH_TOKEN reached the worker").isEqualTo(401);
 
@@ -72,8 +74,8 @@ class GracefulStopTest {
     @Test
     void aWorkerThatCannotOpenTheStoreStopsTheSupervisorInsteadOfARestartLoop() throws Exception {
         Path notAStore = Files.writeString(dir.resolve("not-a-store"), "these bytes are no Hearth store");
-        try (SupervisorProcess supervisor = SupervisorProcess.start(Map.of(), "-n", "2", "-p",
-                Integer.toString(SupervisorProcess.freePort()), "-s", notAStore.toString())) {
+        try (ChildJvm supervisor = SupervisorProcess.start(Map.of(), "-n", "2", "-p",
+                Integer.toString(Ports.freeLoopbackPort()), "-s", notAStore.toString())) {
             assertThat(supervisor.awaitExit(STARTUP)).isEqualTo(Worker.BOOT_FAILURE);
         }
         assertThat(Files.readString(notAStore)).isEqualTo("these bytes are no Hearth store");
@@ -82,15 +84,15 @@ class GracefulStopTest {
     @Test
     void theSupervisorRefusesATakenPortABadRedisUriAndAnEmptyToken() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             SupervisorProcess onTakenPort = SupervisorProcess.start(Map.of(), "-n", "2", "-p",
+             ChildJvm onTakenPort = SupervisorProcess.start(Map.of(), "-n", "2", "-p",
                      Integer.toString(taken.getLocalPort()), "-s", dir.resolve("a.store").toString());
-             SupervisorProcess redis = SupervisorProcess.start(Map.of(), "-s", "redis://127.0.0.1:6379/0?frobnicate=1");
-             SupervisorProcess emptyToken = SupervisorProcess.start(Map.of("HEARTH_TOKEN", ""), "-n", "1", "-p", "0",
+             ChildJvm redis = SupervisorProcess.start(Map.of(), "-s", "redis://127.0.0.1:6379/0?frobnicate=1");
+             ChildJvm emptyToken = SupervisorProcess.start(Map.of("HEARTH_TOKEN", ""), "-n", "1", "-p", "0",
                      "-s", dir.resolve("b.store").toString())) {
             assertThat(onTakenPort.awaitExit(Duration.ofMinutes(1))).isEqualTo(2);
             assertThat(redis.awaitExit(Duration.ofMinutes(1))).isEqualTo(2);
             assertThat(emptyToken.awaitExit(Duration.ofMinutes(1))).isEqualTo(2);
-            assertThat(onTakenPort.children()).isEmpty();
+            assertThat(onTakenPort.descendants()).isEmpty();
         }
         assertThat(dir.resolve("a.store")).doesNotExist();
         assertThat(dir.resolve("b.store")).doesNotExist();

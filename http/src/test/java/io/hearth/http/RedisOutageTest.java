@@ -2,6 +2,8 @@ package io.hearth.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hearth.testkit.ChildJvm;
+import io.hearth.testkit.Ports;
 import io.hearth.testkit.RedisServer;
 import java.time.Duration;
 import java.util.HashSet;
@@ -44,14 +46,14 @@ class RedisOutageTest {
             new String[] {"GET", "/stats"});
 
     private RedisServer redis;
-    private SupervisorProcess supervisor;
+    private ChildJvm supervisor;
     private int port;
     private Set<Long> workers;
 
     @BeforeAll
     void startRedisAndWorkers() throws Exception {
         redis = RedisServer.start(List.of("--requirepass", SECRET));
-        port = SupervisorProcess.freePort();
+        port = Ports.freeLoopbackPort();
         supervisor = SupervisorProcess.start(Map.of(), "-n", "2", "-p", Integer.toString(port),
                 "-s", "redis://:" + SECRET + "@127.0.0.1:" + redis.port() + "/0?prefix=outage:&timeout=500ms");
         workers = WorkerProbes.readyPids(supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP));
@@ -59,7 +61,7 @@ class RedisOutageTest {
 
     @AfterAll
     void stopEverything() {
-        try (RedisServer r = redis; SupervisorProcess s = supervisor) {
+        try (RedisServer r = redis; ChildJvm s = supervisor) {
             // closed in reverse order: the workers first, then Redis
         }
     }
@@ -100,7 +102,7 @@ class RedisOutageTest {
         long written = first.json().get("count").asLong() + 20;
         assertThat(WorkerProbes.reportFromEveryWorker(port, workers).values())
                 .as("each of the original workers' /report after Redis came back").containsOnly(written);
-        assertThat(supervisor.children().stream().map(ProcessHandle::pid)).as("no worker was restarted")
+        assertThat(supervisor.descendants().stream().map(ProcessHandle::pid)).as("no worker was restarted")
                 .containsExactlyInAnyOrderElementsOf(workers);
 
         // Redis lost the registry with its data; each worker registers again by itself.
@@ -139,7 +141,7 @@ class RedisOutageTest {
         ProcessHandle replacement = null;
         while (replacement == null) {
             assertThat(System.nanoTime()).as("a replacement for worker %d started within %s", victim, RECOVERY).isLessThan(deadline);
-            replacement = supervisor.children().stream().filter(child -> !workers.contains(child.pid())).findFirst().orElse(null);
+            replacement = supervisor.descendants().stream().filter(child -> !workers.contains(child.pid())).findFirst().orElse(null);
             Thread.sleep(20);
         }
         replacement.onExit().get(RECOVERY.toSeconds(), TimeUnit.SECONDS);
@@ -154,19 +156,19 @@ class RedisOutageTest {
             }
             Thread.sleep(50);
         }
-        assertThat(supervisor.children()).as("the supervisor still runs its workers").hasSize(2);
+        assertThat(supervisor.descendants()).as("the supervisor still runs its workers").hasSize(2);
     }
 
     @Test
     @Order(3)
     void theSupervisorRefusesARedisItCannotReachOrAUriItCannotUseNamingHostAndPortWithoutThePassword() throws Exception {
-        int nobody = SupervisorProcess.freePort();
-        try (SupervisorProcess unreachable = SupervisorProcess.startReadingErrors("-n", "1", "-p",
-                Integer.toString(SupervisorProcess.freePort()), "-s", "redis://:" + SECRET + "@127.0.0.1:" + nobody + "/0");
-             SupervisorProcess badOption = SupervisorProcess.startReadingErrors("-n", "1", "-s",
+        int nobody = Ports.freeLoopbackPort();
+        try (ChildJvm unreachable = SupervisorProcess.startReadingErrors("-n", "1", "-p",
+                Integer.toString(Ports.freeLoopbackPort()), "-s", "redis://:" + SECRET + "@127.0.0.1:" + nobody + "/0");
+             ChildJvm badOption = SupervisorProcess.startReadingErrors("-n", "1", "-s",
                      "redis://:" + SECRET + "@127.0.0.1:" + nobody + "/0?frobnicate=1");
-             SupervisorProcess wrongPassword = SupervisorProcess.startReadingErrors("-n", "1", "-p",
-                     Integer.toString(SupervisorProcess.freePort()), "-s", "redis://:wrong@127.0.0.1:" + redis.port() + "/0")) {
+             ChildJvm wrongPassword = SupervisorProcess.startReadingErrors("-n", "1", "-p",
+                     Integer.toString(Ports.freeLoopbackPort()), "-s", "redis://:wrong@127.0.0.1:" + redis.port() + "/0")) {
             assertThat(unreachable.awaitLine("error:", STARTUP)).contains("127.0.0.1:" + nobody).doesNotContain(SECRET);
             assertThat(unreachable.awaitExit(STARTUP)).isEqualTo(2);
             assertThat(badOption.awaitLine("error:", STARTUP)).contains("frobnicate").doesNotContain(SECRET);

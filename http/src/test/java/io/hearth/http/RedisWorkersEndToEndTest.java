@@ -2,6 +2,8 @@ package io.hearth.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hearth.testkit.ChildJvm;
+import io.hearth.testkit.Ports;
 import io.hearth.testkit.RedisServer;
 import java.time.Duration;
 import java.util.HashSet;
@@ -25,8 +27,8 @@ class RedisWorkersEndToEndTest {
     private static final Duration STARTUP = Duration.ofMinutes(4);
 
     private RedisServer redis;
-    private SupervisorProcess groupA;
-    private SupervisorProcess groupB;
+    private ChildJvm groupA;
+    private ChildJvm groupB;
     private int portA;
     private int portB;
     private Set<Long> pidsA;
@@ -36,9 +38,9 @@ class RedisWorkersEndToEndTest {
     void startRedisAndTwoGroupsOfWorkers() throws Exception {
         redis = RedisServer.start();
         String store = redis.freshStoreUri("timeout=2s");
-        portA = SupervisorProcess.freePort();
+        portA = Ports.freeLoopbackPort();
         groupA = SupervisorProcess.start(Map.of(), "-n", "2", "-p", Integer.toString(portA), "-s", store);
-        portB = SupervisorProcess.freePort();
+        portB = Ports.freeLoopbackPort();
         groupB = SupervisorProcess.start(Map.of(), "-n", "2", "-p", Integer.toString(portB), "-s", store);
         pidsA = WorkerProbes.readyPids(groupA.awaitLine(SupervisorCommand.READY_LINE, STARTUP));
         pidsB = WorkerProbes.readyPids(groupB.awaitLine(SupervisorCommand.READY_LINE, STARTUP));
@@ -46,7 +48,7 @@ class RedisWorkersEndToEndTest {
 
     @AfterAll
     void stopEverything() {
-        try (RedisServer r = redis; SupervisorProcess a = groupA; SupervisorProcess b = groupB) {
+        try (RedisServer r = redis; ChildJvm a = groupA; ChildJvm b = groupB) {
             // closed in reverse order: the workers first, then Redis
         }
     }

@@ -2,6 +2,7 @@ package io.hearth.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hearth.testkit.Ports;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +50,7 @@ class SpawnFailureTest {
     }
 
     private Supervisor supervisor(Supervisor.Spawner spawner) {
-        return Supervisor.builder(dir.resolve("spawn.store")).workers(1).port(SupervisorProcess.freePort())
+        return Supervisor.builder(dir.resolve("spawn.store")).workers(1).port(Ports.freeLoopbackPort())
                 .workerJvmOptions(List.of(SupervisorProcess.WORKER_JAVA_OPTS.split(" "))).spawner(spawner).start();
     }
 }

@@ -2,6 +2,8 @@ package io.hearth.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hearth.testkit.ChildJvm;
+import io.hearth.testkit.Ports;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -28,12 +30,12 @@ class WorkersEndToEndTest {
     private static final int INCREMENTS = 3000;
     private static final Duration STARTUP = Duration.ofMinutes(4);
 
-    private SupervisorProcess supervisor;
+    private ChildJvm supervisor;
     private int port;
 
     @BeforeAll
     void startWorkers(@TempDir Path dir) throws Exception {
-        port = SupervisorProcess.freePort();
+        port = Ports.freeLoopbackPort();
         supervisor = SupervisorProcess.start(Map.of(), "-n", Integer.toString(WORKERS), "-p", Integer.toString(port),
                 "-s", dir.resolve("e2e.store").toString());
         supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP);

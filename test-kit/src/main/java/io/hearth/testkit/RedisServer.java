@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +48,7 @@ public final class RedisServer implements AutoCloseable {
     public static RedisServer start(List<String> extraArguments) {
         String binary = findBinary();
         try {
-            RedisServer server = new RedisServer(binary, freePort(), Files.createTempDirectory("hearth-redis-test"),
+            RedisServer server = new RedisServer(binary, Ports.freeLoopbackPort(), Files.createTempDirectory("hearth-redis-test"),
                     List.copyOf(extraArguments));
             server.startAgain();
             return server;
@@ -188,13 +187,6 @@ public final class RedisServer implements AutoCloseable {
         }
         throw new IllegalStateException("the Redis tests need redis-server on the PATH and there is none: install Debian's "
                 + "redis-server (sudo apt-get install redis-server), or run the tests with ./test.sh, which installs it");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
     }
 
     private static void sleep(long millis) {
