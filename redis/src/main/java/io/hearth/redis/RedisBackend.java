@@ -12,14 +12,9 @@ import io.hearth.spi.BackendLimits;
 import io.hearth.spi.CounterCell;
 import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoredEntry;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
@@ -32,15 +27,10 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * A store in Redis, its keys laid out in {@link RedisKeys}.
- *
- * <p>Each open store is one worker with a random id; its delivery thread beats every second and
- * the registry drops a worker whose beat is older than {@link #WORKER_EXPIRY}. A worker on this
- * host (same host name and boot id) whose process is gone is dropped at once.
+ * A store in Redis, its keys laid out in {@link RedisKeys}. Each open store is one worker of the
+ * registry ({@link RedisWorkers}); its delivery thread beats every second.
  */
 final class RedisBackend implements StoreBackend {
-    static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
-    static final Duration WORKER_EXPIRY = Duration.ofSeconds(10);
     static final Duration BROADCAST_RETENTION = Duration.ofMinutes(1);
     private static final System.Logger LOG = System.getLogger(RedisBackend.class.getName());
 
@@ -49,14 +39,8 @@ final class RedisBackend implements StoreBackend {
     private final RedisCalls calls;
     private final RedisCounters counters;
     private final RedisEntries entries;
-    private final String workerId = randomId();
-    private final long pid = ProcessHandle.current().pid();
-    private final long processStart = startMillis(ProcessHandle.current());
-    private final String hostId = hostId();
+    private final RedisWorkers workers;
     private final long startAfter;
-    private volatile String epoch;
-    /** Set when a registration found another epoch than the one before: Redis lost the data. */
-    private volatile boolean lostData;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Semaphore wake = new Semaphore(0);
     private volatile Thread agent;
@@ -69,8 +53,9 @@ final class RedisBackend implements StoreBackend {
         this.calls = new RedisCalls(settings);
         this.counters = new RedisCounters(settings, keys, calls);
         this.entries = new RedisEntries(settings, keys, calls);
+        this.workers = new RedisWorkers(settings.location(), keys, calls);
         try {
-            this.startAfter = attach();
+            this.startAfter = workers.attach();
         } catch (RuntimeException e) {
             calls.close();
             throw e;
@@ -129,67 +114,19 @@ final class RedisBackend implements StoreBackend {
         entries.forEachKey(map, action);
     }
 
-    // ---------------------------------------------------------------- workers
-
-    /** One registered worker as read at one instant. */
-    private record Worker(String id, long pid, long processStart, String hostId, long attachedMillis, long heartbeatMillis) {
-        WorkerInfo info() {
-            return new WorkerInfo(pid, Instant.ofEpochMilli(attachedMillis), Instant.ofEpochMilli(heartbeatMillis));
-        }
-    }
-
-    /** Registers this worker; returns the broadcast sequence at that instant and notes the store's epoch. */
-    private long attach() {
-        String candidate = randomId();
-        List<?> reply = (List<?>) calls.call("register worker", jedis -> Scripts.ATTACH.run(jedis, List.of(keys.heartbeats(),
-                keys.workerInfo(), keys.broadcastSequence(), keys.epoch()), List.of(bytes(workerId),
-                bytes(pid + " " + processStart + " " + hostId), bytes(candidate))));
-        String before = epoch;
-        epoch = string((byte[]) reply.get(1));
-        if (before != null && !before.equals(epoch)) {
-            lostData = true;
-        }
-        return (Long) reply.get(0);
-    }
-
     @Override
     public List<WorkerInfo> workers() {
-        return liveWorkers().stream().map(Worker::info).toList();
-    }
-
-    /** Workers with a fresh heartbeat, less those of this host whose process is gone (removed on the way). */
-    private List<Worker> liveWorkers() {
-        Object reply = calls.call("list workers", jedis -> Scripts.LIVE_WORKERS.run(jedis, List.of(keys.heartbeats(), keys.workerInfo()),
-                List.of(bytes(String.valueOf(WORKER_EXPIRY.toMillis())))));
-        List<?> flat = (List<?>) reply;
-        List<Worker> live = new ArrayList<>();
-        List<byte[]> gone = new ArrayList<>();
-        for (int i = 0; i + 2 < flat.size(); i += 3) {
-            String id = string((byte[]) flat.get(i));
-            long heartbeat = (long) Double.parseDouble(string((byte[]) flat.get(i + 1)));
-            String[] info = string((byte[]) flat.get(i + 2)).split(" ");
-            Worker worker = new Worker(id, Long.parseLong(info[0]), Long.parseLong(info[1]), info[2],
-                    Long.parseLong(info[3]), heartbeat);
-            if (worker.hostId().equals(hostId) && !isAlive(worker.pid(), worker.processStart())) {
-                gone.add(bytes(id));
-            } else {
-                live.add(worker);
-            }
-        }
-        if (!gone.isEmpty()) {
-            calls.call("drop dead workers", jedis -> Scripts.DETACH.run(jedis, List.of(keys.heartbeats(), keys.workerInfo()), gone));
-        }
-        return live;
+        return workers.live().stream().map(RedisWorkers.Worker::info).toList();
     }
 
     // ---------------------------------------------------------------- broadcasts
 
     @Override
     public BroadcastResult broadcast(String topic, String payload, Duration waitForAcks) {
-        List<Worker> recipients = liveWorkers();
+        List<RedisWorkers.Worker> recipients = workers.live();
         long sequence = (Long) calls.call("broadcast on topic '" + topic + "'", jedis -> Scripts.PUBLISH.run(jedis,
-                List.of(keys.broadcastSequence()), List.of(keys.messagePrefix(), bytes(topic), bytes(payload), bytes(workerId),
-                        bytes(String.valueOf(pid)), bytes(String.valueOf(BROADCAST_RETENTION.toMillis())), keys.channel())));
+                List.of(keys.broadcastSequence()), List.of(keys.messagePrefix(), bytes(topic), bytes(payload), bytes(workers.id()),
+                        bytes(String.valueOf(workers.pid())), bytes(String.valueOf(BROADCAST_RETENTION.toMillis())), keys.channel())));
         wake.release();
         byte[] ackKey = keys.acks(sequence);
         long deadline = System.nanoTime() + waitForAcks.toNanos();
@@ -197,15 +134,15 @@ final class RedisBackend implements StoreBackend {
         for (int round = 0; ; round++) {
             Set<String> acked = new HashSet<>();
             calls.call("read acknowledgements", jedis -> jedis.smembers(ackKey)).forEach(id -> acked.add(string(id)));
-            List<Worker> waitingFor = recipients.stream().filter(w -> !acked.contains(w.id())).toList();
+            List<RedisWorkers.Worker> waitingFor = recipients.stream().filter(w -> !acked.contains(w.id())).toList();
             if (!waitingFor.isEmpty()) {
                 Set<String> stillLive = new HashSet<>();
-                liveWorkers().forEach(w -> stillLive.add(w.id()));
+                workers.live().forEach(w -> stillLive.add(w.id()));
                 waitingFor = waitingFor.stream().filter(w -> stillLive.contains(w.id())).toList();
             }
             if (waitingFor.isEmpty() || !mayWait || System.nanoTime() - deadline >= 0) {
-                List<Long> ackedPids = recipients.stream().filter(w -> acked.contains(w.id())).map(Worker::pid).toList();
-                List<Long> missingPids = waitingFor.stream().map(Worker::pid).toList();
+                List<Long> ackedPids = recipients.stream().filter(w -> acked.contains(w.id())).map(RedisWorkers.Worker::pid).toList();
+                List<Long> missingPids = waitingFor.stream().map(RedisWorkers.Worker::pid).toList();
                 return new BroadcastResult(topic, sequence, ackedPids, missingPids);
             }
             LockSupport.parkNanos(Math.min(deadline - System.nanoTime(), Math.min(20_000_000L, 500_000L << Math.min(round, 5))));
@@ -233,8 +170,8 @@ final class RedisBackend implements StoreBackend {
         while (!closed.get()) {
             try {
                 if (System.nanoTime() - nextHeartbeat >= 0) {
-                    nextHeartbeat = System.nanoTime() + HEARTBEAT_INTERVAL.toNanos();
-                    heartbeat();
+                    nextHeartbeat = System.nanoTime() + RedisWorkers.HEARTBEAT_INTERVAL.toNanos();
+                    workers.beat();
                 }
                 if (pendingAck != 0) {
                     acknowledge(pendingAck);
@@ -242,13 +179,12 @@ final class RedisBackend implements StoreBackend {
                 }
                 List<byte[]> state = calls.call("read the broadcast sequence", jedis -> jedis.mget(keys.broadcastSequence(), keys.epoch()));
                 long tail = state.get(0) == null ? 0 : Long.parseLong(string(state.get(0)));
-                if (!lostData && (state.get(1) == null || !string(state.get(1)).equals(epoch))) {
-                    attach();
+                if (!workers.lostDataPending() && (state.get(1) == null || !string(state.get(1)).equals(workers.epoch()))) {
+                    workers.attach();
                 }
-                if (lostData) {
-                    lostData = false;
+                if (workers.takeLostData()) {
                     LOG.log(System.Logger.Level.WARNING, "Redis lost the data of " + location() + " (restarted without "
-                            + "persistence, or flushed?); worker " + workerId + " registered again and delivers the "
+                            + "persistence, or flushed?); worker " + workers.id() + " registered again and delivers the "
                             + "broadcasts sent since, from sequence 1");
                     next = 1;
                     pendingAck = 0;
@@ -272,8 +208,8 @@ final class RedisBackend implements StoreBackend {
                 }
             } catch (HearthException e) {
                 if (!failing) {
-                    LOG.log(System.Logger.Level.WARNING, "worker " + workerId + " cannot reach its store: " + e.getMessage()
-                            + "; retrying every " + HEARTBEAT_INTERVAL.toSeconds() + " s");
+                    LOG.log(System.Logger.Level.WARNING, "worker " + workers.id() + " cannot reach its store: " + e.getMessage()
+                            + "; retrying every " + RedisWorkers.HEARTBEAT_INTERVAL.toSeconds() + " s");
                     failing = true;
                 }
             } catch (RuntimeException e) {
@@ -289,19 +225,9 @@ final class RedisBackend implements StoreBackend {
         }
     }
 
-    private void heartbeat() {
-        Object registered = calls.call("heartbeat", jedis -> Scripts.HEARTBEAT.run(jedis, List.of(keys.heartbeats(), keys.workerInfo()),
-                List.of(bytes(workerId))));
-        if ((Long) registered == 0) {
-            LOG.log(System.Logger.Level.WARNING, "worker " + workerId + " (pid " + pid + ") had dropped out of the registry of "
-                    + location() + " (no heartbeat for " + WORKER_EXPIRY.toSeconds() + " s, or Redis lost its data); registering again");
-            attach();
-        }
-    }
-
     private void acknowledge(long sequence) {
         calls.call("acknowledge broadcast " + sequence, jedis -> Scripts.ACK.run(jedis, List.of(keys.acks(sequence)),
-                List.of(bytes(workerId), bytes(String.valueOf(BROADCAST_RETENTION.toMillis())))));
+                List.of(bytes(workers.id()), bytes(String.valueOf(BROADCAST_RETENTION.toMillis())))));
     }
 
     private BroadcastMessage readMessage(long sequence) {
@@ -378,11 +304,7 @@ final class RedisBackend implements StoreBackend {
         join(agent);
         join(subscriber);
         try {
-            calls.call("unregister worker", jedis -> Scripts.DETACH.run(jedis, List.of(keys.heartbeats(), keys.workerInfo()),
-                    List.of(bytes(workerId))));
-        } catch (HearthException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not unregister worker " + workerId + " from " + location()
-                    + "; its heartbeat expires within " + WORKER_EXPIRY.toSeconds() + " s: " + e.getMessage());
+            workers.detach();
         } finally {
             calls.close();
         }
@@ -395,51 +317,6 @@ final class RedisBackend implements StoreBackend {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    // ---------------------------------------------------------------- plumbing
-
-    private static String randomId() {
-        byte[] random = new byte[8];
-        new SecureRandom().nextBytes(random);
-        return HexFormat.of().formatHex(random);
-    }
-
-    private static long startMillis(ProcessHandle handle) {
-        return handle.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
-    }
-
-    private static boolean isAlive(long pid, long startMillis) {
-        return ProcessHandle.of(pid)
-                .filter(ProcessHandle::isAlive)
-                .map(handle -> startMillis == 0 || startMillis(handle) == 0 || startMillis(handle) == startMillis)
-                .orElse(false);
-    }
-
-    /**
-     * This host, as worker entries name it: host name and kernel boot id. A worker whose entry
-     * names another host is judged by its heartbeat alone, since its pid means nothing here.
-     */
-    static String hostId() {
-        String name = read(Path.of("/proc/sys/kernel/hostname"));
-        if (name == null) {
-            try {
-                name = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.io.IOException e) {
-                name = "unknown-host";
-            }
-        }
-        String boot = read(Path.of("/proc/sys/kernel/random/boot_id"));
-        return (name + "/" + (boot == null ? "no-boot-id" : boot)).replace(' ', '_');
-    }
-
-    private static String read(Path path) {
-        try {
-            String text = Files.readString(path).trim();
-            return text.isEmpty() ? null : text;
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
         }
     }
 }

@@ -87,7 +87,7 @@ class RedisBackendTest {
             register(redis, "other-1", pid + " 0 other-host/boot " + now, now);
             register(redis, "other-2", deadPid + " 0 other-host/boot " + now, now);
             // A worker of this host whose process is gone, with a fresh heartbeat: dropped at once.
-            register(redis, "here-dead", deadPid + " 0 " + RedisBackend.hostId() + " " + now, now);
+            register(redis, "here-dead", deadPid + " 0 " + RedisWorkers.hostId() + " " + now, now);
             // A worker of another host whose heartbeat is older than the expiry: dropped.
             register(redis, "other-stale", "77 0 other-host/boot " + now, now - 11_000);
 
