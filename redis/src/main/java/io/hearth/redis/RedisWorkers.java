@@ -68,8 +68,12 @@ final class RedisWorkers {
         return epoch;
     }
 
-    /** Registers this worker; returns the broadcast sequence at that instant and notes the store's epoch. */
-    long attach() {
+    /**
+     * Registers this worker; returns the broadcast sequence at that instant and notes the store's
+     * epoch. Synchronized: the heartbeat and the delivery thread may both register again after a
+     * data loss, and only the first may see the epoch change.
+     */
+    synchronized long attach() {
         String candidate = randomId();
         List<?> reply = (List<?>) calls.call("register worker", jedis -> Scripts.ATTACH.run(jedis,
                 List.of(keys.heartbeats(), keys.workerInfo(), keys.broadcastSequence(), keys.epoch()),
