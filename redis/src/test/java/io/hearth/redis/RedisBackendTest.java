@@ -12,6 +12,8 @@ import io.hearth.WorkerInfo;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,7 +89,7 @@ class RedisBackendTest {
             register(redis, "other-1", pid + " 0 other-host/boot " + now, now);
             register(redis, "other-2", deadPid + " 0 other-host/boot " + now, now);
             // A worker of this host whose process is gone, with a fresh heartbeat: dropped at once.
-            register(redis, "here-dead", deadPid + " 0 " + RedisBackend.hostId() + " " + now, now);
+            register(redis, "here-dead", deadPid + " 0 " + RedisWorkers.hostId() + " " + now, now);
             // A worker of another host whose heartbeat is older than the expiry: dropped.
             register(redis, "other-stale", "77 0 other-host/boot " + now, now - 11_000);
 
@@ -99,6 +101,38 @@ class RedisBackendTest {
             BroadcastResult result = store.broadcast("t", "{}", Duration.ofMillis(300));
             assertThat(result.acked()).containsExactly(pid);
             assertThat(result.missing()).containsExactlyInAnyOrder(pid, deadPid);
+        }
+    }
+
+    @Test
+    void aWorkerKeepsBeatingWhileABroadcastHandlerIsSlow() throws InterruptedException {
+        CountDownLatch handling = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (SharedStore store = SharedStore.open(URI.create(uri("beat:")));
+             Jedis redis = redis()) {
+            store.subscribe("t", message -> {
+                handling.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            try {
+                store.broadcast("t", "{}", Duration.ZERO);
+                assertThat(handling.await(30, TimeUnit.SECONDS)).as("the handler runs").isTrue();
+                double before = redis.zrangeWithScores("beat:workers", 0, -1).get(0).getScore();
+
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (redis.zrangeWithScores("beat:workers", 0, -1).get(0).getScore() <= before
+                        && System.nanoTime() - deadline < 0) {
+                    Thread.sleep(50);
+                }
+                assertThat(redis.zrangeWithScores("beat:workers", 0, -1).get(0).getScore())
+                        .as("the heartbeat went on while the handler blocked delivery").isGreaterThan(before);
+            } finally {
+                release.countDown();
+            }
         }
     }
 
