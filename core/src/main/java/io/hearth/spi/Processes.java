@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 
 /**
  * Liveness of other processes, by pid and start time, so a reused pid is not taken for the old
@@ -24,9 +23,9 @@ public final class Processes {
         return ProcessHandle.current().pid();
     }
 
-    /** Start time of the current process in epoch ms, or 0 when the platform does not tell. */
-    public static long currentStartMillis() {
-        return startMillis(ProcessHandle.current());
+    /** Start time of the current process in clock ticks since boot, or 0 when the platform does not tell. */
+    public static long currentStartTicks() {
+        return Math.max(0, startTicks(currentPid()));
     }
 
     public static boolean isAlive(long pid) {
@@ -36,15 +35,17 @@ public final class Processes {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
-    /** Alive and started at startMillis (0: start time unknown, pid alone decides). */
-    public static boolean isAlive(long pid, long startMillis) {
-        if (PROC && startTicks(pid) < 0) {
-            return false;
+    /**
+     * Whether the process that had this pid when it started at startTicks (clock ticks since boot,
+     * as {@link #startTicks} reads them) is still alive: false once it is gone or a zombie, or the
+     * pid belongs to a later process. startTicks 0 (unknown) lets the pid alone decide. Ticks
+     * since boot, not wall-clock time, so a clock step never makes a live process look dead.
+     */
+    public static boolean isAlive(long pid, long startTicks) {
+        if (!PROC || startTicks == 0) {
+            return isAlive(pid);
         }
-        return ProcessHandle.of(pid)
-                .filter(ProcessHandle::isAlive)
-                .map(handle -> startMillis == 0 || startMillis(handle) == 0 || startMillis(handle) == startMillis)
-                .orElse(false);
+        return startTicks(pid) == startTicks;
     }
 
     /**
@@ -68,9 +69,5 @@ public final class Processes {
             return -1;
         }
         return Long.parseLong(fields[START_TICKS_FIELD]);
-    }
-
-    private static long startMillis(ProcessHandle handle) {
-        return handle.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
     }
 }

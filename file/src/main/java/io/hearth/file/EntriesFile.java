@@ -6,7 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import net.openhft.chronicle.hash.ChronicleHashCorruption;
 import net.openhft.chronicle.hash.impl.SizePrefixedBlob;
 import net.openhft.chronicle.map.ChronicleMap;
@@ -23,16 +26,27 @@ import net.openhft.chronicle.map.ChronicleMapBuilder;
  *         | version, 8 bytes | JSON of the value, UTF-8 |
  *         | little-endian    |                          |
  *         +------------------+-------------------------+
+ *  plus one reserved entry, {@link #ID_KEY} -> the store id of the store file it belongs to
  * </pre>
+ *
+ * A map name is never empty, so the reserved key, which starts with NUL, is no map's. A new
+ * entries file is built beside its final name ({@link #creatingPath}) and renamed into place only
+ * once whole, id included: an entries file under the final name is always complete.
  */
 final class EntriesFile {
     static final int CHUNK_BYTES = 64;
+    /** The reserved entry naming the store this file belongs to. */
+    static final String ID_KEY = CompositeKeys.SEPARATOR + "store-id";
+    /** Entries of the file that are no map's: {@link #ID_KEY}. */
+    static final long RESERVED_ENTRIES = 1;
 
+    private final Path storePath;
     private final File file;
     private final ChronicleMapBuilder<String, byte[]> builder;
 
     /** The entries file beside the store file at storePath, shaped by the store's layout. */
     EntriesFile(Path storePath, StoreLayout layout, int expectedKeyBytes, int expectedValueBytes) {
+        this.storePath = storePath;
         this.file = pathOf(storePath).toFile();
         int maxEntryBytes = layout.maxCompositeKeyBytes() + Long.BYTES + layout.maxValueBytes();
         int maxChunksPerEntry = maxEntryBytes / CHUNK_BYTES + 2;
@@ -59,7 +73,12 @@ final class EntriesFile {
         return Path.of(storePath + ".entries");
     }
 
-    /** Whether the entries file of the store at storePath is absent or empty: opening it creates a new map. */
+    /** Where a new entries file is built before it is renamed to {@link #pathOf}. */
+    static Path creatingPath(Path storePath) {
+        return Path.of(storePath + ".entries.creating");
+    }
+
+    /** Whether the entries file of the store at storePath is absent or empty. */
     static boolean isNew(Path storePath) {
         File entries = pathOf(storePath).toFile();
         return !entries.exists() || entries.length() == 0;
@@ -73,9 +92,39 @@ final class EntriesFile {
         return file.toPath();
     }
 
-    /** Opens the map, creating it when the file is new; no repair. */
+    /** Opens the existing map; no repair. */
     ChronicleMap<String, byte[]> open() throws IOException {
+        if (isNew(storePath)) {
+            throw new IOException("the entries file " + file + " is missing or empty");
+        }
         return builder.createPersistedTo(file);
+    }
+
+    /**
+     * Builds a new, empty entries file holding storeId, owner-only from its first byte, beside the
+     * final name, and renames it into place; a leftover of a creation cut short is replaced.
+     */
+    void create(byte[] storeId) throws IOException {
+        Path creating = creatingPath(storePath);
+        Files.deleteIfExists(creating);
+        Files.createFile(creating, PosixFilePermissions.asFileAttribute(StoreOpener.OWNER_ONLY));
+        CreationSteps.reached("entries-file-started");
+        try (ChronicleMap<String, byte[]> map = builder.createPersistedTo(creating.toFile())) {
+            CreationSteps.reached("entries-map-created");
+            map.put(ID_KEY, storeId);
+        }
+        CreationSteps.reached("entries-file-built");
+        Files.move(creating, file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The store id the map holds, or null when it holds none (not a Hearth entries file of this format). */
+    static byte[] storeIdIn(ChronicleMap<String, byte[]> map) {
+        return map.get(ID_KEY);
+    }
+
+    /** The map entries of the file, reserved ones left out: what the header's entry count must say. */
+    static long countEntries(ChronicleMap<String, byte[]> map) {
+        return map.longSize() - (map.containsKey(ID_KEY) ? RESERVED_ENTRIES : 0);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.MapEntry;
@@ -36,6 +37,7 @@ final class EntryCheck {
         long versionSequence = header.versionSequence();
         JsonFactory json = new JsonFactory();
         long[] found = {0};
+        boolean[] idFound = {false};
         boolean everySegment = true;
         locks.check(problems);
         for (int segment = 0; segment < map.segments(); segment++) {
@@ -54,7 +56,11 @@ final class EntryCheck {
             }
             try (MapSegmentContext<String, byte[], ?> context = map.segmentContext(segment)) {
                 context.forEachSegmentEntry(entry -> {
-                    found[0]++;
+                    if (entry.key().get().equals(EntriesFile.ID_KEY)) {
+                        idFound[0] = true;
+                    } else {
+                        found[0]++;
+                    }
                     checkEntry(entry, versionSequence, json, problems);
                 });
             } finally {
@@ -65,11 +71,21 @@ final class EntryCheck {
         if (everySegment && counted != found[0]) {
             problems.add("the header counts " + counted + " entries but " + found[0] + " are stored");
         }
+        if (everySegment && !idFound[0]) {
+            problems.add("the entries file holds no store id (" + CompositeKeys.printable(EntriesFile.ID_KEY) + "): it was not made with this store");
+        }
         return found[0];
     }
 
-    private static void checkEntry(MapEntry<String, byte[]> entry, long versionSequence, JsonFactory json, List<String> problems) {
+    private void checkEntry(MapEntry<String, byte[]> entry, long versionSequence, JsonFactory json, List<String> problems) {
         String compositeKey = entry.key().get();
+        if (compositeKey.equals(EntriesFile.ID_KEY)) {
+            byte[] id = entry.value().get();
+            if (!Arrays.equals(id, header.storeId())) {
+                problems.add("the entries file's store id does not match the store file's: they belong to different stores");
+            }
+            return;
+        }
         int separator = compositeKey.indexOf(CompositeKeys.SEPARATOR);
         if (separator < 1 || separator == compositeKey.length() - 1) {
             problems.add("entry key " + CompositeKeys.printable(compositeKey) + " is not map name, NUL, key");

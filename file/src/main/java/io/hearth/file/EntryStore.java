@@ -129,6 +129,14 @@ final class EntryStore implements AutoCloseable {
         });
     }
 
+    /** The id of the store this entries file belongs to ({@link EntriesFile#ID_KEY}), or null when it has none. */
+    byte[] storeId() {
+        return locked(EntriesFile.ID_KEY, (context, stripe) -> {
+            MapEntry<String, byte[]> entry = context.entry();
+            return entry == null ? null : entry.value().get();
+        });
+    }
+
     /** Calls action with each key of the map, without the map prefix; a weakly consistent walk. */
     void forEachKey(String mapName, Consumer<String> action) {
         String prefix = CompositeKeys.prefix(mapName);

@@ -3,6 +3,7 @@ package io.hearth.file;
 import io.hearth.BroadcastMessage;
 import io.hearth.BroadcastResult;
 import io.hearth.HearthException;
+import io.hearth.IncompatibleStoreException;
 import io.hearth.StoreClosedException;
 import io.hearth.StoreStats;
 import io.hearth.WorkerInfo;
@@ -20,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -46,7 +49,7 @@ final class FileBackend implements StoreBackend {
     private final BroadcastRing broadcasts;
     private final BackendLimits limits;
     private final long pid = Processes.currentPid();
-    private final long processStart = Processes.currentStartMillis();
+    private final long processStart = Processes.currentStartTicks();
     private final long startAfter;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile DeliveryLoop delivery;
@@ -73,6 +76,21 @@ final class FileBackend implements StoreBackend {
         this.startAfter = broadcasts.tail();
         this.acknowledged = startAfter;
         this.workerSlot = workers.attach(pid, processStart, startAfter);
+    }
+
+    /**
+     * Refuses an entries file that is not this store's (copied from another store, or made anew
+     * under this header): its entries would not match the header's versions and count.
+     */
+    void checkEntriesBelong() {
+        byte[] expected = store.header().storeId();
+        byte[] found = call(entries::storeId);
+        if (!Arrays.equals(expected, found)) {
+            throw new IncompatibleStoreException("the entries file " + entriesFile.path() + " does not belong to store "
+                    + path + ": the store's id is " + HexFormat.of().formatHex(expected) + ", the entries file's is "
+                    + (found == null ? "missing" : HexFormat.of().formatHex(found)) + "; put back the entries file made"
+                    + " with this store, or remove both files to start an empty store");
+        }
     }
 
     @Override
@@ -232,8 +250,7 @@ final class FileBackend implements StoreBackend {
     private void beat() {
         if (!workers.holds(workerSlot, pid)) {
             System.getLogger(FileBackend.class.getName()).log(System.Logger.Level.WARNING, "process " + pid
-                    + " lost its worker slot in " + path + " (heartbeat older than " + WorkerTable.STALE_AFTER
-                    + "?); attaching again");
+                    + " lost its worker slot in " + path + " (another process took it for dead); attaching again");
             workerSlot = workers.attach(pid, processStart, acknowledged);
         }
         workers.heartbeat(workerSlot, pid);

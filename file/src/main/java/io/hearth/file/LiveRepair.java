@@ -62,7 +62,7 @@ final class LiveRepair implements MapLockTable.Repair {
         if (halfDone.isEmpty() && journaled.isEmpty() && !snapshots.pending()) {
             // A death between counting an entry in and journaling it leaves only the count off.
             long before = header.entryCount();
-            header.setEntryCount(map.longSize());
+            header.setEntryCount(EntriesFile.countEntries(map));
             LOG.log(System.Logger.Level.WARNING, "a process died holding a map lock of " + entriesFile.path()
                     + " outside Chronicle's segment locks: nothing was half done; entry count " + before + " -> "
                     + header.entryCount());
@@ -96,7 +96,7 @@ final class LiveRepair implements MapLockTable.Repair {
         }
         RedoJournal.replay(journaled, map);
         long before = header.entryCount();
-        header.setEntryCount(map.longSize());
+        header.setEntryCount(EntriesFile.countEntries(map));
         snapshots.discard();
         journal.clearAll();
         LOG.log(System.Logger.Level.WARNING, "repaired segments " + repaired + " of " + entriesFile.path()

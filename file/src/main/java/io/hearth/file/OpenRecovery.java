@@ -50,14 +50,14 @@ final class OpenRecovery {
         RedoJournal.replay(journaled, map);
         // Recounted before the marks that make the next open repair are cleared.
         long before = header.entryCount();
-        header.setEntryCount(map.longSize());
+        header.setEntryCount(EntriesFile.countEntries(map));
         snapshots.discard();
         journal.clearAll();
         locks.releaseAll();
         header.clearCrashSeen();
         LOG.log(System.Logger.Level.WARNING, "recovered " + entriesFile.path() + " after processes died while attached: "
                 + problems.size() + " repairs " + problems + ", " + journaled.size() + " journaled writes done again;"
-                + " entry count " + before + " -> " + map.longSize());
+                + " entry count " + before + " -> " + header.entryCount());
         return map;
     }
 }

@@ -25,22 +25,6 @@ final class StoreFile {
     }
 
     /**
-     * Maps the file, writing a new layout when it is empty or a creation was cut short. The caller
-     * holds an exclusive OS lock on the file, so no other process is creating it at the same time.
-     *
-     * @throws IncompatibleStoreException without writing a byte, when the file is not a store of this format
-     */
-    static StoreFile mapOrCreate(Path path, FileChannel channel, StoreLayout wanted) throws IOException {
-        if (channel.size() > 0) {
-            StoreLayout existing = StoreHeader.readLayout(path, channel);
-            if (existing != null) {
-                return map(path, channel, existing, false);
-            }
-        }
-        return create(path, channel, wanted);
-    }
-
-    /**
      * Maps an existing, complete store file; never writes.
      *
      * @throws IncompatibleStoreException when the file is empty, cut short, or not a store of this format
@@ -59,16 +43,32 @@ final class StoreFile {
                 layout, created);
     }
 
-    private static StoreFile create(Path path, FileChannel channel, StoreLayout layout) throws IOException {
+    /**
+     * Writes a new store's header, not yet published ({@link StoreHeader#INITIALISING_MAGIC}), and
+     * allocates every block of the file before mapping it: a full disk then fails here, with an
+     * IOException, never later as a fault on a mapped page. The caller holds the open lock and
+     * calls {@link #publish()} once the store's entries file is in place.
+     */
+    static StoreFile beginCreation(Path path, FileChannel channel, StoreLayout layout, byte[] storeId) throws IOException {
         channel.truncate(0);
-        channel.write(StoreHeader.initial(layout), 0);
-        // Grow to full length by writing the last byte: the tables start zeroed and the file stays sparse.
-        channel.write(ByteBuffer.allocate(1), layout.fileLength() - 1);
+        channel.write(StoreHeader.initial(layout, storeId), 0);
+        CreationSteps.reached("store-header-written");
+        ByteBuffer zeros = ByteBuffer.allocate(64 * 1024);
+        for (long position = StoreHeader.LENGTH; position < layout.fileLength(); position += zeros.capacity()) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), layout.fileLength() - position));
+            while (zeros.hasRemaining()) {
+                channel.write(zeros, position + zeros.position());
+            }
+        }
         channel.force(true);
-        StoreFile file = map(path, channel, layout, true);
-        file.header.publish();
-        file.mapped.force();
-        return file;
+        CreationSteps.reached("store-file-allocated");
+        return map(path, channel, layout, true);
+    }
+
+    /** Makes a new store visible: the magic goes in last, so a process that sees it sees a complete store. */
+    void publish() {
+        header.publish();
+        mapped.force();
     }
 
     Path path() {

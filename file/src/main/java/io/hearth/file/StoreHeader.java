@@ -18,6 +18,7 @@ import java.nio.file.Path;
  *   | written last      | version | slots   | slots   | slots   | slot len| bytes   | value B | seen    |
  *   +-------------------+---------+---------+---------+---------+---------+---------+---------+---------+
  *   40 max entries (long)   48 created, epoch ms (long)   56 map lock stripes (int)
+ *   64 store id (16 random bytes, also stored in the entries file: see {@link EntriesFile#ID_KEY})
  *  128 version sequence (long)   192 entry count (long)   256 broadcast tail (long)
  *  320 recovery owner (long: an owner word, see {@link MapLockTable})   384 live recoveries done (long)
  *  448 repair snapshot length (long, see {@link SegmentSnapshots}; 0 when no repair is under way)
@@ -29,7 +30,7 @@ import java.nio.file.Path;
 final class StoreHeader {
     static final long MAGIC = 0x312E485452414548L; // "HEARTH.1" read as a little-endian long
     static final long INITIALISING_MAGIC = 0x7E7E485452414548L; // "HEARTH~~": a crash during creation left this
-    static final int FORMAT_VERSION = 2;
+    static final int FORMAT_VERSION = 3;
     static final int LENGTH = 4096;
 
     static final int MAGIC_OFFSET = 0;
@@ -46,6 +47,9 @@ final class StoreHeader {
     static final int CREATED_OFFSET = MAX_ENTRIES_OFFSET + Long.BYTES;
     static final int LOCK_STRIPES_OFFSET = CREATED_OFFSET + Long.BYTES;
     static final int CACHE_LINE = 64;
+    /** Names this store's entries file: a header and an entries file belong together when their ids match. */
+    static final int STORE_ID_OFFSET = CACHE_LINE;
+    static final int STORE_ID_LENGTH = 16;
     static final int VERSION_SEQUENCE_OFFSET = 2 * CACHE_LINE;
     static final int ENTRY_COUNT_OFFSET = VERSION_SEQUENCE_OFFSET + CACHE_LINE;
     static final int BROADCAST_TAIL_OFFSET = ENTRY_COUNT_OFFSET + CACHE_LINE;
@@ -63,8 +67,9 @@ final class StoreHeader {
     }
 
     /** The header of a new store: everything but the real magic, which {@link #publish()} writes last. */
-    static ByteBuffer initial(StoreLayout layout) {
+    static ByteBuffer initial(StoreLayout layout, byte[] storeId) {
         return ByteBuffer.allocate(LENGTH).order(ByteOrder.LITTLE_ENDIAN)
+                .put(STORE_ID_OFFSET, storeId)
                 .putLong(MAGIC_OFFSET, INITIALISING_MAGIC)
                 .putInt(FORMAT_VERSION_OFFSET, FORMAT_VERSION)
                 .putInt(COUNTER_SLOTS_OFFSET, layout.counterSlots())
@@ -141,6 +146,24 @@ final class StoreHeader {
             text.append(String.format("%02x", buffer.get(i)));
         }
         return text.toString();
+    }
+
+    /**
+     * The store id an unfinished creation wrote, or null when the file holds no header yet: lets
+     * the next creation tell its own entries file from another store's.
+     */
+    static byte[] readUnfinishedStoreId(FileChannel channel) throws IOException {
+        if (channel.size() < LENGTH) {
+            return null;
+        }
+        ByteBuffer id = ByteBuffer.allocate(STORE_ID_LENGTH);
+        channel.read(id, STORE_ID_OFFSET);
+        return id.array();
+    }
+
+    /** This store's id. */
+    byte[] storeId() {
+        return file.getBytes(STORE_ID_OFFSET, STORE_ID_LENGTH);
     }
 
     /** Writes the real magic, last, so that a process which sees it sees a complete header. */

@@ -12,6 +12,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Set;
 import net.openhft.chronicle.map.ChronicleMap;
 
@@ -25,6 +30,9 @@ final class StoreOpener {
     static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     /** FileChannel.lock is per process; this orders opens by threads of one process. */
     private static final Object OPEN_LOCK = new Object();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** An open holds the lock for milliseconds, or seconds while it repairs a large store alone. */
+    static final Duration OPEN_LOCK_WAIT = Duration.ofSeconds(30);
 
     private StoreOpener() {
     }
@@ -36,7 +44,8 @@ final class StoreOpener {
             try {
                 Files.createDirectories(path.getParent());
                 channel = openChannel(path);
-                try (FileLock ignored = channel.lock()) {
+                try (FileLock ignored = awaitOpenLock(path, channel)) {
+                    CreationSteps.reached("open-lock-taken");
                     return openLocked(path, channel, layout, expectedKeyBytes, expectedValueBytes);
                 }
             } catch (IOException e) {
@@ -51,36 +60,129 @@ final class StoreOpener {
 
     private static FileBackend openLocked(Path path, FileChannel channel, StoreLayout wanted, int expectedKeyBytes,
                                           int expectedValueBytes) throws IOException {
-        boolean newEntries = EntriesFile.isNew(path);
-        if (StoreHeader.needsCreation(channel) && !newEntries) {
-            // A fresh header would restart versions and the entry count under old entries.
-            // Decided before writing a byte: a refused open leaves no store file behind.
-            if (channel.size() == 0) {
-                Files.deleteIfExists(path);
-            }
-            throw new IncompatibleStoreException("store file " + path + " is missing or new but its entries file "
-                    + EntriesFile.pathOf(path) + " already holds data; restore the store file or remove the entries file");
+        StoreFile store = StoreHeader.needsCreation(channel)
+                ? create(path, channel, wanted, expectedKeyBytes, expectedValueBytes)
+                : StoreFile.mapExisting(path, channel);
+        if (EntriesFile.isNew(path)) {
+            throw new IncompatibleStoreException("the entries file " + EntriesFile.pathOf(path) + " of store " + path
+                    + " is missing or empty: it was deleted or moved while the store existed, and a new one would"
+                    + " silently hold none of the store's entries; restore it" + deletedFileNote(store)
+                    + ", or remove the store file " + path + " too to start an empty store");
         }
-        StoreFile store = StoreFile.mapOrCreate(path, channel, wanted);
         // Shaped by the layout the store file really has, which an existing file keeps.
         EntriesFile entriesFile = new EntriesFile(path, store.layout(), expectedKeyBytes, expectedValueBytes);
         RedoJournal journal = new RedoJournal(store);
         SegmentSnapshots snapshots = new SegmentSnapshots(entriesFile, store);
         ChronicleMap<String, byte[]> map;
-        if (!newEntries && new WorkerTable(store).diedWithNoneLive()) {
+        if (!store.created() && new WorkerTable(store).diedWithNoneLive()) {
             map = OpenRecovery.recoverAndOpen(entriesFile, store, MapLockTable.withoutRepair(store, Processes.currentPid()),
                     journal, snapshots);
         } else {
+            if (!store.created() && !entriesFile.headerComplete()) {
+                // Only a whole-file repair, run with nobody attached, marks it so; with processes attached now
+                // it cannot be finished here, and Chronicle would wait a minute for it.
+                throw new HearthException("the entries file " + entriesFile.path() + " is marked as under repair by a"
+                        + " repair that was cut short, but processes " + attached(store) + " are attached;"
+                        + " stop them, and the next open repairs the store");
+            }
             map = entriesFile.open();
         }
-        if (newEntries) {
-            Files.setPosixFilePermissions(entriesFile.path(), OWNER_ONLY);
-        }
+        FileBackend backend;
         try {
-            return new FileBackend(channel, store, entriesFile, map, journal, snapshots);
+            backend = new FileBackend(channel, store, entriesFile, map, journal, snapshots);
         } catch (RuntimeException e) {
             map.close();
             throw e;
+        }
+        try {
+            backend.checkEntriesBelong();
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+        return backend;
+    }
+
+    /**
+     * Creates the store: the store file's header (not yet published), then the entries file,
+     * built aside and renamed into place, then the header's magic. A creation cut short at any
+     * step leaves a store file that is empty or unpublished, which the next open creates anew.
+     */
+    private static StoreFile create(Path path, FileChannel channel, StoreLayout layout, int expectedKeyBytes,
+                                    int expectedValueBytes) throws IOException {
+        if (!EntriesFile.isNew(path)) {
+            refuseUnlessOwnUnfinished(path, channel, layout, expectedKeyBytes, expectedValueBytes);
+            // Its creation renamed it into place but died before publishing the header: nobody ever
+            // used it, so it holds nothing; build it again with the new id.
+            Files.delete(EntriesFile.pathOf(path));
+        }
+        byte[] storeId = new byte[StoreHeader.STORE_ID_LENGTH];
+        RANDOM.nextBytes(storeId);
+        StoreFile store = StoreFile.beginCreation(path, channel, layout, storeId);
+        new EntriesFile(path, layout, expectedKeyBytes, expectedValueBytes).create(storeId);
+        CreationSteps.reached("entries-file-in-place");
+        store.publish();
+        CreationSteps.reached("published");
+        return store;
+    }
+
+    /**
+     * An unpublished store file beside an entries file that holds data: that file is this
+     * creation's own when it holds the id the unfinished header holds. Anything else is another
+     * store's, and a fresh header would restart versions and the entry count under its entries:
+     * refused before a byte is written, and a store file this open made empty is removed again.
+     */
+    private static void refuseUnlessOwnUnfinished(Path path, FileChannel channel, StoreLayout layout, int expectedKeyBytes,
+                                                  int expectedValueBytes) throws IOException {
+        byte[] unfinishedId = StoreHeader.readUnfinishedStoreId(channel);
+        EntriesFile existing = new EntriesFile(path, layout, expectedKeyBytes, expectedValueBytes);
+        if (unfinishedId != null && existing.headerComplete()) {
+            try (ChronicleMap<String, byte[]> map = existing.open()) {
+                if (Arrays.equals(unfinishedId, EntriesFile.storeIdIn(map))) {
+                    return;
+                }
+            } catch (RuntimeException | IOException notOurs) {
+                // not a Hearth entries file this creation made: refused below
+            }
+        }
+        if (channel.size() == 0) {
+            Files.deleteIfExists(path);
+        }
+        throw new IncompatibleStoreException("store file " + path + " is missing or new but its entries file "
+                + EntriesFile.pathOf(path) + " already holds data; restore the store file or remove the entries file");
+    }
+
+    /** For messages: the pids of the live processes attached to the store. */
+    private static List<Long> attached(StoreFile store) {
+        return new WorkerTable(store).live().stream().map(WorkerTable.Slot::pid).toList();
+    }
+
+    /** For messages: who may still hold a deleted entries file open. */
+    private static String deletedFileNote(StoreFile store) {
+        List<Long> attached = attached(store);
+        return attached.isEmpty() ? "" : " (processes " + attached + " are attached and still use the deleted file:"
+                + " it can be copied back from /proc/PID/fd of one of them before they stop)";
+    }
+
+    /**
+     * Takes the open lock, waiting at most {@link #OPEN_LOCK_WAIT}. Its holder only ever waits on
+     * its own work (creating, or repairing with nobody else attached), never on another process,
+     * so a longer wait means that process is stopped or stuck: this open fails naming it rather
+     * than hang behind it.
+     */
+    private static FileLock awaitOpenLock(Path path, FileChannel channel) throws IOException {
+        long deadline = System.nanoTime() + OPEN_LOCK_WAIT.toNanos();
+        for (int attempt = 0; ; attempt++) {
+            FileLock lock = channel.tryLock();
+            if (lock != null) {
+                return lock;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new HearthException("cannot open store " + path + ": its open lock has been held for over "
+                        + OPEN_LOCK_WAIT.toSeconds() + " s by " + OpenLockHolder.describe(path)
+                        + ", which is opening or repairing it and seems stopped or stuck");
+            }
+            LockSupport.parkNanos(attempt < 100 ? 100_000 : 2_000_000);
         }
     }
 

@@ -16,11 +16,12 @@ import java.util.List;
  * <pre>
  *   worker slots x {@link #SLOT_LENGTH} bytes, from {@link StoreLayout#workerTableOffset()}
  *   0 pid (long): 0 free, -pid while that process fills the slot in, pid once attached
- *   8 process start, epoch ms   16 attached at, epoch ms   24 heartbeat, epoch ms   32 acked broadcast sequence
+ *   8 process start, clock ticks since boot   16 attached at, epoch ms   24 heartbeat, epoch ms   32 acked broadcast sequence
  * </pre>
- * A slot whose process is gone (pid dead, or reused by a
- * process that started later) or whose heartbeat is older than {@link #STALE_AFTER} is freed
- * by whoever notices.
+ * A slot whose process is gone (pid dead, a zombie, or reused by a process that started later)
+ * is freed by whoever notices. Only the operating system says a process is gone: a late heartbeat
+ * never does, since a live process may be slow (a long broadcast handler, a pause, SIGSTOP) and
+ * may still hold a map lock; treating it as dead would let a repair run under it.
  */
 final class WorkerTable {
     static final int SLOT_LENGTH = 64;
@@ -31,7 +32,6 @@ final class WorkerTable {
     static final int ACKED = HEARTBEAT + Long.BYTES;
 
     static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
-    static final Duration STALE_AFTER = Duration.ofSeconds(10);
 
     /** One row of the table as read at one instant. */
     record Slot(int offset, long pid, long processStart, long attached, long heartbeat, long acked) {
@@ -114,7 +114,6 @@ final class WorkerTable {
     /** The live slots; frees the slots of dead processes on the way. */
     List<Slot> live() {
         List<Slot> live = new ArrayList<>();
-        long now = System.currentTimeMillis();
         for (int slot = 0; slot < slots; slot++) {
             int offset = slotOffset(slot);
             Slot read = read(offset);
@@ -127,8 +126,7 @@ final class WorkerTable {
                 }
                 continue;
             }
-            boolean fresh = read.heartbeat() == 0 || now - read.heartbeat() < STALE_AFTER.toMillis();
-            if (fresh && Processes.isAlive(read.pid(), read.processStart())) {
+            if (Processes.isAlive(read.pid(), read.processStart())) {
                 live.add(read);
             } else if (file.compareAndSetLong(offset + PID, read.pid(), 0)) {
                 // It may have died inside a map lock: the next open with nobody live repairs the map.

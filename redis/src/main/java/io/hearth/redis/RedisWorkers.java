@@ -42,7 +42,7 @@ final class RedisWorkers {
     private final RedisCalls calls;
     private final String id = randomId();
     private final long pid = Processes.currentPid();
-    private final long processStart = Processes.currentStartMillis();
+    private final long processStart = Processes.currentStartTicks();
     private final String hostId = hostId();
     private volatile String epoch;
     /** Set when a registration found another epoch than the one before: Redis lost the data. */

@@ -1,0 +1,27 @@
+package io.hearth.file;
+
+/**
+ * The steps of creating a new store, named so that a crash test can stop a creating process at
+ * each: with system property {@value #PAUSE_AT} set to a step's name, the process prints
+ * {@code PAUSED <step>} on stdout when it gets there and waits to be killed. Unset (always, outside
+ * those tests), each step costs one comparison.
+ */
+final class CreationSteps {
+    static final String PAUSE_AT = "hearth.test.pauseCreationAt";
+    private static final String PAUSE = System.getProperty(PAUSE_AT);
+
+    private CreationSteps() {
+    }
+
+    static void reached(String step) {
+        if (step.equals(PAUSE)) {
+            System.out.println("PAUSED " + step);
+            System.out.flush();
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.hearth.file;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Who holds the OS lock on a store file, from /proc/locks, for messages. */
+final class OpenLockHolder {
+    private OpenLockHolder() {
+    }
+
+    /** "process N" when /proc/locks tells, else "another process". */
+    static String describe(Path storeFile) {
+        try {
+            Object inode = Files.getAttribute(storeFile, "unix:ino");
+            List<String> locks = Files.readAllLines(Path.of("/proc/locks"));
+            for (String line : locks) {
+                // 1: POSIX  ADVISORY  WRITE 4052 08:01:1234567 0 EOF
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 5 && fields[5].endsWith(":" + inode)) {
+                    return "process " + fields[4];
+                }
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            // not Linux, or the file went away: say less
+        }
+        return "another process";
+    }
+}
