@@ -23,9 +23,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Workers are {@code java} processes on this JVM's class path with the JVM options Hearth needs
  * and {@link ReusePortSelectorProvider}, which lets them all bind the same port. A worker that
- * exits with {@link Worker#BOOT_FAILURE} (bad store, port taken) is not retried: the supervisor
- * stops the others and ends with that status; so it does when spawning a worker process fails
- * {@link RestartPolicy#SPAWN_ATTEMPTS} times in a row.
+ * exits with {@link Worker#BOOT_FAILURE} (bad store, port taken) while no worker serves stops the
+ * supervisor, which ends with that status; so it does when spawning a worker process fails
+ * {@link RestartPolicy#SPAWN_ATTEMPTS} times in a row. While other workers serve, such a slot is
+ * tried again after a growing wait (the store file may be restored): a replacement that cannot
+ * open the store never takes the healthy workers down with it.
  *
  * <p>{@code ./run-workers.sh} runs {@link SupervisorCommand}; tests and embedders use
  * {@link #builder(Path)} or, for a store on Redis, {@link #builder(URI)}.

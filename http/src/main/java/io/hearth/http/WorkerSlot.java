@@ -6,14 +6,16 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
  * One worker position of a {@link Supervisor}: a thread that spawns a worker process, copies its
  * stdout to ours, notes when it serves, and starts another when it exits (after the wait
  * {@link RestartPolicy} gives), until the supervisor stops. A worker that exits with
- * {@link Worker#BOOT_FAILURE}, or a process that cannot be spawned
- * {@link RestartPolicy#SPAWN_ATTEMPTS} times in a row, stops the supervisor instead.
+ * {@link Worker#BOOT_FAILURE} (it cannot open the store or the port) while no other worker serves,
+ * or a process that cannot be spawned {@link RestartPolicy#SPAWN_ATTEMPTS} times in a row, stops
+ * the supervisor instead; while others serve, the slot tries again after a growing wait.
  *
  * <p>Its thread alone starts processes; the supervisor reads {@link #process()} and
  * {@link #readyPid()} from any thread.
@@ -99,13 +101,24 @@ final class WorkerSlot {
             if (supervisor.stopping()) {
                 return;
             }
-            if (status == Worker.BOOT_FAILURE) {
-                log.error("worker " + worker.pid() + " could not start (exit status " + status
-                        + "); stopping the others, as retrying would not help");
-                supervisor.fail(status);
-                return;
-            }
             delay = RestartPolicy.nextDelay(delay, outcome, status, Duration.ofNanos(System.nanoTime() - started));
+            if (status == Worker.BOOT_FAILURE) {
+                List<Long> serving = supervisor.workerPids();
+                if (serving.isEmpty()) {
+                    log.error("worker " + worker.pid() + " could not start (exit status " + status
+                            + ") and no worker serves; stopping, as retrying would not help");
+                    supervisor.fail(status);
+                    return;
+                }
+                // The store or port may come back (a file restored, a disk freed): healthy workers keep serving meanwhile.
+                log.error("worker " + worker.pid() + " (slot " + index + ") could not start (exit status " + status
+                        + ", its reason is above); workers " + serving + " keep serving; trying this slot again in "
+                        + delay.toMillis() + " ms");
+                if (stoppedWithin(delay)) {
+                    return;
+                }
+                continue;
+            }
             log.warn("worker " + worker.pid() + " (slot " + index + ") exited with status " + status
                     + "; starting another in " + delay.toMillis() + " ms");
             if (stoppedWithin(delay)) {

@@ -1,0 +1,64 @@
+package io.hearth.file;
+
+import io.hearth.SharedStore;
+import io.hearth.testkit.Tally;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The other side of the fault tests: a separate JVM that opens the file store and does one
+ * scenario, printing what the parent checks as lines of "KEY value".
+ */
+public final class FaultChild {
+    private FaultChild() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path path = Path.of(args[1]);
+        switch (args[0]) {
+            case "slow-subscriber" -> slowSubscriber(path, args[2], Duration.ofMillis(Long.parseLong(args[3])));
+            case "reopen-loop" -> reopenLoop(path, Duration.ofMillis(Long.parseLong(args[2])));
+            default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
+        }
+    }
+
+    /**
+     * Subscribes to topic with a handler that takes handlerTime for the first message and no time
+     * for later ones; prints "READY pid", then "HANDLING payload" and "HANDLED payload" per message.
+     */
+    private static void slowSubscriber(Path path, String topic, Duration handlerTime) {
+        try (SharedStore store = SharedStore.open(path)) {
+            AtomicBoolean first = new AtomicBoolean(true);
+            store.subscribe(topic, message -> {
+                System.out.println("HANDLING " + message.payload());
+                if (first.getAndSet(false)) {
+                    LockSupport.parkNanos(handlerTime.toNanos());
+                }
+                System.out.println("HANDLED " + message.payload());
+            });
+            System.out.println("READY " + ProcessHandle.current().pid());
+            LockSupport.parkNanos(Duration.ofMinutes(5).toNanos());
+        }
+    }
+
+    /** Opens the store, writes, lists workers and closes, again and again for duration; prints the slowest open in ms and the rounds. */
+    private static void reopenLoop(Path path, Duration duration) {
+        long end = System.nanoTime() + duration.toNanos();
+        long slowestOpen = 0;
+        int rounds = 0;
+        while (System.nanoTime() - end < 0) {
+            long started = System.nanoTime();
+            try (SharedStore store = SharedStore.open(path)) {
+                slowestOpen = Math.max(slowestOpen, System.nanoTime() - started);
+                store.map("m", Tally.class).put("round", new Tally(rounds));
+                store.counter("rounds").incrementAndGet();
+                store.workers();
+            }
+            rounds++;
+        }
+        System.out.println("SLOWEST_OPEN_MS " + slowestOpen / 1_000_000);
+        System.out.println("ROUNDS " + rounds);
+    }
+}
