@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * A real JVM running one main class, on this JVM's class path: made by {@link #builder}, killed on
@@ -92,21 +93,30 @@ public final class ChildJvm implements AutoCloseable {
      * that line, trimmed; fails if the child's stdout ends or the time passes first.
      */
     public String awaitLine(String prefix, Duration timeout) {
+        return awaitMatching(line -> line.startsWith(prefix), "starting '" + prefix + "'", timeout).substring(prefix.length()).trim();
+    }
+
+    /** Waits up to timeout for a line that contains text (log lines start with a timestamp); returns the whole line. */
+    public String awaitLineContaining(String text, Duration timeout) {
+        return awaitMatching(line -> line.contains(text), "containing '" + text + "'", timeout);
+    }
+
+    private String awaitMatching(Predicate<String> wanted, String what, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
                 String line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (line == null) {
-                    throw new AssertionError(name + " printed no line starting '" + prefix + "' within " + timeout
+                    throw new AssertionError(name + " printed no line " + what + " within " + timeout
                             + "; it printed " + seen);
                 }
                 if (line == EOF) {
                     lines.add(EOF);
-                    throw new AssertionError(name + " ended without printing '" + prefix + "'; it printed " + seen);
+                    throw new AssertionError(name + " ended without printing a line " + what + "; it printed " + seen);
                 }
                 seen.add(line);
-                if (line.startsWith(prefix)) {
-                    return line.substring(prefix.length()).trim();
+                if (wanted.test(line)) {
+                    return line;
                 }
             }
         } catch (InterruptedException e) {

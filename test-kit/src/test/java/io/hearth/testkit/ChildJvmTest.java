@@ -24,7 +24,7 @@ class ChildJvmTest {
             assertThat(child.isAlive()).isFalse();
 
             assertThatThrownBy(() -> child.awaitLine("ERR", TIMEOUT)).isInstanceOf(AssertionError.class)
-                    .hasMessageContaining("LauncherChild " + child.pid() + " ended without printing 'ERR'")
+                    .hasMessageContaining("LauncherChild " + child.pid() + " ended without printing a line starting 'ERR'")
                     .hasMessageContaining("[VAR set, ECHO one, ECHO two]");
         }
     }
