@@ -12,11 +12,13 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -248,7 +250,9 @@ public final class SharedStore implements AutoCloseable {
 
     /**
      * Capacity settings for a new store file. An existing file keeps the shape it was created
-     * with; the builder's settings are then ignored, and {@link SharedStore#stats()} tells the real ones.
+     * with; the builder's settings are then ignored, a warning names each one that differs (so
+     * processes that create one store at the same instant with different settings learn which
+     * won), and {@link SharedStore#stats()} tells the real ones.
      */
     public static final class Builder {
         private final Path path;
@@ -260,6 +264,7 @@ public final class SharedStore implements AutoCloseable {
         private int maxCounters = StoreOptions.DEFAULTS.maxCounters();
         private int maxWorkers = StoreOptions.DEFAULTS.maxWorkers();
         private int maxBroadcastBytes = StoreOptions.DEFAULTS.maxBroadcastBytes();
+        private final Set<String> given = new LinkedHashSet<>();
         private ObjectMapper objectMapper;
 
         private Builder(Path path) {
@@ -269,48 +274,56 @@ public final class SharedStore implements AutoCloseable {
         /** Most map entries, over all maps; default 100,000. */
         public Builder maxEntries(long maxEntries) {
             this.maxEntries = check("maxEntries", maxEntries, 1, 100_000_000);
+            given.add("maxEntries");
             return this;
         }
 
         /** Typical key length in bytes, for sizing; default 32. */
         public Builder expectedKeyBytes(int bytes) {
             this.expectedKeyBytes = (int) check("expectedKeyBytes", bytes, 1, 4096);
+            given.add("expectedKeyBytes");
             return this;
         }
 
         /** Longest key in bytes of UTF-8; default 256, at most 4096. */
         public Builder maxKeyBytes(int bytes) {
             this.maxKeyBytes = (int) check("maxKeyBytes", bytes, 1, 4096);
+            given.add("maxKeyBytes");
             return this;
         }
 
         /** Typical value length in bytes of JSON, for sizing; default 256. */
         public Builder expectedValueBytes(int bytes) {
             this.expectedValueBytes = (int) check("expectedValueBytes", bytes, 1, 1 << 20);
+            given.add("expectedValueBytes");
             return this;
         }
 
         /** Longest value in bytes of JSON; default 65,536, at most 1 MiB. */
         public Builder maxValueBytes(int bytes) {
             this.maxValueBytes = (int) check("maxValueBytes", bytes, 16, 1 << 20);
+            given.add("maxValueBytes");
             return this;
         }
 
         /** Most counter names; default 4096. Names are never freed. */
         public Builder maxCounters(int count) {
             this.maxCounters = (int) check("maxCounters", count, 1, 1 << 20);
+            given.add("maxCounters");
             return this;
         }
 
         /** Most processes attached at once; default 256. */
         public Builder maxWorkers(int count) {
             this.maxWorkers = (int) check("maxWorkers", count, 1, 65_536);
+            given.add("maxWorkers");
             return this;
         }
 
         /** Longest broadcast payload in bytes of UTF-8; default 16 KiB, at most 1 MiB. */
         public Builder maxBroadcastBytes(int bytes) {
             this.maxBroadcastBytes = (int) check("maxBroadcastBytes", bytes, 1, 1 << 20);
+            given.add("maxBroadcastBytes");
             return this;
         }
 
@@ -330,7 +343,7 @@ public final class SharedStore implements AutoCloseable {
         public SharedStore open() {
             URI uri = path.toAbsolutePath().toUri();
             StoreOptions options = new StoreOptions(maxEntries, expectedKeyBytes, maxKeyBytes, expectedValueBytes,
-                    maxValueBytes, maxCounters, maxWorkers, maxBroadcastBytes);
+                    maxValueBytes, maxCounters, maxWorkers, maxBroadcastBytes, given);
             return withBackend(provider(uri).open(uri, options), objectMapper != null ? objectMapper : new ObjectMapper());
         }
 

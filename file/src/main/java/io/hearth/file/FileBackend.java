@@ -93,6 +93,15 @@ final class FileBackend implements StoreBackend {
         }
     }
 
+    /** Whether this open created the store. */
+    boolean created() {
+        return store.created();
+    }
+
+    StoreLayout layout() {
+        return store.layout();
+    }
+
     @Override
     public BackendLimits limits() {
         return limits;
@@ -211,7 +220,8 @@ final class FileBackend implements StoreBackend {
             throw new HearthException("cannot read the size of store file " + path + ": " + e.getMessage(), e);
         }
         StoreLayout layout = store.layout();
-        return new StoreStats(entries.count(), layout.maxEntries(), counters.used(), layout.counterSlots(), fileBytes);
+        return new StoreStats(entries.count(), layout.maxEntries(), counters.used(), layout.counterSlots(), fileBytes,
+                limits.maxKeyBytes(), limits.maxValueBytes(), limits.maxBroadcastBytes(), layout.workerSlots());
     }
 
     @Override

@@ -37,7 +37,7 @@ public final class FileBackendProvider implements StoreBackendProvider {
                     + ", maxBroadcastBytes=" + options.maxBroadcastBytes() + " and maxValueBytes=" + options.maxValueBytes()
                     + " make a store file of " + layout.fileLength() + " bytes, over the limit of " + Integer.MAX_VALUE);
         }
-        return StoreOpener.open(path, layout, options.expectedKeyBytes(), options.expectedValueBytes());
+        return StoreOpener.open(path, layout, options);
     }
 
     /** Reads the files as they are, beside live processes or none, and changes nothing; see {@link FileCheck}. */

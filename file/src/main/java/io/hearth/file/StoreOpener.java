@@ -3,6 +3,7 @@ package io.hearth.file;
 import io.hearth.HearthException;
 import io.hearth.IncompatibleStoreException;
 import io.hearth.spi.Processes;
+import io.hearth.spi.StoreOptions;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -37,8 +38,10 @@ final class StoreOpener {
     private StoreOpener() {
     }
 
-    /** Opens the store at path (absolute), creating it with layout when absent. */
-    static FileBackend open(Path path, StoreLayout layout, int expectedKeyBytes, int expectedValueBytes) {
+    /** Opens the store at path (absolute), creating it with layout when absent; options say what the caller asked for. */
+    static FileBackend open(Path path, StoreLayout layout, StoreOptions options) {
+        int expectedKeyBytes = options.expectedKeyBytes();
+        int expectedValueBytes = options.expectedValueBytes();
         synchronized (OPEN_LOCK) {
             FileChannel channel = null;
             try {
@@ -46,7 +49,11 @@ final class StoreOpener {
                 channel = openChannel(path);
                 try (FileLock ignored = awaitOpenLock(path, channel)) {
                     CreationSteps.reached("open-lock-taken");
-                    return openLocked(path, channel, layout, expectedKeyBytes, expectedValueBytes);
+                    FileBackend backend = openLocked(path, channel, layout, expectedKeyBytes, expectedValueBytes);
+                    if (!backend.created()) {
+                        ShapeWarnings.warnOfDifferences(path, backend.layout(), layout, options.given());
+                    }
+                    return backend;
                 }
             } catch (IOException e) {
                 closeQuietly(channel);

@@ -5,6 +5,11 @@ import io.hearth.testkit.Tally;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -20,6 +25,7 @@ public final class FaultChild {
         switch (args[0]) {
             case "slow-subscriber" -> slowSubscriber(path, args[2], Duration.ofMillis(Long.parseLong(args[3])));
             case "reopen-loop" -> reopenLoop(path, Duration.ofMillis(Long.parseLong(args[2])));
+            case "create-at" -> createAt(path, Long.parseLong(args[2]), Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
     }
@@ -40,6 +46,36 @@ public final class FaultChild {
             });
             System.out.println("READY " + ProcessHandle.current().pid());
             LockSupport.parkNanos(Duration.ofMinutes(5).toNanos());
+        }
+    }
+
+    /**
+     * At the given instant, opens (or creates) the store asking for maxValueBytes; prints the
+     * store's real maxValueBytes and how many warnings about its shape this open logged.
+     */
+    private static void createAt(Path path, long epochMillis, int maxValueBytes) {
+        AtomicInteger warnings = new AtomicInteger();
+        Logger logger = Logger.getLogger(ShapeWarnings.class.getName());
+        logger.addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel() == Level.WARNING) {
+                    warnings.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        });
+        LockSupport.parkNanos(Duration.ofMillis(Math.max(0, epochMillis - System.currentTimeMillis())).toNanos());
+        try (SharedStore store = SharedStore.builder(path).maxValueBytes(maxValueBytes).open()) {
+            System.out.println("MAX_VALUE_BYTES " + store.stats().maxValueBytes());
+            System.out.println("WARNED " + warnings.get());
         }
     }
 

@@ -78,6 +78,10 @@ final class ClusterEndpoints {
             body.put("counters", stats.counters());
             body.put("counter_capacity", stats.counterCapacity());
             body.put("file_bytes", stats.fileBytes());
+            body.put("max_key_bytes", stats.maxKeyBytes());
+            body.put("max_value_bytes", stats.maxValueBytes());
+            body.put("max_broadcast_bytes", stats.maxBroadcastBytes());
+            body.put("worker_capacity", stats.workerCapacity());
             body.put("attached_processes", store.workers().size());
             Replies.json(exchange, 200, mapper, body);
         };

@@ -122,8 +122,9 @@ final class RedisBackend implements StoreBackend {
             long counterCount = jedis.scard(keys.counterNames());
             long capacity = settings.maxEntries() == 0 ? Long.MAX_VALUE : settings.maxEntries();
             int counterCapacity = settings.maxCounters() == 0 ? Integer.MAX_VALUE : settings.maxCounters();
+            BackendLimits limits = settings.limits();
             return new StoreStats(entryCount == null ? 0 : Long.parseLong(string(entryCount)), capacity, (int) counterCount,
-                    counterCapacity, 0);
+                    counterCapacity, 0, limits.maxKeyBytes(), limits.maxValueBytes(), limits.maxBroadcastBytes(), Integer.MAX_VALUE);
         });
     }
 
