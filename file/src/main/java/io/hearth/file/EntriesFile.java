@@ -1,7 +1,10 @@
 package io.hearth.file;
 
+import io.hearth.HearthException;
+
 import java.io.File;
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -66,6 +69,35 @@ final class EntriesFile {
                 // SharedStore.close() owns closing; Chronicle's own exit hook would close the map
                 // under requests still in flight while an application shuts down.
                 .skipCloseOnExitHook(true);
+        fitLargestEntryInOneTier(builder, maxChunksPerEntry);
+    }
+
+    /**
+     * Chronicle caps an entry at the chunks of one segment tier, and sizes tiers from the typical
+     * entry: with small typical entries, a tier holds about 9,000 chunks, and an entry of a
+     * maximal value (1 MiB is 16,390 chunks) was refused ("Entry is too large"). When that would
+     * happen, tiers are made larger by giving each segment proportionally more entries.
+     */
+    private static void fitLargestEntryInOneTier(ChronicleMapBuilder<String, byte[]> builder, int maxChunksPerEntry) {
+        long chunksPerTier = chronicleSizing(builder, "actualChunksPerSegmentTier");
+        if (chunksPerTier >= maxChunksPerEntry) {
+            return;
+        }
+        long entriesPerSegment = chronicleSizing(builder, "entriesPerSegment");
+        builder.entriesPerSegment(Math.max(entriesPerSegment + 1,
+                (long) Math.ceil((double) entriesPerSegment * maxChunksPerEntry / chunksPerTier)));
+    }
+
+    /** One of the sizes Chronicle's builder derives (package-private there). */
+    private static long chronicleSizing(ChronicleMapBuilder<String, byte[]> builder, String method) {
+        try {
+            Method derived = ChronicleMapBuilder.class.getDeclaredMethod(method);
+            derived.setAccessible(true);
+            return ((Number) derived.invoke(builder)).longValue();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new HearthException("cannot read Chronicle's " + method + " (a Chronicle Map version Hearth was"
+                    + " not built with?): " + e, e);
+        }
     }
 
     /** Where the entries file of the store at storePath lives. */
