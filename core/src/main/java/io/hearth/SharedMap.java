@@ -179,9 +179,17 @@ public final class SharedMap<V> {
         return removed == null ? null : decode(removed.json(), key);
     }
 
-    /** Removes the entry only if its version is expectedVersion; returns whether it did. */
+    /**
+     * Removes the entry only if its version is expectedVersion; returns whether it did.
+     *
+     * @throws IllegalArgumentException if expectedVersion is negative, as for {@link #compareAndPut}
+     */
     public boolean compareAndRemove(String key, long expectedVersion) {
         checkKey(key);
+        if (expectedVersion < 0) {
+            // The backend reads -1 as "whatever is there": a caller's bad version must not remove unconditionally.
+            throw new IllegalArgumentException("expected version must be a version (0 or more), not " + expectedVersion);
+        }
         store.ensureOpen();
         return backend.remove(name, key, expectedVersion) != null;
     }
