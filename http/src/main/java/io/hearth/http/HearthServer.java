@@ -35,10 +35,10 @@ import org.xnio.XnioWorker;
  *
  * <p>Store calls run on Undertow's worker threads, not its IO threads; only an operation on a
  * counter this process has used before in a file store, one atomic instruction, runs in place.
- * A store that cannot be reached (Redis down) answers 503 with {@code Retry-After: 1}. It binds
- * its port only after answering a few requests on a private loopback port ({@link WarmUp}), so
- * that its first clients do not wait on a cold JVM. Request bodies are read without blocking and
- * refused past {@link Builder#maxBodyBytes(int)}.
+ * A store that cannot be reached (Redis down), or a map lock held by a stopped process, answers
+ * 503 with {@code Retry-After: 1}. It binds its port only after answering a few requests on a
+ * private loopback port ({@link WarmUp}), so that its first clients do not wait on a cold JVM.
+ * Request bodies are read without blocking and refused past {@link Builder#maxBodyBytes(int)}.
  * {@link #close()} frees the port at once and lets the requests in flight finish (up to the
  * shutdown timeout); it is safe to call twice and does not close the store, which belongs to the caller.
  */
