@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * /objects/{map}/{key}: JSON values with their version as ETag. Every write is a compare-and-put
  * at the version just read, so conditions (If-Match, If-None-Match) and merge patches hold
- * atomically across processes; a write that loses a race is re-read and re-judged.
+ * atomically across processes; a write that loses a race is re-read and re-judged. A value that
+ * could not be stored, read back or answered is refused before anything is written.
  */
 final class ObjectEndpoints {
     static final String MERGE_PATCH = "application/merge-patch+json";
@@ -130,6 +131,8 @@ final class ObjectEndpoints {
                         + (current == null ? "" : "; it is at " + EntityTags.of(current.version())));
             }
             JsonNode next = change.apply(current == null ? null : current.value());
+            checkDepth(next);
+            // The store refuses a value over its size limit, or one its mapper cannot write, before writing (400, 413).
             long version = map.compareAndPut(key, current == null ? SharedMap.ABSENT : current.version(), next);
             if (version != 0) {
                 exchange.getResponseHeaders().put(Headers.ETAG, EntityTags.of(version));
@@ -145,6 +148,18 @@ final class ObjectEndpoints {
             }
         }
         throw contended(key);
+    }
+
+    /**
+     * Refuses a value nested past {@link JsonTrees#MAX_DEPTH} before it is written: stored, it could
+     * be read back, but the reply that carries it (a PATCH's) could not be written.
+     */
+    private static void checkDepth(JsonNode value) {
+        int depth = JsonTrees.depth(value);
+        if (depth > JsonTrees.MAX_DEPTH) {
+            throw new HttpError(400, "too_deep", "the value would nest " + depth + " levels of arrays and objects;"
+                    + " the limit is " + JsonTrees.MAX_DEPTH + " levels. Nothing was written");
+        }
     }
 
     private static HttpError contended(String key) {

@@ -186,6 +186,16 @@ class HearthServerTest {
     }
 
     @Test
+    void aValueAtTheDepthLimitIsStoredPatchedAndReadBack() {
+        String deepest = "[".repeat(500) + "]".repeat(500);
+        assertThat(RawHttp.request(port, "PUT", "/objects/deep/k", JSON, deepest).status()).isEqualTo(201);
+        RawHttp.Response patched = RawHttp.request(port, "PATCH", "/objects/deep/k",
+                Map.of("Content-Type", "application/merge-patch+json"), "{\"v\":" + "[".repeat(499) + "]".repeat(499) + "}");
+        assertThat(patched.status()).isEqualTo(200);
+        assertThat(RawHttp.request(port, "GET", "/objects/deep/k").body()).isEqualTo("{\"v\":" + "[".repeat(499) + "]".repeat(499) + "}");
+    }
+
+    @Test
     void listingKeysHonoursPrefixAndLimit() {
         for (String key : List.of("user:1", "user:2", "user:3", "group:1")) {
             RawHttp.request(port, "PUT", "/objects/things/" + key, JSON, "{}");
