@@ -1,7 +1,6 @@
 package io.hearth.http;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hearth.SharedStore;
 import io.undertow.Undertow;
@@ -55,9 +54,8 @@ public final class HearthServer implements AutoCloseable {
     private boolean hasStopped; // guarded by stopped
 
     private HearthServer(Builder builder) {
-        ObjectMapper mapper = new ObjectMapper()
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // Bodies are read by Requests.json with JsonTrees (exact numbers, one value only) on this mapper's parsers.
+        ObjectMapper mapper = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         RequestMetrics metrics = new RequestMetrics();
         CounterEndpoints counters = new CounterEndpoints(builder.store, mapper);
         ObjectEndpoints objects = new ObjectEndpoints(builder.store, mapper);

@@ -186,6 +186,30 @@ class HearthServerTest {
     }
 
     @Test
+    void numbersKeepTheirValueThroughPutMergePatchReadAndBroadcast() {
+        // A double would turn 1e400 into Infinity (then the string "Infinity"), 1e-400 into 0.0 and cut pi short.
+        String put = "{\"big\":1e400,\"tiny\":1e-400,\"pi\":3.14159265358979323846264338327950288,\"one\":1.0,"
+                + "\"tenth\":0.1,\"hundred\":1e2,\"minusZero\":-0.0,\"huge\":123456789012345678901234567890}";
+        String stored = "{\"big\":1E+400,\"tiny\":1E-400,\"pi\":3.14159265358979323846264338327950288,\"one\":1.0,"
+                + "\"tenth\":0.1,\"hundred\":100.0,\"minusZero\":-0.0,\"huge\":123456789012345678901234567890}";
+        assertThat(RawHttp.request(port, "PUT", "/objects/n/k", JSON, put).status()).isEqualTo(201);
+        assertThat(RawHttp.request(port, "GET", "/objects/n/k").body()).isEqualTo(stored);
+
+        RawHttp.Response patched = RawHttp.request(port, "PATCH", "/objects/n/k",
+                Map.of("Content-Type", "application/merge-patch+json"), "{\"more\":-2.5e-500,\"one\":null}");
+        String merged = stored.replace("\"one\":1.0,", "").replace("}", ",\"more\":-2.5E-500}");
+        assertThat(patched.status()).isEqualTo(200);
+        assertThat(patched.body()).endsWith(",\"value\":" + merged + "}"); // as text: a plain ObjectMapper would read Infinity
+        assertThat(RawHttp.request(port, "GET", "/objects/n/k").body()).isEqualTo(merged);
+
+        List<String> received = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = store.subscribe("numbers", message -> received.add(message.payload()))) {
+            assertThat(RawHttp.request(port, "POST", "/broadcast/numbers", JSON, "{\"x\":1e400,\"y\":0.1}").status()).isEqualTo(200);
+            assertThat(received).containsExactly("{\"x\":1E+400,\"y\":0.1}");
+        }
+    }
+
+    @Test
     void aValueAtTheDepthLimitIsStoredPatchedAndReadBack() {
         String deepest = "[".repeat(500) + "]".repeat(500);
         assertThat(RawHttp.request(port, "PUT", "/objects/deep/k", JSON, deepest).status()).isEqualTo(201);

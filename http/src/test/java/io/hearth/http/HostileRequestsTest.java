@@ -77,6 +77,9 @@ class HostileRequestsTest {
         cases.add(new Case("two JSON documents", 400, put("/objects/m/k", "{\"a\":1}{\"b\":2}")));
         cases.add(new Case("duplicate field", 400, put("/objects/m/k", "{\"a\":1,\"a\":2}")));
         cases.add(new Case("5000-deep nesting", 400, put("/objects/m/k", deep)));
+        cases.add(new Case("number with an exponent no decimal holds", 400, put("/objects/m/k", "{\"v\":1e99999999999}")));
+        cases.add(new Case("merge patch with such a number", 400, RawHttp.request(port, "PATCH", "/objects/m/k",
+                Map.of("Content-Type", "application/merge-patch+json"), "{\"v\":-1e-99999999999}")));
         cases.add(new Case("value over the store's 64 KiB", 413, put("/objects/m/k", bigValue)));
         cases.add(new Case("body over 1 MiB", 413, put("/objects/m/k", "\"" + "x".repeat(BODY_LIMIT + 10) + "\"")));
         cases.add(new Case("chunked body over 1 MiB", 413, RawHttp.raw(port, chunked("/objects/m/k", BODY_LIMIT + 100_000))));
