@@ -239,7 +239,7 @@ public final class HearthServer implements AutoCloseable {
 
         /**
          * Bearer token that routes which change data (POST, PUT, PATCH, DELETE) require, as
-         * {@code Authorization: Bearer <token>}; null (the default) for none.
+         * {@code Authorization: Bearer <token>} (the scheme in any case); null (the default) for none.
          */
         public Builder token(String token) {
             if (token != null && (token.isBlank() || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {

@@ -297,6 +297,21 @@ class HearthServerTest {
     }
 
     @Test
+    void theBearerSchemeIsMatchedInAnyCase() {
+        try (HearthServer guarded = HearthServer.builder(store).port(0).token("s3cret").start()) {
+            for (String credentials : List.of("Bearer s3cret", "bearer s3cret", "BEARER s3cret", "bEaReR s3cret")) {
+                assertThat(RawHttp.request(guarded.port(), "POST", "/increment", Map.of("Authorization", credentials), null).status())
+                        .as(credentials).isEqualTo(200);
+            }
+            for (String credentials : List.of("bearer S3CRET", "bearer s3cret2", "Basic s3cret", "bearers3cret", "s3cret", "bearer")) {
+                assertThat(RawHttp.request(guarded.port(), "POST", "/increment", Map.of("Authorization", credentials), null).status())
+                        .as(credentials).isEqualTo(401);
+            }
+            assertThat(store.counter("count").get()).isEqualTo(4);
+        }
+    }
+
+    @Test
     void closeFinishesTheRequestInFlightAndAnswersLaterOnesWith503AsJson() throws Exception {
         try (Socket keptAlive = RawHttp.open(port); Socket inFlight = RawHttp.open(port)) {
             assertThat(onConnection(keptAlive, "GET /health").status()).isEqualTo(200);
