@@ -60,7 +60,7 @@ public final class HearthServer implements AutoCloseable {
         CounterEndpoints counters = new CounterEndpoints(builder.store, mapper);
         ObjectEndpoints objects = new ObjectEndpoints(builder.store, mapper);
         ClusterEndpoints cluster = new ClusterEndpoints(builder.store, mapper, metrics, builder.broadcastWait, builder.maxBroadcastWait);
-        HttpHandler routes = new Routes(builder.token, builder.maxBodyBytes)
+        HttpHandler routes = new Routes(builder.token, builder.protectReads ? builder.token : null, builder.maxBodyBytes)
                 .change(Methods.POST, "/increment", counters.seedCannotBlock(), counters.increment())
                 .get("/report", counters.seedCannotBlock(), counters.report())
                 .change(Methods.POST, "/reset", counters.seedCannotBlock(), counters.reset())
@@ -75,8 +75,8 @@ public final class HearthServer implements AutoCloseable {
                 .change(Methods.DELETE, "/objects/{map}/{key}", objects.delete())
                 .get("/workers", cluster.workers())
                 .changeWithBody(Methods.POST, "/broadcast/{topic}", cluster.broadcast())
-                .get("/livez", exchange -> true, cluster.live()) // touches no store: always on the IO thread
-                .get("/health", cluster.health())
+                .probe("/livez", exchange -> true, cluster.live()) // touches no store: always on the IO thread
+                .probe("/health", Dispatch.MAY_BLOCK, cluster.health())
                 .get("/stats", cluster.stats())
                 .get("/metrics", cluster.metrics())
                 .handler();
@@ -211,6 +211,7 @@ public final class HearthServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port = 8080;
         private String token;
+        private boolean protectReads;
         private int maxBodyBytes = 1 << 20;
         private Duration broadcastWait = Duration.ofSeconds(2);
         private Duration maxBroadcastWait = Duration.ofSeconds(10);
@@ -240,12 +241,23 @@ public final class HearthServer implements AutoCloseable {
         /**
          * Bearer token that routes which change data (POST, PUT, PATCH, DELETE) require, as
          * {@code Authorization: Bearer <token>} (the scheme in any case); null (the default) for none.
+         * Reads stay open to anyone who can connect unless {@link #protectReads()}.
          */
         public Builder token(String token) {
             if (token != null && (token.isBlank() || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
                 throw new IllegalArgumentException("token must be printable ASCII without spaces, and not empty");
             }
             this.token = token;
+            return this;
+        }
+
+        /**
+         * Makes the reads (GET and HEAD: values, key lists, counters, workers, stats, metrics) need
+         * the {@link #token(String) token} too; only {@code /livez} and {@code /health} stay open, for
+         * supervisors and load balancers. {@link #start()} refuses it without a token.
+         */
+        public Builder protectReads() {
+            this.protectReads = true;
             return this;
         }
 
@@ -285,9 +297,13 @@ public final class HearthServer implements AutoCloseable {
         /**
          * Binds and starts serving.
          *
+         * @throws IllegalArgumentException if reads are protected without a token
          * @throws RuntimeException from Undertow when the address cannot be bound
          */
         public HearthServer start() {
+            if (protectReads && token == null) {
+                throw new IllegalArgumentException("protectReads() needs a token(...): without one no read could be let through");
+            }
             if (broadcastWait.compareTo(maxBroadcastWait) > 0) {
                 maxBroadcastWait = broadcastWait;
             }

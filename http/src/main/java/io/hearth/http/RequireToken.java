@@ -15,10 +15,13 @@ final class RequireToken implements HttpHandler {
     private static final String SCHEME = "Bearer";
 
     private final byte[] expected;
+    private final String route;
     private final HttpHandler next;
 
-    RequireToken(String token, HttpHandler next) {
+    /** @param route what the route is, for the 401: "this route changes data" */
+    RequireToken(String token, String route, HttpHandler next) {
         this.expected = token.getBytes(StandardCharsets.UTF_8);
+        this.route = route;
         this.next = next;
     }
 
@@ -29,7 +32,7 @@ final class RequireToken implements HttpHandler {
         // Constant-time compare: the time taken must not tell how much of a guess was right.
         if (token == null || !MessageDigest.isEqual(expected, token)) {
             Errors.send(exchange, new HttpError(401, "unauthorized",
-                    given == null ? "this route changes data and needs the header Authorization: Bearer <HEARTH_TOKEN>"
+                    given == null ? route + " and needs the header Authorization: Bearer <HEARTH_TOKEN>"
                             : token == null ? "the Authorization header is not Bearer <token>"
                             : "the bearer token is not the one this worker was started with",
                     Map.of(Headers.WWW_AUTHENTICATE, "Bearer realm=\"hearth\"")));

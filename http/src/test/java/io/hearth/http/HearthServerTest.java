@@ -1,6 +1,7 @@
 package io.hearth.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hearth.SharedStore;
@@ -309,6 +310,37 @@ class HearthServerTest {
             }
             assertThat(store.counter("count").get()).isEqualTo(4);
         }
+    }
+
+    @Test
+    void withReadsProtectedOnlyTheProbesAnswerWithoutTheToken() {
+        store.counter("count").set(5);
+        RawHttp.request(port, "PUT", "/objects/m/k", JSON, "{\"secret\":1}");
+        try (HearthServer guarded = HearthServer.builder(store).port(0).token("s3cret").protectReads().start()) {
+            int guardedPort = guarded.port();
+            Map<String, String> bearer = Map.of("Authorization", "Bearer s3cret");
+            for (String path : List.of("/report", "/counters/count", "/objects/m/k", "/objects/m", "/workers", "/stats", "/metrics")) {
+                for (String method : List.of("GET", "HEAD")) {
+                    RawHttp.Response refused = RawHttp.request(guardedPort, method, path);
+                    assertThat(refused.status()).as(method + " " + path).isEqualTo(401);
+                    assertThat(refused.header("WWW-Authenticate")).as(method + " " + path).startsWith("Bearer");
+                    assertThat(RawHttp.request(guardedPort, method, path, bearer, null).status()).as(method + " " + path + " with the token")
+                            .isEqualTo(200);
+                }
+            }
+            assertThat(RawHttp.request(guardedPort, "GET", "/objects/m/k").body()).doesNotContain("secret");
+            assertThat(RawHttp.request(guardedPort, "GET", "/livez").status()).isEqualTo(200);
+            assertThat(RawHttp.request(guardedPort, "GET", "/health").status()).isEqualTo(200);
+            assertThat(RawHttp.request(guardedPort, "POST", "/increment").status()).isEqualTo(401);
+            assertThat(RawHttp.request(guardedPort, "GET", "/objects/m/k", bearer, null).json().get("secret").asInt()).isEqualTo(1);
+        }
+        assertThat(store.counter("count").get()).isEqualTo(5);
+    }
+
+    @Test
+    void protectingReadsWithoutATokenIsRefused() {
+        HearthServer.Builder readsProtectedWithNoToken = HearthServer.builder(store).port(0).protectReads();
+        assertThatThrownBy(readsProtectedWithNoToken::start).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("token");
     }
 
     @Test
