@@ -20,7 +20,8 @@ import io.hearth.spi.StoredEntry;
 /**
  * A named map from {@code String} keys to values of type {@code V}, shared by every process
  * attached to the store. Values are stored as JSON, so {@code V} is anything Jackson writes and
- * reads: records, POJOs, {@code Map}, {@code JsonNode}.
+ * reads: records, POJOs, {@code Map}, {@code JsonNode}. Keys are compared exactly as strings, with no
+ * Unicode normalization: an e with acute accent written as U+00E9 and as "e" followed by U+0301 makes two keys.
  *
  * <p>Every single-key operation is atomic across threads and processes, and visible to every other
  * process as soon as it returns. Each entry carries a {@link Versioned#version() version} that

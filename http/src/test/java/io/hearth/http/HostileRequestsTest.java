@@ -66,6 +66,7 @@ class HostileRequestsTest {
         cases.add(new Case("name over 64 characters", 400, get("/counters/" + "n".repeat(65))));
         cases.add(new Case("NUL in a name", 400, get("/counters/a%00b")));
         cases.add(new Case("non-ASCII name", 400, get("/counters/%C3%A9t%C3%A9")));
+        cases.add(new Case("non-ASCII key", 400, get("/objects/m/caf%C3%A9")));
         cases.add(new Case("encoded slash in a key", 400, get("/objects/m/a%2Fb")));
         cases.add(new Case("broken percent-encoding", 400, get("/counters/%zz")));
         cases.add(new Case("key over 256 characters", 400, get("/objects/m/" + "k".repeat(257))));

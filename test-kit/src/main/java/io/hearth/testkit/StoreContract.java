@@ -99,6 +99,21 @@ public abstract class StoreContract {
     }
 
     @Test
+    void keysThatDifferOnlyByUnicodeNormalizationAreTwoKeys() {
+        try (SharedStore store = open()) {
+            SharedMap<Tally> map = store.map("m", Tally.class);
+            String composed = "caf\u00e9";   // é as one code point
+            String decomposed = "cafe\u0301"; // e, then the combining acute accent
+            map.put(composed, new Tally(1));
+            map.put(decomposed, new Tally(2));
+
+            assertThat(map.get(composed)).isEqualTo(new Tally(1));
+            assertThat(map.get(decomposed)).isEqualTo(new Tally(2));
+            assertThat(map.keys()).containsExactlyInAnyOrder(composed, decomposed);
+        }
+    }
+
+    @Test
     void putIfAbsentReplaceAndUpdateFollowTheirContracts() {
         try (SharedStore store = open()) {
             SharedMap<Tally> map = store.map("m", Tally.class);
