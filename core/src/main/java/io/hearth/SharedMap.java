@@ -20,7 +20,8 @@ import io.hearth.spi.StoredEntry;
 /**
  * A named map from {@code String} keys to values of type {@code V}, shared by every process
  * attached to the store. Values are stored as JSON, so {@code V} is anything Jackson writes and
- * reads: records, POJOs, {@code Map}, {@code JsonNode}.
+ * reads: records, POJOs, {@code Map}, {@code JsonNode}. Keys are compared exactly as strings, with no
+ * Unicode normalization: an e with acute accent written as U+00E9 and as "e" followed by U+0301 makes two keys.
  *
  * <p>Every single-key operation is atomic across threads and processes, and visible to every other
  * process as soon as it returns. Each entry carries a {@link Versioned#version() version} that
@@ -179,9 +180,17 @@ public final class SharedMap<V> {
         return removed == null ? null : decode(removed.json(), key);
     }
 
-    /** Removes the entry only if its version is expectedVersion; returns whether it did. */
+    /**
+     * Removes the entry only if its version is expectedVersion; returns whether it did.
+     *
+     * @throws IllegalArgumentException if expectedVersion is negative, as for {@link #compareAndPut}
+     */
     public boolean compareAndRemove(String key, long expectedVersion) {
         checkKey(key);
+        if (expectedVersion < 0) {
+            // The backend reads -1 as "whatever is there": a caller's bad version must not remove unconditionally.
+            throw new IllegalArgumentException("expected version must be a version (0 or more), not " + expectedVersion);
+        }
         store.ensureOpen();
         return backend.remove(name, key, expectedVersion) != null;
     }

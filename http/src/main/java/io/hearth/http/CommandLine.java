@@ -20,7 +20,9 @@ final class CommandLine {
               -h, --help             this text
 
             Environment:
-              HEARTH_TOKEN             if set, POST/PUT/PATCH/DELETE need Authorization: Bearer <token>
+              HEARTH_TOKEN             if set, POST/PUT/PATCH/DELETE need Authorization: Bearer <token>;
+                                       reads stay open to anyone who can connect, unless:
+              HEARTH_PROTECT_READS     1: reads need the token too (all but /livez and /health)
               HEARTH_LOG_TOPICS        broadcast topics workers log, comma-separated (default: reload)
               HEARTH_WORKER_JAVA_OPTS  extra JVM options for each worker, e.g. -Xmx256m
             """;
@@ -76,6 +78,24 @@ final class CommandLine {
             throw new IllegalArgumentException(what + " must be from " + min + " to " + max + ", not " + number);
         }
         return number;
+    }
+
+    /**
+     * Whether HEARTH_PROTECT_READS asks for reads to need the token: unset or {@code 0} no, {@code 1}
+     * yes; anything else, or {@code 1} without a token, is refused rather than silently read as no.
+     */
+    static boolean protectReads(String value, String token) {
+        if (value == null || value.equals("0")) {
+            return false;
+        }
+        if (!value.equals("1")) {
+            throw new IllegalArgumentException("HEARTH_PROTECT_READS must be 1 (reads need the token) or 0, not '"
+                    + Requests.printable(value) + "'");
+        }
+        if (token == null) {
+            throw new IllegalArgumentException("HEARTH_PROTECT_READS=1 needs HEARTH_TOKEN: set the token reads must carry");
+        }
+        return true;
     }
 
     /** HEARTH_TOKEN's value: null when unset; an empty or spaced one is refused rather than silently ignored. */

@@ -13,7 +13,8 @@ import java.util.function.Predicate;
  * is answered by {@link Errors}.
  */
 final class Dispatch implements HttpHandler {
-    private static final Predicate<HttpServerExchange> MAY_BLOCK = exchange -> false;
+    /** For work that may block: always dispatched. */
+    static final Predicate<HttpServerExchange> MAY_BLOCK = exchange -> false;
 
     private final HttpHandler next;
     private final Predicate<HttpServerExchange> cannotBlock;

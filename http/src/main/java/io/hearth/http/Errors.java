@@ -2,6 +2,7 @@ package io.hearth.http;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hearth.StoreBusyException;
 import io.hearth.StoreClosedException;
 import io.hearth.StoreFullException;
 import io.hearth.StoreUnavailableException;
@@ -48,6 +49,9 @@ final class Errors {
         } else if (failure instanceof StoreUnavailableException e) {
             // Redis down or slow: not this request's fault, and over once it answers again (the store reconnects).
             send(exchange, new HttpError(503, "store_unavailable", e.getMessage(), RETRY_SOON));
+        } else if (failure instanceof StoreBusyException e) {
+            // A map lock held by a process that is stopped (SIGSTOP): over once it runs again or dies.
+            send(exchange, new HttpError(503, "store_busy", e.getMessage(), RETRY_SOON));
         } else if (failure instanceof StoreClosedException) {
             send(exchange, new HttpError(503, "unavailable", "this worker is shutting down; retry"));
         } else {

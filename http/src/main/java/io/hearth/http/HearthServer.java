@@ -1,7 +1,6 @@
 package io.hearth.http;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hearth.SharedStore;
 import io.undertow.Undertow;
@@ -35,10 +34,10 @@ import org.xnio.XnioWorker;
  *
  * <p>Store calls run on Undertow's worker threads, not its IO threads; only an operation on a
  * counter this process has used before in a file store, one atomic instruction, runs in place.
- * A store that cannot be reached (Redis down) answers 503 with {@code Retry-After: 1}. It binds
- * its port only after answering a few requests on a private loopback port ({@link WarmUp}), so
- * that its first clients do not wait on a cold JVM. Request bodies are read without blocking and
- * refused past {@link Builder#maxBodyBytes(int)}.
+ * A store that cannot be reached (Redis down), or a map lock held by a stopped process, answers
+ * 503 with {@code Retry-After: 1}. It binds its port only after answering a few requests on a
+ * private loopback port ({@link WarmUp}), so that its first clients do not wait on a cold JVM.
+ * Request bodies are read without blocking and refused past {@link Builder#maxBodyBytes(int)}.
  * {@link #close()} frees the port at once and lets the requests in flight finish (up to the
  * shutdown timeout); it is safe to call twice and does not close the store, which belongs to the caller.
  */
@@ -55,14 +54,13 @@ public final class HearthServer implements AutoCloseable {
     private boolean hasStopped; // guarded by stopped
 
     private HearthServer(Builder builder) {
-        ObjectMapper mapper = new ObjectMapper()
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // Bodies are read by Requests.json with JsonTrees (exact numbers, one value only) on this mapper's parsers.
+        ObjectMapper mapper = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         RequestMetrics metrics = new RequestMetrics();
         CounterEndpoints counters = new CounterEndpoints(builder.store, mapper);
         ObjectEndpoints objects = new ObjectEndpoints(builder.store, mapper);
         ClusterEndpoints cluster = new ClusterEndpoints(builder.store, mapper, metrics, builder.broadcastWait, builder.maxBroadcastWait);
-        HttpHandler routes = new Routes(builder.token, builder.maxBodyBytes)
+        HttpHandler routes = new Routes(builder.token, builder.protectReads ? builder.token : null, builder.maxBodyBytes)
                 .change(Methods.POST, "/increment", counters.seedCannotBlock(), counters.increment())
                 .get("/report", counters.seedCannotBlock(), counters.report())
                 .change(Methods.POST, "/reset", counters.seedCannotBlock(), counters.reset())
@@ -77,8 +75,8 @@ public final class HearthServer implements AutoCloseable {
                 .change(Methods.DELETE, "/objects/{map}/{key}", objects.delete())
                 .get("/workers", cluster.workers())
                 .changeWithBody(Methods.POST, "/broadcast/{topic}", cluster.broadcast())
-                .get("/livez", exchange -> true, cluster.live()) // touches no store: always on the IO thread
-                .get("/health", cluster.health())
+                .probe("/livez", exchange -> true, cluster.live()) // touches no store: always on the IO thread
+                .probe("/health", Dispatch.MAY_BLOCK, cluster.health())
                 .get("/stats", cluster.stats())
                 .get("/metrics", cluster.metrics())
                 .handler();
@@ -213,6 +211,7 @@ public final class HearthServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port = 8080;
         private String token;
+        private boolean protectReads;
         private int maxBodyBytes = 1 << 20;
         private Duration broadcastWait = Duration.ofSeconds(2);
         private Duration maxBroadcastWait = Duration.ofSeconds(10);
@@ -241,13 +240,24 @@ public final class HearthServer implements AutoCloseable {
 
         /**
          * Bearer token that routes which change data (POST, PUT, PATCH, DELETE) require, as
-         * {@code Authorization: Bearer <token>}; null (the default) for none.
+         * {@code Authorization: Bearer <token>} (the scheme in any case); null (the default) for none.
+         * Reads stay open to anyone who can connect unless {@link #protectReads()}.
          */
         public Builder token(String token) {
             if (token != null && (token.isBlank() || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
                 throw new IllegalArgumentException("token must be printable ASCII without spaces, and not empty");
             }
             this.token = token;
+            return this;
+        }
+
+        /**
+         * Makes the reads (GET and HEAD: values, key lists, counters, workers, stats, metrics) need
+         * the {@link #token(String) token} too; only {@code /livez} and {@code /health} stay open, for
+         * supervisors and load balancers. {@link #start()} refuses it without a token.
+         */
+        public Builder protectReads() {
+            this.protectReads = true;
             return this;
         }
 
@@ -287,9 +297,13 @@ public final class HearthServer implements AutoCloseable {
         /**
          * Binds and starts serving.
          *
+         * @throws IllegalArgumentException if reads are protected without a token
          * @throws RuntimeException from Undertow when the address cannot be bound
          */
         public HearthServer start() {
+            if (protectReads && token == null) {
+                throw new IllegalArgumentException("protectReads() needs a token(...): without one no read could be let through");
+            }
             if (broadcastWait.compareTo(maxBroadcastWait) > 0) {
                 maxBroadcastWait = broadcastWait;
             }

@@ -1,6 +1,8 @@
 package io.hearth.http;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.undertow.server.HttpServerExchange;
@@ -86,21 +88,29 @@ final class Requests {
         return value;
     }
 
-    /** The request body as JSON; 400 when it is empty, not JSON, or JSON null. */
+    /**
+     * The request body as JSON, its numbers kept exactly ({@link JsonTrees}); 400 when it is empty,
+     * not JSON, more than one JSON value, JSON null, or holds a number no decimal holds.
+     */
     static JsonNode json(HttpServerExchange exchange, ObjectMapper mapper) {
         byte[] body = exchange.getAttachment(ReadBody.BODY);
         if (body == null || body.length == 0) {
             throw HttpError.badRequest("the request needs a JSON body");
         }
         JsonNode node;
-        try {
-            node = mapper.readTree(body);
+        try (JsonParser parser = mapper.createParser(body)) {
+            node = JsonTrees.read(parser);
+            if (node != null && parser.nextToken() != null) {
+                throw new HttpError(400, "invalid_json", "the body holds more than one JSON value; send one");
+            }
+        } catch (InputCoercionException e) {
+            throw new HttpError(400, "number_out_of_range", e.getOriginalMessage());
         } catch (JacksonException e) {
             throw new HttpError(400, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
             throw new HttpError(400, "invalid_json", "the body is not valid JSON: " + e.getMessage());
         }
-        if (node == null || node.isMissingNode()) {
+        if (node == null) {
             throw HttpError.badRequest("the request needs a JSON body");
         }
         if (node.isNull()) {

@@ -16,45 +16,57 @@ import java.util.function.Predicate;
 /**
  * The route table: a {@link RoutingHandler} plus what it lacks, the methods each path allows, for
  * the {@code Allow} header of a 405. Each endpoint is wrapped so that store work leaves the IO
- * thread, bodies are read without blocking, and routes that change data check the token.
+ * thread, bodies are read without blocking, and routes that change data check the token, as reads
+ * do when they are protected; probes never do.
  */
 final class Routes {
+    private static final String CHANGES = "this route changes data";
+    private static final String READS = "reads are protected on this worker";
+
     private final RoutingHandler routing = new RoutingHandler(false); // path parameters stay out of the query
     private final Map<String, Set<String>> methodsByTemplate = new LinkedHashMap<>();
-    private final String token;
+    private final String changeToken;
+    private final String readToken;
     private final int maxBodyBytes;
 
-    /** @param token the bearer token routes that change data need, or null for none */
-    Routes(String token, int maxBodyBytes) {
-        this.token = token;
+    /**
+     * @param changeToken the bearer token routes that change data need, or null for none
+     * @param readToken   the bearer token reads need, or null for none
+     */
+    Routes(String changeToken, String readToken, int maxBodyBytes) {
+        this.changeToken = changeToken;
+        this.readToken = readToken;
         this.maxBodyBytes = maxBodyBytes;
     }
 
     /** A read; HEAD is answered too, without the body. */
     Routes get(String template, HttpHandler endpoint) {
-        add(Methods.GET, template, new Dispatch(endpoint));
-        return add(Methods.HEAD, template, new Dispatch(endpoint));
+        return get(template, Dispatch.MAY_BLOCK, endpoint);
     }
 
     /** A read that stays on the IO thread when {@code cannotBlock} says it may; see {@link Dispatch}. */
     Routes get(String template, Predicate<HttpServerExchange> cannotBlock, HttpHandler endpoint) {
-        add(Methods.GET, template, new Dispatch(endpoint, cannotBlock));
-        return add(Methods.HEAD, template, new Dispatch(endpoint, cannotBlock));
+        return read(template, guarded(readToken, READS, new Dispatch(endpoint, cannotBlock)));
+    }
+
+    /** A read for supervisors and load balancers (liveness, readiness): never asks for a token. */
+    Routes probe(String template, Predicate<HttpServerExchange> cannotBlock, HttpHandler endpoint) {
+        return read(template, new Dispatch(endpoint, cannotBlock));
     }
 
     /** A change without a body. */
     Routes change(HttpString method, String template, HttpHandler endpoint) {
-        return add(method, template, guarded(new Dispatch(endpoint)));
+        return change(method, template, Dispatch.MAY_BLOCK, endpoint);
     }
 
     /** A change without a body that stays on the IO thread when {@code cannotBlock} says it may. */
     Routes change(HttpString method, String template, Predicate<HttpServerExchange> cannotBlock, HttpHandler endpoint) {
-        return add(method, template, guarded(new Dispatch(endpoint, cannotBlock)));
+        return add(method, template, guarded(changeToken, CHANGES, new Dispatch(endpoint, cannotBlock)));
     }
 
     /** A change whose endpoint finds the request body at {@link ReadBody#BODY}. */
     Routes changeWithBody(HttpString method, String template, HttpHandler endpoint) {
-        return add(method, template, guarded(new ReadBody(maxBodyBytes, new Dispatch(endpoint))));
+        return add(method, template, guarded(changeToken, CHANGES, new ReadBody(maxBodyBytes, new Dispatch(endpoint))));
     }
 
     HttpHandler handler() {
@@ -66,8 +78,14 @@ final class Routes {
         return routing;
     }
 
-    private HttpHandler guarded(HttpHandler handler) {
-        return token == null ? handler : new RequireToken(token, handler);
+    private static HttpHandler guarded(String token, String route, HttpHandler handler) {
+        return token == null ? handler : new RequireToken(token, route, handler);
+    }
+
+    /** GET and HEAD (answered without the body) by one stateless handler. */
+    private Routes read(String template, HttpHandler handler) {
+        add(Methods.GET, template, handler);
+        return add(Methods.HEAD, template, handler);
     }
 
     private Routes add(HttpString method, String template, HttpHandler handler) {

@@ -27,7 +27,7 @@ public final class SupervisorCommand {
         CommandLine.SupervisorOptions options;
         try {
             options = CommandLine.parseSupervisor(args);
-            CommandLine.token(System.getenv("HEARTH_TOKEN"));
+            CommandLine.protectReads(System.getenv("HEARTH_PROTECT_READS"), CommandLine.token(System.getenv("HEARTH_TOKEN")));
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.err.println();

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code --host ADDRESS} (default 127.0.0.1), {@code --port N} (default 8080),
  * {@code --supervisor-pid PID} (stop when that process ends).
  * Environment: {@code HEARTH_TOKEN} (bearer token for routes that change data),
+ * {@code HEARTH_PROTECT_READS} ({@code 1}: reads need the token too, all but /livez and /health),
  * {@code HEARTH_LOG_TOPICS} (comma-separated broadcast topics this worker logs; default {@code reload}).
  *
  * <p>Exit status {@value #BOOT_FAILURE} means it could not start (store, port, options), which the
@@ -68,7 +69,11 @@ public final class Worker {
                 subscriptions.add(store.subscribe(topic, message -> log.info("broadcast '" + message.topic() + "' #"
                         + message.sequence() + " from pid " + message.senderPid() + ": " + message.payload())));
             }
-            server = HearthServer.builder(store).host(arguments.host).port(arguments.port).token(arguments.token).start();
+            HearthServer.Builder builder = HearthServer.builder(store).host(arguments.host).port(arguments.port).token(arguments.token);
+            if (arguments.protectReads) {
+                builder.protectReads();
+            }
+            server = builder.start();
         } catch (RuntimeException e) {
             log.error("cannot serve on " + arguments.host + ":" + arguments.port + ": " + rootMessage(e));
             store.close();
@@ -101,7 +106,8 @@ public final class Worker {
         }
         log.info("serving store " + store.location() + " on http://" + server.address().getHostString() + ":" + server.port()
                 + (ReusePortSelectorProvider.installed() ? " (port shared with SO_REUSEPORT)" : "")
-                + (arguments.token != null ? ", token required for changes" : ""));
+                + (arguments.token == null ? "" : arguments.protectReads ? ", token required for changes and reads"
+                        : ", token required for changes (reads open)"));
         System.out.println(READY + " " + ProcessHandle.current().pid() + " " + server.port());
         System.out.flush();
         try {
@@ -141,7 +147,8 @@ public final class Worker {
     }
 
     /** The worker's command line and environment, checked. */
-    record Arguments(StoreAddress store, String host, int port, long supervisorPid, String token, List<String> logTopics) {
+    record Arguments(StoreAddress store, String host, int port, long supervisorPid, String token, boolean protectReads,
+                     List<String> logTopics) {
         static Arguments parse(String[] args) {
             StoreAddress store = null;
             String host = "127.0.0.1";
@@ -165,6 +172,7 @@ public final class Worker {
                 throw new IllegalArgumentException("--store PATH or --store redis://... is required");
             }
             String token = CommandLine.token(System.getenv("HEARTH_TOKEN"));
+            boolean protectReads = CommandLine.protectReads(System.getenv("HEARTH_PROTECT_READS"), token);
             List<String> topics = new ArrayList<>();
             String topicList = System.getenv().getOrDefault("HEARTH_LOG_TOPICS", "reload");
             for (String topic : topicList.split(",")) {
@@ -172,7 +180,7 @@ public final class Worker {
                     topics.add(Requests.checkName(topic.trim(), "topic in HEARTH_LOG_TOPICS"));
                 }
             }
-            return new Arguments(store, host, port, supervisorPid, token, List.copyOf(topics));
+            return new Arguments(store, host, port, supervisorPid, token, protectReads, List.copyOf(topics));
         }
     }
 }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** How the supervisor process stops, and when it refuses to start, with real processes. */
 class GracefulStopTest {
     private static final Duration STARTUP = Duration.ofMinutes(4);
+    private static final Map<String, String> BEARER = Map.of("Authorization", "Bearer t0ken");
 
     @TempDir
     Path dir;
@@ -33,12 +34,15 @@ class GracefulStopTest {
     void sigtermLetsTheRequestInFlightFinishThenStopsEveryWorkerAndExitsZero() throws Exception {
         int port = Ports.freeLoopbackPort();
         Path store = dir.resolve("graceful.store");
-        try (ChildJvm supervisor = SupervisorProcess.start(Map.of("HEARTH_TOKEN", "t0ken"), "-n", "1", "-p",
+        try (ChildJvm supervisor = SupervisorProcess.start(Map.of("HEARTH_TOKEN", "t0ken", "HEARTH_PROTECT_READS", "1"), "-n", "1", "-p",
                 Integer.toString(port), "-s", store.toString())) {
             supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP);
             List<ProcessHandle> workers = supervisor.descendants();
             assertThat(workers).hasSize(1);
             assertThat(RawHttp.request(port, "POST", "/increment").status()).as("HEARTH_TOKEN reached the worker").isEqualTo(401);
+            assertThat(RawHttp.request(port, "GET", "/report").status()).as("HEARTH_PROTECT_READS reached the worker").isEqualTo(401);
+            assertThat(RawHttp.request(port, "GET", "/report", BEARER, null).status()).isEqualTo(200);
+            assertThat(RawHttp.request(port, "GET", "/health").status()).as("the probes stay open").isEqualTo(200);
 
             String body = "{\"finished\":true}";
             try (Socket inFlight = RawHttp.open(port)) {
@@ -101,7 +105,7 @@ class GracefulStopTest {
     private static void awaitInFlight(int port, int requests) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         String wanted = "hearth_http_requests_in_flight " + requests + "\n";
-        while (!RawHttp.request(port, "GET", "/metrics").body().contains(wanted)) {
+        while (!RawHttp.request(port, "GET", "/metrics", BEARER, null).body().contains(wanted)) {
             assertThat(System.nanoTime()).as("the half-sent request reached the worker").isLessThan(deadline);
             Thread.sleep(50);
         }

@@ -1,6 +1,7 @@
 package io.hearth.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hearth.SharedStore;
@@ -186,6 +187,40 @@ class HearthServerTest {
     }
 
     @Test
+    void numbersKeepTheirValueThroughPutMergePatchReadAndBroadcast() {
+        // A double would turn 1e400 into Infinity (then the string "Infinity"), 1e-400 into 0.0 and cut pi short.
+        String put = "{\"big\":1e400,\"tiny\":1e-400,\"pi\":3.14159265358979323846264338327950288,\"one\":1.0,"
+                + "\"tenth\":0.1,\"hundred\":1e2,\"minusZero\":-0.0,\"huge\":123456789012345678901234567890}";
+        String stored = "{\"big\":1E+400,\"tiny\":1E-400,\"pi\":3.14159265358979323846264338327950288,\"one\":1.0,"
+                + "\"tenth\":0.1,\"hundred\":100.0,\"minusZero\":-0.0,\"huge\":123456789012345678901234567890}";
+        assertThat(RawHttp.request(port, "PUT", "/objects/n/k", JSON, put).status()).isEqualTo(201);
+        assertThat(RawHttp.request(port, "GET", "/objects/n/k").body()).isEqualTo(stored);
+
+        RawHttp.Response patched = RawHttp.request(port, "PATCH", "/objects/n/k",
+                Map.of("Content-Type", "application/merge-patch+json"), "{\"more\":-2.5e-500,\"one\":null}");
+        String merged = stored.replace("\"one\":1.0,", "").replace("}", ",\"more\":-2.5E-500}");
+        assertThat(patched.status()).isEqualTo(200);
+        assertThat(patched.body()).endsWith(",\"value\":" + merged + "}"); // as text: a plain ObjectMapper would read Infinity
+        assertThat(RawHttp.request(port, "GET", "/objects/n/k").body()).isEqualTo(merged);
+
+        List<String> received = new CopyOnWriteArrayList<>();
+        try (Subscription ignored = store.subscribe("numbers", message -> received.add(message.payload()))) {
+            assertThat(RawHttp.request(port, "POST", "/broadcast/numbers", JSON, "{\"x\":1e400,\"y\":0.1}").status()).isEqualTo(200);
+            assertThat(received).containsExactly("{\"x\":1E+400,\"y\":0.1}");
+        }
+    }
+
+    @Test
+    void aValueAtTheDepthLimitIsStoredPatchedAndReadBack() {
+        String deepest = "[".repeat(500) + "]".repeat(500);
+        assertThat(RawHttp.request(port, "PUT", "/objects/deep/k", JSON, deepest).status()).isEqualTo(201);
+        RawHttp.Response patched = RawHttp.request(port, "PATCH", "/objects/deep/k",
+                Map.of("Content-Type", "application/merge-patch+json"), "{\"v\":" + "[".repeat(499) + "]".repeat(499) + "}");
+        assertThat(patched.status()).isEqualTo(200);
+        assertThat(RawHttp.request(port, "GET", "/objects/deep/k").body()).isEqualTo("{\"v\":" + "[".repeat(499) + "]".repeat(499) + "}");
+    }
+
+    @Test
     void listingKeysHonoursPrefixAndLimit() {
         for (String key : List.of("user:1", "user:2", "user:3", "group:1")) {
             RawHttp.request(port, "PUT", "/objects/things/" + key, JSON, "{}");
@@ -260,6 +295,52 @@ class HearthServerTest {
                     .isEqualTo(200);
             assertThat(RawHttp.request(guardedPort, "GET", "/report").json().get("count").asLong()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void theBearerSchemeIsMatchedInAnyCase() {
+        try (HearthServer guarded = HearthServer.builder(store).port(0).token("s3cret").start()) {
+            for (String credentials : List.of("Bearer s3cret", "bearer s3cret", "BEARER s3cret", "bEaReR s3cret")) {
+                assertThat(RawHttp.request(guarded.port(), "POST", "/increment", Map.of("Authorization", credentials), null).status())
+                        .as(credentials).isEqualTo(200);
+            }
+            for (String credentials : List.of("bearer S3CRET", "bearer s3cret2", "Basic s3cret", "bearers3cret", "s3cret", "bearer")) {
+                assertThat(RawHttp.request(guarded.port(), "POST", "/increment", Map.of("Authorization", credentials), null).status())
+                        .as(credentials).isEqualTo(401);
+            }
+            assertThat(store.counter("count").get()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void withReadsProtectedOnlyTheProbesAnswerWithoutTheToken() {
+        store.counter("count").set(5);
+        RawHttp.request(port, "PUT", "/objects/m/k", JSON, "{\"secret\":1}");
+        try (HearthServer guarded = HearthServer.builder(store).port(0).token("s3cret").protectReads().start()) {
+            int guardedPort = guarded.port();
+            Map<String, String> bearer = Map.of("Authorization", "Bearer s3cret");
+            for (String path : List.of("/report", "/counters/count", "/objects/m/k", "/objects/m", "/workers", "/stats", "/metrics")) {
+                for (String method : List.of("GET", "HEAD")) {
+                    RawHttp.Response refused = RawHttp.request(guardedPort, method, path);
+                    assertThat(refused.status()).as(method + " " + path).isEqualTo(401);
+                    assertThat(refused.header("WWW-Authenticate")).as(method + " " + path).startsWith("Bearer");
+                    assertThat(RawHttp.request(guardedPort, method, path, bearer, null).status()).as(method + " " + path + " with the token")
+                            .isEqualTo(200);
+                }
+            }
+            assertThat(RawHttp.request(guardedPort, "GET", "/objects/m/k").body()).doesNotContain("secret");
+            assertThat(RawHttp.request(guardedPort, "GET", "/livez").status()).isEqualTo(200);
+            assertThat(RawHttp.request(guardedPort, "GET", "/health").status()).isEqualTo(200);
+            assertThat(RawHttp.request(guardedPort, "POST", "/increment").status()).isEqualTo(401);
+            assertThat(RawHttp.request(guardedPort, "GET", "/objects/m/k", bearer, null).json().get("secret").asInt()).isEqualTo(1);
+        }
+        assertThat(store.counter("count").get()).isEqualTo(5);
+    }
+
+    @Test
+    void protectingReadsWithoutATokenIsRefused() {
+        HearthServer.Builder readsProtectedWithNoToken = HearthServer.builder(store).port(0).protectReads();
+        assertThatThrownBy(readsProtectedWithNoToken::start).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("token");
     }
 
     @Test

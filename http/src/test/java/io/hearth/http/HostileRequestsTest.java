@@ -66,6 +66,7 @@ class HostileRequestsTest {
         cases.add(new Case("name over 64 characters", 400, get("/counters/" + "n".repeat(65))));
         cases.add(new Case("NUL in a name", 400, get("/counters/a%00b")));
         cases.add(new Case("non-ASCII name", 400, get("/counters/%C3%A9t%C3%A9")));
+        cases.add(new Case("non-ASCII key", 400, get("/objects/m/caf%C3%A9")));
         cases.add(new Case("encoded slash in a key", 400, get("/objects/m/a%2Fb")));
         cases.add(new Case("broken percent-encoding", 400, get("/counters/%zz")));
         cases.add(new Case("key over 256 characters", 400, get("/objects/m/" + "k".repeat(257))));
@@ -77,6 +78,9 @@ class HostileRequestsTest {
         cases.add(new Case("two JSON documents", 400, put("/objects/m/k", "{\"a\":1}{\"b\":2}")));
         cases.add(new Case("duplicate field", 400, put("/objects/m/k", "{\"a\":1,\"a\":2}")));
         cases.add(new Case("5000-deep nesting", 400, put("/objects/m/k", deep)));
+        cases.add(new Case("number with an exponent no decimal holds", 400, put("/objects/m/k", "{\"v\":1e99999999999}")));
+        cases.add(new Case("merge patch with such a number", 400, RawHttp.request(port, "PATCH", "/objects/m/k",
+                Map.of("Content-Type", "application/merge-patch+json"), "{\"v\":-1e-99999999999}")));
         cases.add(new Case("value over the store's 64 KiB", 413, put("/objects/m/k", bigValue)));
         cases.add(new Case("body over 1 MiB", 413, put("/objects/m/k", "\"" + "x".repeat(BODY_LIMIT + 10) + "\"")));
         cases.add(new Case("chunked body over 1 MiB", 413, RawHttp.raw(port, chunked("/objects/m/k", BODY_LIMIT + 100_000))));
@@ -131,6 +135,40 @@ class HostileRequestsTest {
     }
 
     @Test
+    void aWriteThatCouldNotBeStoredOrAnsweredIsRefusedAndCommitsNothing() {
+        Versioned<JsonNode> entry = store.map("m", JsonNode.class).getVersioned("k");
+        String etag = get("/objects/m/k").header("ETag");
+        // Jackson reads, stores and reads back 1000 levels, but cannot write the PATCH reply that carries them one level down.
+        String thousandDeep = "{\"v\":" + nested(999) + "}";
+        List<Case> cases = new ArrayList<>();
+        cases.add(new Case("merge patch whose result is 1000 levels deep", 400, patch("/objects/m/k", thousandDeep)));
+        cases.add(new Case("merge patch whose result is 501 levels deep", 400, patch("/objects/m/k", "{\"v\":" + nested(500) + "}")));
+        cases.add(new Case("value 501 levels deep", 400, put("/objects/m/k", nested(501))));
+        cases.add(new Case("new value 1000 levels deep", 400, put("/objects/m/fresh", nested(1000))));
+        cases.add(new Case("merge patch creating a value 1000 levels deep", 400, patch("/objects/m/fresh", thousandDeep)));
+        cases.add(new Case("merge patch over the store's 64 KiB", 413,
+                patch("/objects/m/k", "{\"big\":\"" + "x".repeat(70_000) + "\"}")));
+        cases.add(new Case("delete at version -1", 412, RawHttp.request(port, "DELETE", "/objects/m/k", Map.of("If-Match", "\"-1\""), null)));
+        cases.add(new Case("put at version -1", 412, RawHttp.request(port, "PUT", "/objects/m/k",
+                Map.of("If-Match", "\"-1\"", "Content-Type", "application/json"), "{}")));
+
+        SoftAssertions softly = new SoftAssertions();
+        for (Case c : cases) {
+            RawHttp.Response response = c.response();
+            softly.assertThat(response.status()).as(c.why() + ": " + response).isEqualTo(c.expected());
+            if (response.status() == 400) {
+                softly.assertThat(response.json().get("detail").asText()).as(c.why() + " names the limit").contains("500");
+            }
+        }
+        softly.assertAll();
+
+        assertThat(store.map("m", JsonNode.class).getVersioned("k")).isEqualTo(entry);
+        assertThat(get("/objects/m/k").header("ETag")).isEqualTo(etag);
+        assertThat(store.map("m", JsonNode.class).get("fresh")).isNull();
+        assertThat(get("/health").status()).isEqualTo(200);
+    }
+
+    @Test
     void clientsThatStopSendingHoldNeitherTheServerNorItsWorkerThreads() throws Exception {
         // More stalled clients than the server has worker threads (8 per core): if a stalled body
         // held a worker thread, the requests below would queue behind them until the read timeout.
@@ -170,6 +208,15 @@ class HostileRequestsTest {
 
     private RawHttp.Response put(String path, String body) {
         return RawHttp.request(port, "PUT", path, JSON, body);
+    }
+
+    private RawHttp.Response patch(String path, String body) {
+        return RawHttp.request(port, "PATCH", path, Map.of("Content-Type", "application/merge-patch+json"), body);
+    }
+
+    /** An array nested levels deep: [[...]]. */
+    private static String nested(int levels) {
+        return "[".repeat(levels) + "]".repeat(levels);
     }
 
     private static byte[] chunked(String path, int bytes) {

@@ -16,7 +16,7 @@ final class SupervisorProcess {
     private SupervisorProcess() {
     }
 
-    /** A supervisor with these environment variables besides ours (HEARTH_TOKEN only if given here). */
+    /** A supervisor with these environment variables besides ours (HEARTH_TOKEN, HEARTH_PROTECT_READS only if given here). */
     static ChildJvm start(Map<String, String> environment, String... args) {
         return builder(args).environment(environment).start();
     }
@@ -28,7 +28,7 @@ final class SupervisorProcess {
 
     private static ChildJvm.Builder builder(String... args) {
         return ChildJvm.builder(SupervisorCommand.class).args(args).heap("64m")
-                .environment(Map.of("HEARTH_WORKER_JAVA_OPTS", WORKER_JAVA_OPTS)).unsetEnvironment("HEARTH_TOKEN")
+                .environment(Map.of("HEARTH_WORKER_JAVA_OPTS", WORKER_JAVA_OPTS)).unsetEnvironment("HEARTH_TOKEN").unsetEnvironment("HEARTH_PROTECT_READS")
                 .killDescendantsOnClose();
     }
 }

@@ -80,6 +80,40 @@ public abstract class StoreContract {
     }
 
     @Test
+    void aNegativeExpectedVersionIsRefusedByCompareAndRemoveAsByCompareAndPut() {
+        try (SharedStore store = open()) {
+            SharedMap<Tally> map = store.map("m", Tally.class);
+            long version = map.put("k", new Tally(1));
+
+            assertThatThrownBy(() -> map.compareAndRemove("k", -1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+            assertThatThrownBy(() -> map.compareAndRemove("k", Long.MIN_VALUE))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(Long.toString(Long.MIN_VALUE));
+            assertThatThrownBy(() -> map.compareAndPut("k", -1, new Tally(2)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+            assertThat(map.getVersioned("k")).isEqualTo(new Versioned<>(new Tally(1), version));
+            assertThat(map.compareAndRemove("k", SharedMap.ABSENT)).as("an entry is never at version 0").isFalse();
+            assertThat(map.compareAndRemove("absent", SharedMap.ABSENT)).isFalse();
+            assertThat(map.get("k")).isEqualTo(new Tally(1));
+        }
+    }
+
+    @Test
+    void keysThatDifferOnlyByUnicodeNormalizationAreTwoKeys() {
+        try (SharedStore store = open()) {
+            SharedMap<Tally> map = store.map("m", Tally.class);
+            String composed = "caf\u00e9";   // é as one code point
+            String decomposed = "cafe\u0301"; // e, then the combining acute accent
+            map.put(composed, new Tally(1));
+            map.put(decomposed, new Tally(2));
+
+            assertThat(map.get(composed)).isEqualTo(new Tally(1));
+            assertThat(map.get(decomposed)).isEqualTo(new Tally(2));
+            assertThat(map.keys()).containsExactlyInAnyOrder(composed, decomposed);
+        }
+    }
+
+    @Test
     void putIfAbsentReplaceAndUpdateFollowTheirContracts() {
         try (SharedStore store = open()) {
             SharedMap<Tally> map = store.map("m", Tally.class);
