@@ -1,7 +1,7 @@
 package io.hearth.file;
 
 import io.hearth.BroadcastMessage;
-import io.hearth.HearthException;
+import io.hearth.StoreBusyException;
 import io.hearth.spi.DeliveryLoop.Message;
 import io.hearth.spi.DeliveryLoop.NotYet;
 import io.hearth.spi.DeliveryLoop.Read;
@@ -141,7 +141,7 @@ final class BroadcastRing {
                 return true;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new HearthException("cannot broadcast: process " + writerOf(claim) + " has held broadcast slot "
+                throw new StoreBusyException("cannot broadcast: process " + writerOf(claim) + " has held broadcast slot "
                         + sequenceOf(claim) + " for over " + UNCLAIMED_WAIT + " without finishing its message");
             }
             LockSupport.parkNanos(1_000_000);

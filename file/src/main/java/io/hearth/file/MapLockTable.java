@@ -1,6 +1,6 @@
 package io.hearth.file;
 
-import io.hearth.HearthException;
+import io.hearth.StoreBusyException;
 import io.hearth.spi.Processes;
 import java.time.Duration;
 import java.util.BitSet;
@@ -156,7 +156,7 @@ final class MapLockTable {
                 } else if (held == header.recoveryOwner()) {
                     start = now; // a recoverer either finishes or gives up on its own limit: never time out on it
                 } else if (now - start > LIVE_HOLDER_LIMIT.toNanos()) {
-                    throw new HearthException("map lock stripe " + stripe + " of " + file.path() + " has been held for over "
+                    throw new StoreBusyException("map lock stripe " + stripe + " of " + file.path() + " has been held for over "
                             + LIVE_HOLDER_LIMIT.toSeconds() + " s by process " + pidOf(held)
                             + ", which is alive but not running (stopped? being debugged?)");
                 }
