@@ -42,8 +42,10 @@ final class EntryStore implements AutoCloseable {
     private final long maxEntries;
     private final MapLockTable locks;
     private final RedoJournal journal;
+    private final EntriesSpace space;
 
-    EntryStore(ChronicleMap<String, byte[]> map, EntriesFile entriesFile, StoreFile store, MapLockTable locks, RedoJournal journal) {
+    EntryStore(ChronicleMap<String, byte[]> map, EntriesFile entriesFile, StoreFile store, MapLockTable locks, RedoJournal journal,
+               EntriesSpace space) {
         this.map = map;
         this.entriesFile = entriesFile;
         this.header = store.header();
@@ -51,6 +53,7 @@ final class EntryStore implements AutoCloseable {
         this.maxEntries = store.layout().maxEntries();
         this.locks = locks;
         this.journal = journal;
+        this.space = space;
     }
 
     /** The stored entry, or null. */
@@ -82,6 +85,9 @@ final class EntryStore implements AutoCloseable {
             long current = entry == null ? ABSENT : versionOf(entry.value());
             if (expected != ANY && current != expected) {
                 return CONFLICT;
+            }
+            if (entry == null || entry.value().size() < value.length) {
+                space.ensureRoomForATier(); // before a byte is written: it may refuse
             }
             if (entry == null) {
                 reserveEntry();
@@ -220,6 +226,12 @@ final class EntryStore implements AutoCloseable {
     }
 
     private RuntimeException translate(RuntimeException e) {
+        if (DiskSpace.isOutOfSpace(e)) {
+            space.afterChronicleFailedToAllocate();
+            return new StoreFullException("no room on the file system for the entries file " + entriesFile.path()
+                    + ": " + e.getCause() + DiskSpace.usable(entriesFile.path())
+                    + "; nothing was written, and writing works again once there is room", e);
+        }
         if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("segment tier")) {
             return new StoreFullException("store is full: " + count() + " entries of capacity " + maxEntries
                     + " (maxEntries), but the entries' sizes filled the file " + entriesFile.path()
@@ -230,6 +242,10 @@ final class EntryStore implements AutoCloseable {
 
     @Override
     public void close() {
-        map.close();
+        try {
+            map.close();
+        } finally {
+            space.close();
+        }
     }
 }

@@ -60,13 +60,14 @@ final class FileBackend implements StoreBackend {
 
     /** Attaches this process to the opened store; the caller holds the store's open lock. */
     FileBackend(FileChannel channel, StoreFile store, EntriesFile entriesFile, ChronicleMap<String, byte[]> map,
-                RedoJournal journal, SegmentSnapshots snapshots) {
+                RedoJournal journal, SegmentSnapshots snapshots) throws IOException {
         this.path = store.path();
         this.channel = channel;
         this.store = store;
         this.entriesFile = entriesFile;
         LiveRepair repair = new LiveRepair(map, entriesFile, store, snapshots, journal);
-        this.entries = new EntryStore(map, entriesFile, store, new MapLockTable(store, pid, repair), journal);
+        this.entries = new EntryStore(map, entriesFile, store, new MapLockTable(store, pid, repair), journal,
+                new EntriesSpace(map, entriesFile, store));
         this.counters = new CounterTable(store, pid);
         this.workers = new WorkerTable(store);
         this.broadcasts = new BroadcastRing(store, workers);
@@ -75,7 +76,12 @@ final class FileBackend implements StoreBackend {
                 StoreLayout.MAX_MAP_NAME_BYTES, CounterTable.MAX_NAME_BYTES, BroadcastRing.MAX_TOPIC_BYTES);
         this.startAfter = broadcasts.tail();
         this.acknowledged = startAfter;
-        this.workerSlot = workers.attach(pid, processStart, startAfter);
+        try {
+            this.workerSlot = workers.attach(pid, processStart, startAfter);
+        } catch (RuntimeException e) {
+            entries.close();
+            throw e;
+        }
     }
 
     /**

@@ -22,6 +22,7 @@ import java.nio.file.Path;
  *  128 version sequence (long)   192 entry count (long)   256 broadcast tail (long)
  *  320 recovery owner (long: an owner word, see {@link MapLockTable})   384 live recoveries done (long)
  *  448 repair snapshot length (long, see {@link SegmentSnapshots}; 0 when no repair is under way)
+ *  512 tier bulks of the entries file whose bytes are allocated (long, see {@link EntriesSpace})
  * </pre>
  *
  * A creation writes {@link #INITIALISING_MAGIC} first and the real magic last, with a release
@@ -59,6 +60,8 @@ final class StoreHeader {
     static final int LIVE_RECOVERIES_OFFSET = RECOVERY_OWNER_OFFSET + CACHE_LINE;
     /** Length of the published repair snapshot in PATH.entries.repair, or 0. */
     static final int REPAIR_SNAPSHOT_OFFSET = LIVE_RECOVERIES_OFFSET + CACHE_LINE;
+    /** How many of Chronicle's extra tier bulks have their bytes allocated in the entries file, ahead of Chronicle's use. */
+    static final int ALLOCATED_TIER_BULKS_OFFSET = REPAIR_SNAPSHOT_OFFSET + CACHE_LINE;
 
     private final MappedFile file;
 
@@ -246,5 +249,13 @@ final class StoreHeader {
 
     void publishRepairSnapshotLength(long length) {
         file.setLongRelease(REPAIR_SNAPSHOT_OFFSET, length);
+    }
+
+    long allocatedTierBulks() {
+        return file.getLongVolatile(ALLOCATED_TIER_BULKS_OFFSET);
+    }
+
+    void setAllocatedTierBulks(long bulks) {
+        file.setLongVolatile(ALLOCATED_TIER_BULKS_OFFSET, bulks);
     }
 }

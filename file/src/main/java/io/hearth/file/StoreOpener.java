@@ -2,6 +2,7 @@ package io.hearth.file;
 
 import io.hearth.HearthException;
 import io.hearth.IncompatibleStoreException;
+import io.hearth.StoreFullException;
 import io.hearth.spi.Processes;
 import io.hearth.spi.StoreOptions;
 import java.io.IOException;
@@ -57,6 +58,11 @@ final class StoreOpener {
                 }
             } catch (IOException e) {
                 closeQuietly(channel);
+                if (DiskSpace.isOutOfSpace(e)) {
+                    throw new StoreFullException("no room on the file system for store " + path + ": " + e.getMessage()
+                            + DiskSpace.usable(path) + "; a new store needs " + layout.fileLength() + " bytes for " + path
+                            + " plus its entries file; nothing was created", e);
+                }
                 throw new HearthException("cannot open store file " + path + ": " + e, e);
             } catch (RuntimeException e) {
                 closeQuietly(channel);
@@ -97,7 +103,7 @@ final class StoreOpener {
         FileBackend backend;
         try {
             backend = new FileBackend(channel, store, entriesFile, map, journal, snapshots);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             map.close();
             throw e;
         }
@@ -125,8 +131,16 @@ final class StoreOpener {
         }
         byte[] storeId = new byte[StoreHeader.STORE_ID_LENGTH];
         RANDOM.nextBytes(storeId);
-        StoreFile store = StoreFile.beginCreation(path, channel, layout, storeId);
-        new EntriesFile(path, layout, expectedKeyBytes, expectedValueBytes).create(storeId);
+        StoreFile store;
+        try {
+            store = StoreFile.beginCreation(path, channel, layout, storeId);
+            new EntriesFile(path, layout, expectedKeyBytes, expectedValueBytes).create(storeId);
+        } catch (IOException | RuntimeException e) {
+            // Give the space back (a full disk is the likely cause); the next open starts again from an empty file.
+            channel.truncate(0);
+            Files.deleteIfExists(EntriesFile.creatingPath(path));
+            throw e;
+        }
         CreationSteps.reached("entries-file-in-place");
         store.publish();
         CreationSteps.reached("published");

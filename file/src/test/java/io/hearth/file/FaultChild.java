@@ -26,6 +26,7 @@ public final class FaultChild {
             case "slow-subscriber" -> slowSubscriber(path, args[2], Duration.ofMillis(Long.parseLong(args[3])));
             case "reopen-loop" -> reopenLoop(path, Duration.ofMillis(Long.parseLong(args[2])));
             case "create-at" -> createAt(path, Long.parseLong(args[2]), Integer.parseInt(args[3]));
+            case "fill" -> fill(path, args[2], Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
     }
@@ -77,6 +78,45 @@ public final class FaultChild {
             System.out.println("MAX_VALUE_BYTES " + store.stats().maxValueBytes());
             System.out.println("WARNED " + warnings.get());
         }
+    }
+
+    /**
+     * Writes entries "name-N" of valueChars-character self-describing values until the store has
+     * refused 20 writes in a row with StoreFullException; prints "ACKED" with every key written,
+     * "FULL" with the first refusal's message, and "FAILURE" with anything else thrown.
+     */
+    private static void fill(Path path, String name, int valueChars) {
+        StringBuilder acked = new StringBuilder();
+        String firstRefusal = null;
+        try (SharedStore store = SharedStore.open(path)) {
+            var map = store.map("fill", String.class);
+            int refusedInARow = 0;
+            for (int n = 0; refusedInARow < 20; n++) {
+                String key = name + "-" + n;
+                try {
+                    map.put(key, valueFor(key, valueChars));
+                    acked.append(acked.length() == 0 ? "" : ",").append(key);
+                    refusedInARow = 0;
+                } catch (io.hearth.StoreFullException e) {
+                    firstRefusal = firstRefusal == null ? e.getMessage() : firstRefusal;
+                    refusedInARow++;
+                }
+            }
+        } catch (Throwable e) {
+            System.out.println("FAILURE " + e);
+            e.printStackTrace();
+        }
+        System.out.println("FULL " + firstRefusal);
+        System.out.println("ACKED " + acked);
+    }
+
+    /** The value fill writes under key: the key repeated, so a reader can tell a changed value. */
+    static String valueFor(String key, int chars) {
+        StringBuilder value = new StringBuilder(chars);
+        while (value.length() < chars) {
+            value.append(key).append('|');
+        }
+        return value.substring(0, chars);
     }
 
     /** Opens the store, writes, lists workers and closes, again and again for duration; prints the slowest open in ms and the rounds. */
