@@ -34,7 +34,7 @@ fi
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PORT=18080
 while ! port_free "$PORT"; do PORT=$((PORT + 1)); done
-STORE="$ROOT/$TMP/http-store/store.hearth"
+STORE="$ROOT/$TMP/http-store/hearth.store"
 mkdir -p "$(dirname "$STORE")"
 
 # setsid: the workers get a process group of their own, so one kill stops all of them.

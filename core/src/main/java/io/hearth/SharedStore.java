@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  * and updates them atomically. The Redis store (module {@code redis}) is shared through a server.
  *
  * <pre>{@code
- * try (SharedStore store = SharedStore.open(Path.of("data/app.hearth"))) {
+ * try (SharedStore store = SharedStore.open(Path.of("data/app.store"))) {
  *     long hits = store.counter("hits").incrementAndGet();
  *     SharedMap<User> users = store.map("users", User.class);
  *     users.update("ada", u -> u == null ? new User("ada", 1) : u.withVisits(u.visits() + 1));

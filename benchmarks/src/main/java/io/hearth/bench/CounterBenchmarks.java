@@ -31,7 +31,7 @@ public class CounterBenchmarks {
 
         @Setup(Level.Trial)
         public void setUp() {
-            trial = Trial.open("counter", t -> counter = t.add(SharedStore.open(t.dir.resolve("store.hearth"))).counter("hits"));
+            trial = Trial.open("counter", t -> counter = t.add(SharedStore.open(t.dir.resolve("store.store"))).counter("hits"));
         }
 
         @TearDown(Level.Trial)
@@ -49,9 +49,9 @@ public class CounterBenchmarks {
         @Setup(Level.Trial)
         public void setUp() {
             trial = Trial.open("counter-contended", t -> {
-                counter = t.add(SharedStore.open(t.dir.resolve("store.hearth"))).counter("hits");
+                counter = t.add(SharedStore.open(t.dir.resolve("store.store"))).counter("hits");
                 t.contender("counter.increment.contended",
-                        HelperProcess.start("counter", t.dir.resolve("store.hearth").toString(), "hits"));
+                        HelperProcess.start("counter", t.dir.resolve("store.store").toString(), "hits"));
             });
         }
 

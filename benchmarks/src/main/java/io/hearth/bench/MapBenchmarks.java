@@ -52,7 +52,7 @@ public class MapBenchmarks {
         @Setup(Level.Trial)
         public void setUp() {
             trial = Trial.open("map", t -> {
-                map = t.add(SharedStore.open(t.dir.resolve("store.hearth"))).map(MAP, Profile.class);
+                map = t.add(SharedStore.open(t.dir.resolve("store.store"))).map(MAP, Profile.class);
                 map.put(KEY, value);
             });
         }
@@ -72,10 +72,10 @@ public class MapBenchmarks {
         @Setup(Level.Trial)
         public void setUp() {
             trial = Trial.open("map-contended", t -> {
-                map = t.add(SharedStore.open(t.dir.resolve("store.hearth"))).map(MAP, Profile.class);
+                map = t.add(SharedStore.open(t.dir.resolve("store.store"))).map(MAP, Profile.class);
                 map.put(KEY, Profile.sample());
                 t.contender("map.update.contended",
-                        HelperProcess.start("map-update", t.dir.resolve("store.hearth").toString(), MAP, KEY));
+                        HelperProcess.start("map-update", t.dir.resolve("store.store").toString(), MAP, KEY));
             });
         }
 

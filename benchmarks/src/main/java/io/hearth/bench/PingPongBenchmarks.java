@@ -40,10 +40,10 @@ public class PingPongBenchmarks {
         @Setup(Level.Trial)
         public void setUp() {
             trial = Trial.open("pingpong", t -> {
-                SharedStore store = t.add(SharedStore.open(t.dir.resolve("store.hearth")));
+                SharedStore store = t.add(SharedStore.open(t.dir.resolve("store.store")));
                 ping = store.counter("ping");
                 pong = store.counter("pong");
-                echo = t.partner(HelperProcess.start("echo", t.dir.resolve("store.hearth").toString()));
+                echo = t.partner(HelperProcess.start("echo", t.dir.resolve("store.store").toString()));
             });
         }
 

@@ -24,7 +24,7 @@ class BroadcastFaultTest {
 
     @Test
     void aBroadcastLeftHalfWrittenByADeadProcessIsSkippedAndTheNextOneStillArrives() throws Exception {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         try (SharedStore store = SharedStore.open(path);
              FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             List<String> got = new CopyOnWriteArrayList<>();
@@ -51,7 +51,7 @@ class BroadcastFaultTest {
 
     @Test
     void aSlotStillBeingWrittenByALiveProcessIsNeverTakenFromItButADeadOnesIs() throws Exception {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         Process writer = new ProcessBuilder("sleep", "60").start(); // stands in for a stalled, live sender
         try (SharedStore store = SharedStore.open(path);
              FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {

@@ -35,7 +35,7 @@ class CrashRecoveryTest {
 
     @Test
     void aSegmentLockedByAProcessKilledInsideItIsRepairedByTheNextOpenWithNobodyLive() {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         seed(path);
         killInsideLock(path);
 
@@ -45,7 +45,7 @@ class CrashRecoveryTest {
 
     @Test
     void aDeathNoticedByAProcessStillRunningIsRepairedOnceEveryProcessHasStopped() {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         seed(path);
         try (SharedStore survivor = SharedStore.open(path)) {
             killInsideLock(path);
@@ -56,7 +56,7 @@ class CrashRecoveryTest {
 
     @Test
     void aLiveProcessRepairsASegmentLeftLockedByAKilledProcessWithinASecond() {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         seed(path);
         try (SharedStore survivor = SharedStore.open(path)) {
             kill(path, "hold-lock", "k");
@@ -80,7 +80,7 @@ class CrashRecoveryTest {
 
     @Test
     void aWriteTornByAKilledProcessIsFinishedFromTheJournalNotLeftTorn() {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         seed(path);
         try (SharedStore survivor = SharedStore.open(path)) {
             kill(path, "tear-write", "k", "7");
@@ -101,7 +101,7 @@ class CrashRecoveryTest {
 
     @Test
     void aRepairCutShortByAnotherDeathIsStartedOverFromItsSnapshotAndLosesNoEntry() {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         seed(path);
         try (SharedStore survivor = SharedStore.open(path)) {
             kill(path, "cut-repair", "k");
@@ -118,7 +118,7 @@ class CrashRecoveryTest {
 
     @Test
     void aRepairCutShortWithNobodyLiveIsStartedOverByTheNextOpen() {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         seed(path);
         kill(path, "cut-repair", "k");
 
@@ -131,7 +131,7 @@ class CrashRecoveryTest {
 
     @Test
     void anOpenAfterAnOpensRecoveryWasCutShortRepairsAtOnceInsteadOfWaitingForChronicle() throws Exception {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         seed(path);
         killInsideLock(path);
         markRecoveryCutShort(path);
@@ -142,7 +142,7 @@ class CrashRecoveryTest {
 
     @Test
     void anOpensWholeFileRecoveryCutShortInsideALookupRebuildIsStartedOverFromItsSnapshot() throws Exception {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         seed(path);
         // A lookup emptied after its snapshot was published, and the header Chronicle's recovery marks
         // not complete: what an open's recovery killed in the middle of rebuilding a lookup leaves.
@@ -164,7 +164,7 @@ class CrashRecoveryTest {
 
     @Test
     void aTornWriteLeftWithNobodyLiveIsFinishedByTheNextOpen() {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         seed(path);
         kill(path, "tear-write", "k", "7");
 

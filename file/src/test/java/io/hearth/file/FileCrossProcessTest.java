@@ -20,7 +20,7 @@ class FileCrossProcessTest extends CrossProcessContract {
     /** In a directory that does not exist yet: the first opener creates it. */
     @Override
     protected String store() {
-        return dir.resolve("fresh").resolve("store.hearth").toString();
+        return dir.resolve("fresh").resolve("store.store").toString();
     }
 
     @Test
@@ -37,7 +37,7 @@ class FileCrossProcessTest extends CrossProcessContract {
     }
 
     private List<String> missingOptions(List<String> given) {
-        Path path = dir.resolve("never-created.hearth");
+        Path path = dir.resolve("never-created.store");
         try (ChildJvm child = ChildJvm.builder(StoreChild.class).jvmOptions(given).args("try-open", path.toString()).start()) {
             List<String> missing = List.of(child.awaitLine("MISSING", CHILD_TIMEOUT).split(" "));
             assertThat(child.awaitExit(CHILD_TIMEOUT)).isZero();

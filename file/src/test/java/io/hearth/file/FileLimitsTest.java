@@ -20,7 +20,7 @@ class FileLimitsTest extends LimitsContract {
 
     @Override
     protected SharedStore openWithLimits(TestLimits limits) {
-        return FileStores.openWithLimits(dir.resolve("store.hearth"), limits);
+        return FileStores.openWithLimits(dir.resolve("store.store"), limits);
     }
 
     @Test

@@ -21,7 +21,7 @@ class FileStoreTest extends StoreContract {
 
     /** In a directory that does not exist yet: opening creates it. */
     private Path path() {
-        return dir.resolve("stores").resolve("store.hearth");
+        return dir.resolve("stores").resolve("store.store");
     }
 
     @Override

@@ -95,7 +95,7 @@ class ProcessKillTest {
 
     @Test
     void aProcessKilledInsideCounterIncrementsBlocksNoOtherForASecondAndLosesNoAcknowledgedIncrement() {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         try (SharedStore store = SharedStore.open(path)) {
             SharedCounter hits = store.counter(KillChild.COUNTER);
             KillRun run = new KillRun(KillChild.Scenario.COUNTERS, path);
@@ -111,7 +111,7 @@ class ProcessKillTest {
 
     @Test
     void aProcessKilledInsideMapUpdatesBlocksNoOtherForASecondAndLeavesNoTornOrLostUpdate() {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         try (SharedStore store = SharedStore.open(path)) {
             SharedMap<Big> map = store.map(KillChild.MAP, Big.class);
             for (String key : KillChild.KEYS) {
@@ -142,7 +142,7 @@ class ProcessKillTest {
 
     @Test
     void aProcessKilledInsideBroadcastsBlocksNoOtherForASecondAndTheOthersStillHearEachOther() {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         try (SharedStore store = SharedStore.open(path)) {
             KillRun run = new KillRun(KillChild.Scenario.BROADCASTS, path);
             run.run();

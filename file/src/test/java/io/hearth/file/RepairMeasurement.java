@@ -27,7 +27,7 @@ class RepairMeasurement {
     void measureTheDelayADeadHolderCausesByStoreSize() {
         for (int entries : new int[] {1_000, 10_000, 100_000, 1_000_000}) {
             for (int round = 0; round < 3; round++) {
-                Path path = dir.resolve("store-" + entries + "-" + round + ".hearth");
+                Path path = dir.resolve("store-" + entries + "-" + round + ".store");
                 try (SharedStore survivor = SharedStore.builder(path).maxEntries(entries).open()) {
                     SharedMap<Tally> map = survivor.map("m", Tally.class);
                     for (int i = 0; i < entries; i++) {

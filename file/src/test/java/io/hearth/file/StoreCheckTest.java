@@ -18,7 +18,7 @@ class StoreCheckTest {
 
     @Test
     void aStoreInUseIsFoundSound() {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         try (SharedStore store = SharedStore.open(path)) {
             for (int i = 0; i < 100; i++) {
                 store.counter("c" + i).addAndGet(i);
@@ -36,7 +36,7 @@ class StoreCheckTest {
 
     @Test
     void aWrongEntryCountAndADamagedCounterSlotAreReported() throws Exception {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         try (SharedStore store = SharedStore.open(path)) {
             store.counter("hits").incrementAndGet();
             store.map("m", Tally.class).put("k", new Tally(1));

@@ -38,7 +38,7 @@ class StoreFileFormatTest {
 
     @Test
     void openingAStoreOfAnotherFormatVersionFailsNamingBothVersionsAndLeavesItUntouched() throws IOException {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         try (SharedStore store = SharedStore.open(path)) {
             store.counter("kept").set(7);
         }
@@ -66,7 +66,7 @@ class StoreFileFormatTest {
 
     @Test
     void aCreationCutShortIsCompletedByTheNextOpen() throws IOException {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         ByteBuffer header = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN).putLong(0, StoreHeader.INITIALISING_MAGIC);
         Files.write(path, header.array());
 
@@ -80,7 +80,7 @@ class StoreFileFormatTest {
 
     @Test
     void aNewStoreFileBesideAnEntriesFileThatHoldsDataIsRefused() throws IOException {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         try (SharedStore store = SharedStore.open(path)) {
             store.map("m", Tally.class).put("k", new Tally(1));
         }
@@ -98,7 +98,7 @@ class StoreFileFormatTest {
 
     @Test
     void aStoreFileWithADamagedHeaderIsRefusedUntouched() throws IOException {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         try (SharedStore store = SharedStore.open(path)) {
             store.counter("c").set(1);
         }
@@ -112,7 +112,7 @@ class StoreFileFormatTest {
 
     @Test
     void theStoreFilesAreReadableAndWritableByTheirOwnerOnly() throws IOException {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         try (SharedStore store = SharedStore.open(path)) {
             store.map("m", Tally.class).put("k", new Tally(1));
         }
@@ -122,7 +122,7 @@ class StoreFileFormatTest {
 
     @Test
     void anExistingStoreKeepsTheCapacityItWasCreatedWith() {
-        Path path = dir.resolve("store.hearth");
+        Path path = dir.resolve("store.store");
         try (SharedStore store = SharedStore.builder(path).maxEntries(10).open()) {
             assertThat(store.stats().capacity()).isEqualTo(10);
         }

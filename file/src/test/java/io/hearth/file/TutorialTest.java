@@ -22,7 +22,7 @@ class TutorialTest {
 
     @Test
     void theReadmeExampleRunsAsWritten() {
-        Path file = dir.resolve("app.hearth");
+        Path file = dir.resolve("app.store");
         // README begins
         try (SharedStore store = SharedStore.open(file)) {
             long hits = store.counter("hits").incrementAndGet();            // atomic across processes
