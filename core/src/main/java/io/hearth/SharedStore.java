@@ -137,19 +137,28 @@ public final class SharedStore implements AutoCloseable {
     }
 
     /**
-     * The counter with this name if any process ever created it. Unlike {@link #counter(String)}
-     * it never creates one, so reading arbitrary names (say, from HTTP requests) uses up no capacity.
+     * The counter with this name if it exists now (created, and not removed since). Unlike
+     * {@link #counter(String)} it never creates one, so reading arbitrary names (say, from HTTP
+     * requests) uses up no capacity.
      */
     public Optional<SharedCounter> findCounter(String name) {
         Names.check(name, "counter name", limits.maxCounterNameBytes(), "the counter name limit");
         ensureOpen();
-        SharedCounter known = counterHandles.get(name);
-        if (known != null) {
-            return Optional.of(known);
-        }
+        // Asked of the backend every time: another process may have removed it.
         CounterCell cell = backend.findCounter(name);
         return cell == null ? Optional.empty()
                 : Optional.of(counterHandles.computeIfAbsent(name, n -> new SharedCounter(this, cell, n)));
+    }
+
+    /**
+     * Removes the counter with this name, in every process, and frees its name for reuse. Handles
+     * on it (here or in other processes) go on working: a write through one creates the counter
+     * again from zero, a read sees zero. Returns whether the counter existed.
+     */
+    public boolean removeCounter(String name) {
+        Names.check(name, "counter name", limits.maxCounterNameBytes(), "the counter name limit");
+        ensureOpen();
+        return backend.removeCounter(name);
     }
 
     /** The map with this name, whose values are read as type. Maps exist once written to. */
@@ -306,7 +315,11 @@ public final class SharedStore implements AutoCloseable {
             return this;
         }
 
-        /** Most counter names; default 4096. Names are never freed. */
+        /**
+         * A cap on counter names, for a store that must not hold more: past it, a new name is
+         * refused with {@link StoreFullException} naming it. Default: no cap, as many as the disk
+         * holds; {@link SharedStore#removeCounter(String)} frees a name.
+         */
         public Builder maxCounters(int count) {
             this.maxCounters = (int) check("maxCounters", count, 1, 1 << 20);
             given.add("maxCounters");

@@ -36,8 +36,14 @@ public interface StoreBackend extends AutoCloseable {
     /** The named counter, created at zero when absent. */
     CounterCell counter(String name);
 
-    /** The named counter if it was ever created, else null; never creates one (reads must not use up capacity). */
+    /** The named counter if it exists, else null; never creates one (reads must not use up capacity). */
     CounterCell findCounter(String name);
+
+    /**
+     * Removes the named counter and frees its name; returns whether it existed. Cells handed out
+     * for it go on working: a write names the counter again, from zero; a read sees zero.
+     */
+    boolean removeCounter(String name);
 
     /** The entry, or null. */
     StoredEntry get(String map, String key);

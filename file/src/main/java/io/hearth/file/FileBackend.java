@@ -44,7 +44,7 @@ final class FileBackend implements StoreBackend {
     private final StoreFile store;
     private final EntriesFile entriesFile;
     private final EntryStore entries;
-    private final CounterTable counters;
+    private final CounterTables counters;
     private final WorkerTable workers;
     private final BroadcastRing broadcasts;
     private final BackendLimits limits;
@@ -68,12 +68,12 @@ final class FileBackend implements StoreBackend {
         LiveRepair repair = new LiveRepair(map, entriesFile, store, snapshots, journal);
         this.entries = new EntryStore(map, entriesFile, store, new MapLockTable(store, pid, repair), journal,
                 new EntriesSpace(map, entriesFile, store));
-        this.counters = new CounterTable(store, pid);
+        this.counters = new CounterTables(store, pid);
         this.workers = new WorkerTable(store);
         this.broadcasts = new BroadcastRing(store, workers);
         StoreLayout layout = store.layout();
         this.limits = new BackendLimits(layout.maxKeyBytes(), layout.maxValueBytes(), layout.maxPayloadBytes(),
-                StoreLayout.MAX_MAP_NAME_BYTES, CounterTable.MAX_NAME_BYTES, BroadcastRing.MAX_TOPIC_BYTES);
+                StoreLayout.MAX_MAP_NAME_BYTES, CounterSlots.MAX_NAME_BYTES, BroadcastRing.MAX_TOPIC_BYTES);
         this.startAfter = broadcasts.tail();
         this.acknowledged = startAfter;
         try {
@@ -125,13 +125,18 @@ final class FileBackend implements StoreBackend {
 
     @Override
     public CounterCell counter(String name) {
-        return new FileCounter(store.mapped(), counters.valueOffset(name));
+        return new FileCounter(counters, name, counters.resolve(name));
     }
 
     @Override
     public CounterCell findCounter(String name) {
-        int offset = counters.findValueOffset(name);
-        return offset < 0 ? null : new FileCounter(store.mapped(), offset);
+        CounterTables.Slot found = counters.find(name);
+        return found == null ? null : new FileCounter(counters, name, found);
+    }
+
+    @Override
+    public boolean removeCounter(String name) {
+        return counters.remove(name);
     }
 
     @Override
@@ -226,7 +231,8 @@ final class FileBackend implements StoreBackend {
             throw new HearthException("cannot read the size of store file " + path + ": " + e.getMessage(), e);
         }
         StoreLayout layout = store.layout();
-        return new StoreStats(entries.count(), layout.maxEntries(), counters.used(), layout.counterSlots(), fileBytes,
+        long counterCap = layout.maxCounters() == 0 ? Integer.MAX_VALUE : layout.maxCounters();
+        return new StoreStats(entries.count(), layout.maxEntries(), (int) counters.named(), (int) counterCap, fileBytes,
                 limits.maxKeyBytes(), limits.maxValueBytes(), limits.maxBroadcastBytes(), layout.workerSlots());
     }
 
@@ -243,6 +249,7 @@ final class FileBackend implements StoreBackend {
         }
         workers.detach(workerSlot, pid);
         RuntimeException failure = null;
+        counters.close();
         try {
             entries.close();
         } catch (RuntimeException e) {

@@ -29,11 +29,12 @@ public final class FileBackendProvider implements StoreBackendProvider {
     public StoreBackend open(URI uri, StoreOptions options) {
         Path path = pathOf(uri);
         prepareJvm();
-        StoreLayout layout = new StoreLayout(options.maxCounters(), options.maxWorkers(), BROADCAST_SLOTS,
+        long maxCounters = options.given().contains("maxCounters") ? options.maxCounters() : 0;
+        StoreLayout layout = new StoreLayout(StoreLayout.DEFAULT_COUNTER_SLOTS, options.maxWorkers(), BROADCAST_SLOTS,
                 BroadcastRing.PAYLOAD + options.maxBroadcastBytes(), options.maxKeyBytes(), options.maxValueBytes(),
-                options.maxEntries(), StoreLayout.DEFAULT_LOCK_STRIPES);
+                options.maxEntries(), StoreLayout.DEFAULT_LOCK_STRIPES, maxCounters);
         if (layout.fileLength() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("maxCounters=" + options.maxCounters() + ", maxWorkers=" + options.maxWorkers()
+            throw new IllegalArgumentException("maxWorkers=" + options.maxWorkers()
                     + ", maxBroadcastBytes=" + options.maxBroadcastBytes() + " and maxValueBytes=" + options.maxValueBytes()
                     + " make a store file of " + layout.fileLength() + " bytes, over the limit of " + Integer.MAX_VALUE);
         }

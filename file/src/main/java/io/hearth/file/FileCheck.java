@@ -33,7 +33,10 @@ final class FileCheck {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             StoreFile store = StoreFile.mapExisting(path, channel);
             long pid = Processes.currentPid();
-            int counterNames = new CounterTable(store, pid).check(problems);
+            int counterNames;
+            try (CounterTables counters = new CounterTables(store, pid)) {
+                counterNames = counters.check(problems);
+            }
             new BroadcastRing(store, new WorkerTable(store)).check(problems);
             long entries = checkEntries(store, pid, problems);
             return new StoreCheck.Report(path.toString(), problems, entries, counterNames, store.header().liveRecoveries());

@@ -2,33 +2,94 @@ package io.hearth.file;
 
 import io.hearth.spi.CounterCell;
 
-/** A counter slot's value in the mapped store file: each operation one atomic instruction. */
+/**
+ * A handle on a named counter of the file store: each operation is one atomic instruction on the
+ * slot's value, between two reads of the slot's state (same cache line). When another process has
+ * removed the counter meanwhile (the state no longer holds the incarnation this handle found), the
+ * handle finds the name again, as a new counter from zero for writes, as zero for reads; an add
+ * that landed after the removal is taken back first. See {@link CounterTables#REUSE_GRACE}.
+ */
 final class FileCounter implements CounterCell {
-    private final MappedFile file;
-    private final int offset;
+    private final CounterTables tables;
+    private final String name;
+    private volatile CounterTables.Slot slot;
 
-    FileCounter(MappedFile file, int valueOffset) {
-        this.file = file;
-        this.offset = valueOffset;
+    FileCounter(CounterTables tables, String name, CounterTables.Slot slot) {
+        this.tables = tables;
+        this.name = name;
+        this.slot = slot;
     }
 
     @Override
     public long get() {
-        return file.getLongVolatile(offset);
+        while (true) {
+            CounterTables.Slot current = slot;
+            if (current != null && live(current)) {
+                long value = current.table().file().getLongVolatile(current.offset() + CounterSlots.VALUE);
+                if (live(current)) {
+                    return value;
+                }
+            }
+            CounterTables.Slot found = tables.find(name);
+            if (found == null) {
+                return 0; // removed, and not named again: reads as a counter nobody wrote
+            }
+            slot = found;
+        }
     }
 
     @Override
     public void set(long value) {
-        file.setLongVolatile(offset, value);
+        while (true) {
+            CounterTables.Slot current = writable();
+            current.table().file().setLongVolatile(current.offset() + CounterSlots.VALUE, value);
+            if (live(current)) {
+                return;
+            }
+            slot = null;
+        }
     }
 
     @Override
     public long getAndAdd(long delta) {
-        return file.getAndAddLong(offset, delta);
+        while (true) {
+            CounterTables.Slot current = writable();
+            MappedFile file = current.table().file();
+            long before = file.getAndAddLong(current.offset() + CounterSlots.VALUE, delta);
+            if (live(current)) {
+                return before;
+            }
+            file.getAndAddLong(current.offset() + CounterSlots.VALUE, -delta);
+            slot = null;
+        }
     }
 
     @Override
     public boolean compareAndSet(long expected, long update) {
-        return file.compareAndSetLong(offset, expected, update);
+        while (true) {
+            CounterTables.Slot current = writable();
+            boolean set = current.table().file().compareAndSetLong(current.offset() + CounterSlots.VALUE, expected, update);
+            if (live(current)) {
+                return set;
+            }
+            if (set) {
+                current.table().file().compareAndSetLong(current.offset() + CounterSlots.VALUE, update, expected);
+            }
+            slot = null;
+        }
+    }
+
+    /** The slot to write, naming the counter again when it was removed. */
+    private CounterTables.Slot writable() {
+        CounterTables.Slot current = slot;
+        if (current == null || !live(current)) {
+            current = tables.resolve(name);
+            slot = current;
+        }
+        return current;
+    }
+
+    private static boolean live(CounterTables.Slot slot) {
+        return slot.table().state(slot.offset()) == slot.incarnation();
     }
 }

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 /**
  * The store file as every attached process maps it: little-endian reads and writes at byte
  * offsets, with the memory ordering in each method's name. The regions ({@link StoreHeader},
- * {@link CounterTable}, {@link WorkerTable}, {@link BroadcastRing}, {@link MapLockTable},
+ * {@link CounterSlots}, {@link WorkerTable}, {@link BroadcastRing}, {@link MapLockTable},
  * {@link RedoJournal}) own their offsets; this class knows none of them.
  *
  * <p>Longs and ints are accessed through {@link VarHandle}s on the mapping, so the atomic ones

@@ -21,7 +21,7 @@ final class ShapeWarnings {
         compare(differences, given, "maxEntries", actual.maxEntries(), asked.maxEntries());
         compare(differences, given, "maxKeyBytes", actual.maxKeyBytes(), asked.maxKeyBytes());
         compare(differences, given, "maxValueBytes", actual.maxValueBytes(), asked.maxValueBytes());
-        compare(differences, given, "maxCounters", actual.counterSlots(), asked.counterSlots());
+        compare(differences, given, "maxCounters", actual.maxCounters(), asked.maxCounters());
         compare(differences, given, "maxWorkers", actual.workerSlots(), asked.workerSlots());
         compare(differences, given, "maxBroadcastBytes", actual.maxPayloadBytes(), asked.maxPayloadBytes());
         if (!differences.isEmpty()) {

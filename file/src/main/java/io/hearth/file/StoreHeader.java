@@ -23,6 +23,8 @@ import java.nio.file.Path;
  *  320 recovery owner (long: an owner word, see {@link MapLockTable})   384 live recoveries done (long)
  *  448 repair snapshot length (long, see {@link SegmentSnapshots}; 0 when no repair is under way)
  *  512 tier bulks of the entries file whose bytes are allocated (long, see {@link EntriesSpace})
+ *  576 counter naming lock (long: an owner word)   640 counter incarnation sequence (long)
+ *  704 counters named (long)   768 overflow counter tables (long)   832 most counter names, 0 for no limit (long)
  * </pre>
  *
  * A creation writes {@link #INITIALISING_MAGIC} first and the real magic last, with a release
@@ -62,6 +64,13 @@ final class StoreHeader {
     static final int REPAIR_SNAPSHOT_OFFSET = LIVE_RECOVERIES_OFFSET + CACHE_LINE;
     /** How many of Chronicle's extra tier bulks have their bytes allocated in the entries file, ahead of Chronicle's use. */
     static final int ALLOCATED_TIER_BULKS_OFFSET = REPAIR_SNAPSHOT_OFFSET + CACHE_LINE;
+    /** Owner word of the process naming or removing a counter, or 0 (see {@link CounterTables}). */
+    static final int COUNTER_NAMING_OFFSET = ALLOCATED_TIER_BULKS_OFFSET + CACHE_LINE;
+    /** The last incarnation handed to a counter slot: a slot's incarnation changes each time it is named. */
+    static final int COUNTER_INCARNATION_OFFSET = COUNTER_NAMING_OFFSET + CACHE_LINE;
+    static final int COUNTERS_NAMED_OFFSET = COUNTER_INCARNATION_OFFSET + CACHE_LINE;
+    static final int COUNTER_OVERFLOW_TABLES_OFFSET = COUNTERS_NAMED_OFFSET + CACHE_LINE;
+    static final int MAX_COUNTERS_OFFSET = COUNTER_OVERFLOW_TABLES_OFFSET + CACHE_LINE;
 
     private final MappedFile file;
 
@@ -73,6 +82,7 @@ final class StoreHeader {
     static ByteBuffer initial(StoreLayout layout, byte[] storeId) {
         return ByteBuffer.allocate(LENGTH).order(ByteOrder.LITTLE_ENDIAN)
                 .put(STORE_ID_OFFSET, storeId)
+                .putLong(MAX_COUNTERS_OFFSET, layout.maxCounters())
                 .putLong(MAGIC_OFFSET, INITIALISING_MAGIC)
                 .putInt(FORMAT_VERSION_OFFSET, FORMAT_VERSION)
                 .putInt(COUNTER_SLOTS_OFFSET, layout.counterSlots())
@@ -127,7 +137,7 @@ final class StoreHeader {
         StoreLayout layout = new StoreLayout(header.getInt(COUNTER_SLOTS_OFFSET), header.getInt(WORKER_SLOTS_OFFSET),
                 header.getInt(BROADCAST_SLOTS_OFFSET), header.getInt(BROADCAST_SLOT_LENGTH_OFFSET),
                 header.getInt(MAX_KEY_BYTES_OFFSET), header.getInt(MAX_VALUE_BYTES_OFFSET),
-                header.getLong(MAX_ENTRIES_OFFSET), header.getInt(LOCK_STRIPES_OFFSET));
+                header.getLong(MAX_ENTRIES_OFFSET), header.getInt(LOCK_STRIPES_OFFSET), header.getLong(MAX_COUNTERS_OFFSET));
         String damage = layout.damage();
         if (damage != null) {
             throw notAStore(path, damage);
@@ -249,6 +259,33 @@ final class StoreHeader {
 
     void publishRepairSnapshotLength(long length) {
         file.setLongRelease(REPAIR_SNAPSHOT_OFFSET, length);
+    }
+
+    /** The most counter names the store takes, 0 for no limit but the disk. */
+    long maxCounters() {
+        return file.getLongVolatile(MAX_COUNTERS_OFFSET);
+    }
+
+    long countersNamed() {
+        return file.getLongVolatile(COUNTERS_NAMED_OFFSET);
+    }
+
+    void addCountersNamed(long delta) {
+        file.getAndAddLong(COUNTERS_NAMED_OFFSET, delta);
+    }
+
+    /** A positive incarnation never handed to a counter slot before (it wraps after 2^31 namings). */
+    int nextCounterIncarnation() {
+        long next = file.getAndAddLong(COUNTER_INCARNATION_OFFSET, 1) + 1;
+        return (int) (next & Integer.MAX_VALUE) == 0 ? 1 : (int) (next & Integer.MAX_VALUE);
+    }
+
+    long counterOverflowTables() {
+        return file.getLongVolatile(COUNTER_OVERFLOW_TABLES_OFFSET);
+    }
+
+    void publishCounterOverflowTables(long tables) {
+        file.setLongRelease(COUNTER_OVERFLOW_TABLES_OFFSET, tables);
     }
 
     long allocatedTierBulks() {

@@ -6,7 +6,7 @@ package io.hearth.file;
  *
  * <pre>
  *   offset 0                     the header, {@link StoreHeader#LENGTH} bytes ({@link StoreHeader})
- *   {@link #counterTableOffset()}     counter slots x {@link CounterTable#SLOT_LENGTH} ({@link CounterTable})
+ *   {@link #counterTableOffset()}     counter slots x {@link CounterSlots#SLOT_LENGTH} ({@link CounterSlots}, table 0 of {@link CounterTables})
  *   {@link #workerTableOffset()}      worker slots x {@link WorkerTable#SLOT_LENGTH} ({@link WorkerTable})
  *   {@link #broadcastRingOffset()}    broadcast slots x broadcast slot length ({@link BroadcastRing})
  *   {@link #lockTableOffset()}        lock stripes x {@link MapLockTable#SLOT_LENGTH} ({@link MapLockTable})
@@ -22,20 +22,23 @@ package io.hearth.file;
  * @param maxValueBytes       longest value, bytes of JSON
  * @param maxEntries          most map entries over all maps
  * @param lockStripes         map lock stripes (and journal slots)
+ * @param maxCounters         most counter names, a cap the user set; 0 for no limit but the disk
  */
 record StoreLayout(int counterSlots, int workerSlots, int broadcastSlots, int broadcastSlotLength,
-                   int maxKeyBytes, int maxValueBytes, long maxEntries, int lockStripes) {
+                   int maxKeyBytes, int maxValueBytes, long maxEntries, int lockStripes, long maxCounters) {
     /** Longest map name: composite keys (map name, NUL, key) and journal slots are sized for it. */
     static final int MAX_MAP_NAME_BYTES = 64;
     /** Stripes of new stores: enough that processes on different keys seldom meet, few enough to take all quickly. */
     static final int DEFAULT_LOCK_STRIPES = 64;
+    /** Counter slots in the store file; more names go to overflow tables ({@link CounterTables}). */
+    static final int DEFAULT_COUNTER_SLOTS = 4096;
 
     long counterTableOffset() {
         return StoreHeader.LENGTH;
     }
 
     long workerTableOffset() {
-        return counterTableOffset() + (long) counterSlots * CounterTable.SLOT_LENGTH;
+        return counterTableOffset() + (long) counterSlots * CounterSlots.SLOT_LENGTH;
     }
 
     long broadcastRingOffset() {
@@ -70,7 +73,8 @@ record StoreLayout(int counterSlots, int workerSlots, int broadcastSlots, int br
     /** Why this shape cannot be a store's, or null when it can: a header that reads as this is damaged. */
     String damage() {
         if (counterSlots < 1 || lockStripes < 1 || workerSlots < 1 || broadcastSlots < 1
-                || broadcastSlotLength <= BroadcastRing.PAYLOAD || maxKeyBytes < 1 || maxValueBytes < 1 || maxEntries < 1) {
+                || broadcastSlotLength <= BroadcastRing.PAYLOAD || maxKeyBytes < 1 || maxValueBytes < 1 || maxEntries < 1
+                || maxCounters < 0) {
             return "its header is damaged: " + this;
         }
         if (fileLength() > Integer.MAX_VALUE) {

@@ -44,11 +44,11 @@ class StoreCheckTest {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             StoreFile raw = StoreFile.mapExisting(path, channel);
             raw.header().setEntryCount(5);
-            CounterTable counters = new CounterTable(raw, ProcessHandle.current().pid());
+            CounterSlots counters = new CounterSlots(raw.mapped(), (int) raw.layout().counterTableOffset(), raw.layout().counterSlots(), 0);
             for (int slot = 0; slot < raw.layout().counterSlots(); slot++) {
                 int offset = counters.slotOffset(slot);
-                if (raw.mapped().getIntAcquire(offset + CounterTable.STATE) == 1) {
-                    raw.mapped().setIntPlain(offset + CounterTable.NAME_LENGTH, 999);
+                if (raw.mapped().getIntAcquire(offset + CounterSlots.STATE) > 0) {
+                    raw.mapped().setIntPlain(offset + CounterSlots.NAME_LENGTH, 999);
                 }
             }
         }

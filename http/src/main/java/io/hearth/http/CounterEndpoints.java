@@ -77,15 +77,17 @@ final class CounterEndpoints {
         };
     }
 
-    /** Counter names are never freed in the store, so a delete sets the counter to zero. */
+    /** Removes the counter and frees its name, in every worker; a later write creates it again from zero. */
     HttpHandler delete() {
         return exchange -> {
-            existing(Requests.name(exchange, "name", "counter name")).ifPresent(counter -> counter.set(0));
+            String name = Requests.name(exchange, "name", "counter name");
+            store.removeCounter(name);
+            known.remove(name);
             Replies.noContent(exchange);
         };
     }
 
-    /** A counter's value without creating it: reads of made-up names must not use up counter slots. */
+    /** A counter's value without creating it: reads of made-up names must not use up counter names. */
     private long read(String name) {
         return existing(name).map(SharedCounter::get).orElse(0L);
     }

@@ -66,7 +66,7 @@ public final class HearthServer implements AutoCloseable {
                 .change(Methods.POST, "/reset", counters.seedCannotBlock(), counters.reset())
                 .get("/counters/{name}", counters.cannotBlock(), counters.get())
                 .changeWithBody(Methods.PUT, "/counters/{name}", counters.set())
-                .change(Methods.DELETE, "/counters/{name}", counters.cannotBlock(), counters.delete())
+                .change(Methods.DELETE, "/counters/{name}", counters.delete()) // takes the naming lock: off the I/O thread
                 .change(Methods.POST, "/counters/{name}/increment", counters.cannotBlock(), counters.add())
                 .get("/objects/{map}", objects.list())
                 .get("/objects/{map}/{key}", objects.get())

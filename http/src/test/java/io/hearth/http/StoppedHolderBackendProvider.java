@@ -107,6 +107,11 @@ public final class StoppedHolderBackendProvider implements StoreBackendProvider 
         }
 
         @Override
+        public boolean removeCounter(String name) {
+            return file.removeCounter(name);
+        }
+
+        @Override
         public List<WorkerInfo> workers() {
             return file.workers();
         }

@@ -75,6 +75,11 @@ final class RedisBackend implements StoreBackend {
     }
 
     @Override
+    public boolean removeCounter(String name) {
+        return counters.remove(name);
+    }
+
+    @Override
     public CounterCell findCounter(String name) {
         return counters.find(name);
     }

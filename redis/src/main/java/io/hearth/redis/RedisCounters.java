@@ -27,10 +27,21 @@ final class RedisCounters {
         Object registered = calls.call("create counter '" + name + "'", jedis -> Scripts.REGISTER_COUNTER.run(jedis,
                 List.of(keys.counterNames()), List.of(bytes(name), bytes(String.valueOf(settings.maxCounters())))));
         if ((Long) registered < 0) {
-            throw new StoreFullException("no room for counter '" + name + "': all " + settings.maxCounters()
-                    + " counter slots are in use (maxCounters=" + settings.maxCounters() + ") in " + settings.location());
+            throw full(name, -(Long) registered);
         }
         return new RedisCounter(keys.counter(name), name);
+    }
+
+    /** Removes the counter and its name; returns whether it existed. */
+    boolean remove(String name) {
+        Object removed = calls.call("remove counter '" + name + "'", jedis -> Scripts.REMOVE_COUNTER.run(jedis,
+                List.of(keys.counterNames(), keys.counter(name)), List.of(bytes(name))));
+        return (Long) removed == 1;
+    }
+
+    private StoreFullException full(String name, long count) {
+        return new StoreFullException("no room for counter '" + name + "': " + count + " counter names are in use,"
+                + " the most this store takes (maxCounters=" + settings.maxCounters() + ") in " + settings.location());
     }
 
     /** The named counter if its name is registered, else null. */
@@ -56,13 +67,26 @@ final class RedisCounters {
 
         @Override
         public void set(long value) {
-            calls.call("set counter '" + name + "'", jedis -> jedis.set(key, bytes(Long.toString(value))));
+            Object set = calls.call("set counter '" + name + "'", jedis -> Scripts.COUNTER_SET.run(jedis,
+                    List.of(keys.counterNames(), key), List.of(bytes(name), max(), bytes(Long.toString(value)))));
+            if ((Long) set < 0) {
+                throw full(name, -(Long) set);
+            }
+        }
+
+        private byte[] max() {
+            return bytes(String.valueOf(settings.maxCounters()));
         }
 
         @Override
         public long getAndAdd(long delta) {
             try {
-                return calls.call("add to counter '" + name + "'", jedis -> jedis.incrBy(key, delta)) - delta;
+                List<?> added = (List<?>) calls.call("add to counter '" + name + "'", jedis -> Scripts.COUNTER_ADD.run(jedis,
+                        List.of(keys.counterNames(), key), List.of(bytes(name), max(), bytes(Long.toString(delta)))));
+                if ((Long) added.get(0) < 0) {
+                    throw full(name, -(Long) added.get(0));
+                }
+                return (Long) added.get(1) - delta;
             } catch (HearthException e) {
                 if (!(e.getCause() instanceof JedisDataException) || !String.valueOf(e.getCause().getMessage()).contains("overflow")) {
                     throw e;
@@ -81,7 +105,11 @@ final class RedisCounters {
         @Override
         public boolean compareAndSet(long expected, long update) {
             Object set = calls.call("compare-and-set counter '" + name + "'", jedis -> Scripts.COUNTER_CAS.run(jedis,
-                    List.of(key), List.of(bytes(Long.toString(expected)), bytes(Long.toString(update)))));
+                    List.of(keys.counterNames(), key), List.of(bytes(name), max(), bytes(Long.toString(expected)),
+                            bytes(Long.toString(update)))));
+            if ((Long) set < 0) {
+                throw full(name, -(Long) set);
+            }
             return (Long) set == 1;
         }
     }

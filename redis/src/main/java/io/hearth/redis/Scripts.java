@@ -51,12 +51,50 @@ final class Scripts {
             return current
             """);
 
-    /** KEYS: counter. ARGV: expected, update (decimal). Returns 1 when it set. An absent counter is "0". */
-    static final Script COUNTER_CAS = new Script("counter-cas", """
-            if (redis.call('GET', KEYS[1]) or '0') == ARGV[1] then
-              redis.call('SET', KEYS[1], ARGV[2])
+    /** Registers ARGV[1] in the counter-name set KEYS[1] unless maxCounters ARGV[2] (0: none) is reached; -count when full. */
+    private static final String REGISTER = """
+            local function register()
+              if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
+              local max = tonumber(ARGV[2])
+              local count = redis.call('SCARD', KEYS[1])
+              if max > 0 and count >= max then return -count end
+              redis.call('SADD', KEYS[1], ARGV[1])
               return 1
             end
+            """;
+
+    /** KEYS: counter-name set, counter. ARGV: name, maxCounters, expected, update (decimal). Returns 1 when it set,
+     * 0 when the value differed, or -count when the name had to be registered and the store is full. An absent
+     * counter is "0"; a counter removed meanwhile is named again by the write. */
+    static final Script COUNTER_CAS = new Script("counter-cas", REGISTER + """
+            if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[3] then return 0 end
+            local registered = register()
+            if registered < 0 then return registered end
+            redis.call('SET', KEYS[2], ARGV[4])
+            return 1
+            """);
+
+    /** KEYS: counter-name set, counter. ARGV: name, maxCounters, delta. Returns {1, new value}, or {-count, 0} when
+     * the name had to be registered and the store is full. */
+    static final Script COUNTER_ADD = new Script("counter-add", REGISTER + """
+            local registered = register()
+            if registered < 0 then return {registered, 0} end
+            return {1, redis.call('INCRBY', KEYS[2], ARGV[3])}
+            """);
+
+    /** KEYS: counter-name set, counter. ARGV: name, maxCounters, value. Returns 1, or -count when full. */
+    static final Script COUNTER_SET = new Script("counter-set", REGISTER + """
+            local registered = register()
+            if registered < 0 then return registered end
+            redis.call('SET', KEYS[2], ARGV[3])
+            return 1
+            """);
+
+    /** KEYS: counter-name set, counter. ARGV: name. Removes the counter and its name; returns 1 when it existed. */
+    static final Script REMOVE_COUNTER = new Script("remove-counter", """
+            local named = redis.call('SREM', KEYS[1], ARGV[1])
+            local valued = redis.call('DEL', KEYS[2])
+            if named + valued > 0 then return 1 end
             return 0
             """);
 

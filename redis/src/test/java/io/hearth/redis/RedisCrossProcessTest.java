@@ -21,6 +21,16 @@ class RedisCrossProcessTest extends CrossProcessContract {
     }
 
     @Override
+    protected int churnCounters() {
+        return 200;
+    }
+
+    @Override
+    protected int churnRounds() {
+        return 3;
+    }
+
+    @Override
     protected int hammerIncrements() {
         return 10_000;
     }

@@ -77,6 +77,48 @@ public abstract class CrossProcessContract {
         }
     }
 
+    /** Counters each process creates and removes per round in the churn test; 10,000 unless round trips make that slow. */
+    protected int churnCounters() {
+        return 10_000;
+    }
+
+    /** Rounds of the churn test; 100 unless round trips make that slow. */
+    protected int churnRounds() {
+        return 100;
+    }
+
+    @Test
+    void twoProcessesCreatingAndRemovingThousandsOfCountersRoundAfterRoundNeverRunOutAndKeepExactValues() {
+        String location = store();
+        int counters = churnCounters();
+        int rounds = churnRounds();
+        List<ChildJvm> children = new ArrayList<>();
+        try (SharedStore store = Stores.open(location)) {
+            for (String name : List.of("a", "b")) {
+                children.add(ChildJvm.start(StoreChild.class, "counter-churn", location, name,
+                        Integer.toString(counters), Integer.toString(rounds)));
+            }
+            awaitValue(() -> store.counter("barrier.ready").get(), 2);
+            store.counter("barrier.go").set(1);
+            for (ChildJvm child : children) {
+                assertThat(child.awaitLine("CHURNED", CHILD_TIMEOUT)).isEqualTo(Integer.toString(rounds));
+                assertThat(child.awaitExit(CHILD_TIMEOUT)).isZero();
+            }
+            for (String name : List.of("a", "b")) {
+                for (int c = 0; c < counters; c++) {
+                    long expected = rounds * 1_000L + c;
+                    assertThat(store.findCounter(name + "-" + c)).as("live counter %s-%d", name, c)
+                            .hasValueSatisfying(counter -> assertThat(counter.get()).isEqualTo(expected));
+                }
+                assertThat(store.findCounter(name + "-removed")).isEmpty();
+            }
+            // The two children's counters, the parent's two barrier counters.
+            assertThat(store.stats().counters()).isEqualTo(2 * counters + 2);
+        } finally {
+            children.forEach(ChildJvm::close);
+        }
+    }
+
     @Test
     void aWriteAcknowledgedInOneProcessIsVisibleInAnotherAsSoonAsTheCallReturns() {
         String location = store();

@@ -156,16 +156,20 @@ public abstract class LimitsContract {
     }
 
     @Test
-    void aFullCounterTableRefusesANewNameNamingItsCapacityAndKeepsEveryCounter() {
+    void countersAtTheirCapRefuseANewNameNamingTheCapAndKeepEveryCounterUntilOneIsRemoved() {
         for (int i = 0; i < 4; i++) {
             store.counter("c" + i).set(i + 10);
         }
         StoreFullException thrown = catchThrowableOfType(StoreFullException.class, () -> store.counter("c4"));
 
-        assertThat(thrown).hasMessageContaining("all 4 counter slots").hasMessageContaining("maxCounters=4");
+        assertThat(thrown).hasMessageContaining("4 counter names are in use").hasMessageContaining("maxCounters=4");
         for (int i = 0; i < 4; i++) {
             assertThat(store.counter("c" + i).get()).isEqualTo(i + 10);
         }
+        assertThat(store.removeCounter("c0")).isTrue();
+        store.counter("c4").set(14);
+        assertThat(store.counter("c4").get()).isEqualTo(14);
+        assertThat(store.stats().counters()).isEqualTo(4);
     }
 
     protected void assertRefused(Runnable call, String messagePart) {

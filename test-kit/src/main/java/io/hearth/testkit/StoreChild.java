@@ -35,6 +35,7 @@ public final class StoreChild {
             case "subscribe" -> subscribe(path, args[2]);
             case "slow-update" -> slowUpdate(path);
             case "try-open" -> tryOpen(path);
+            case "counter-churn" -> counterChurn(path, args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
     }
@@ -146,6 +147,43 @@ public final class StoreChild {
                 return tally == null ? new Tally(1) : new Tally(tally.n() + 100);
             });
             System.out.println("RESULT " + result.n() + " " + attempts.get());
+        }
+    }
+
+    /**
+     * After the barrier, for each round: creates counters name-0.., sets each to round*1000+i,
+     * reads every one back, and removes them all but in the last round; a counter "name-removed"
+     * is created and removed every round. Prints "CHURNED rounds", or fails.
+     */
+    private static void counterChurn(String path, String name, int counters, int rounds) {
+        try (SharedStore store = Stores.open(path)) {
+            store.counter("barrier.ready").incrementAndGet();
+            while (store.counter("barrier.go").get() == 0) {
+                Thread.onSpinWait();
+            }
+            for (int round = 1; round <= rounds; round++) {
+                for (int c = 0; c < counters; c++) {
+                    store.counter(name + "-" + c).addAndGet(round * 1_000L + c);
+                }
+                store.counter(name + "-removed").incrementAndGet();
+                for (int c = 0; c < counters; c++) {
+                    long value = store.counter(name + "-" + c).get();
+                    if (value != round * 1_000L + c) {
+                        throw new AssertionError("round " + round + ": counter " + name + "-" + c + " reads " + value);
+                    }
+                }
+                if (!store.removeCounter(name + "-removed")) {
+                    throw new AssertionError("round " + round + ": counter " + name + "-removed was not there to remove");
+                }
+                if (round < rounds) {
+                    for (int c = 0; c < counters; c++) {
+                        if (!store.removeCounter(name + "-" + c)) {
+                            throw new AssertionError("round " + round + ": counter " + name + "-" + c + " was not there to remove");
+                        }
+                    }
+                }
+            }
+            System.out.println("CHURNED " + rounds);
         }
     }
 

@@ -212,6 +212,27 @@ public abstract class StoreContract {
     }
 
     @Test
+    void aRemovedCounterIsGoneForEveryReaderAndAWriteThroughAnOldHandleStartsItAgainFromZero() {
+        try (SharedStore store = open(); SharedStore other = open()) {
+            SharedCounter hits = store.counter("hits");
+            hits.addAndGet(41);
+            SharedCounter elsewhere = other.counter("hits");
+            assertThat(elsewhere.get()).isEqualTo(41);
+
+            assertThat(other.removeCounter("hits")).isTrue();
+
+            assertThat(other.removeCounter("hits")).as("removed twice").isFalse();
+            assertThat(store.findCounter("hits")).isEmpty();
+            assertThat(hits.get()).as("an old handle reads a removed counter").isZero();
+            assertThat(store.stats().counters()).isZero();
+            assertThat(hits.incrementAndGet()).as("a write through an old handle names it again").isEqualTo(1);
+            assertThat(elsewhere.get()).isEqualTo(1);
+            assertThat(store.findCounter("hits")).isPresent();
+            assertThat(store.removeCounter("never")).isFalse();
+        }
+    }
+
+    @Test
     void countersStartAtZeroAndSupportEveryAtomicOperation() {
         try (SharedStore store = open()) {
             SharedCounter counter = store.counter("c");
