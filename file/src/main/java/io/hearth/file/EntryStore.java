@@ -56,12 +56,20 @@ final class EntryStore implements AutoCloseable {
         this.space = space;
     }
 
-    /** The stored entry, or null. */
+    /**
+     * The stored entry, or null.
+     *
+     * @throws io.hearth.HearthException naming the map, the key and the file, when the entry's checksum fails
+     */
     StoredEntry get(String compositeKey) {
         return locked(compositeKey, (context, stripe) -> {
+            context.updateLock().lock(); // verifying the checksum needs it; Chronicle cannot upgrade a read lock
             MapEntry<String, byte[]> entry = context.entry();
             if (entry == null) {
                 return null;
+            }
+            if (!EntryChecksum.holds(entry)) {
+                throw EntryChecksum.damaged(compositeKey, entriesFile.path(), storePath);
             }
             Data<byte[]> value = entry.value();
             byte[] json = new byte[Math.toIntExact(value.size() - Long.BYTES)];

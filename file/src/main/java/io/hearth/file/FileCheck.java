@@ -1,6 +1,5 @@
 package io.hearth.file;
 
-import io.hearth.HearthException;
 import io.hearth.IncompatibleStoreException;
 import io.hearth.StoreCheck;
 import io.hearth.spi.Processes;
@@ -16,9 +15,11 @@ import net.openhft.chronicle.map.ChronicleMap;
 
 /**
  * {@link StoreCheck} for a file store: the counter table, the broadcast ring, the map locks and
- * every entry, read as they are. It does not attach to the store and repairs nothing, so it may
- * run beside live processes and reports what a crash left behind; what it finds wrong is a line
- * of the report, never an exception.
+ * the entries file ({@link EntryCheck}: Chronicle's map state, every segment's counters, hash
+ * lookups and free list, every entry's checksum, and what Hearth stored in it), read as they are.
+ * It does not attach to the store and repairs nothing, so it may run beside live processes and
+ * reports what a crash or damage left behind; what it finds wrong is a line of the report, never
+ * an exception.
  */
 final class FileCheck {
     private FileCheck() {
@@ -60,10 +61,22 @@ final class FileCheck {
                     + " short); the next open with no other process attached repairs it; entries were not checked");
             return 0;
         }
-        try (ChronicleMap<String, byte[]> map = entriesFile.open()) {
-            return new EntryCheck(map, store, MapLockTable.withoutRepair(store, pid)).check(problems);
-        } catch (HearthException | IllegalStateException e) {
-            problems.add("cannot read the entries of " + entriesFile.path() + ": " + e.getMessage());
+        long fileLength = Files.size(entriesFile.path());
+        if (!MapStateCheck.checkBeforeOpening(entriesFile.path(), problems)) {
+            return 0;
+        }
+        ChronicleMap<String, byte[]> map;
+        try {
+            map = entriesFile.open();
+        } catch (IOException | RuntimeException e) {
+            // Chronicle verifies its header's checksum on opening and refuses a damaged one.
+            problems.add("cannot open the entries file " + entriesFile.path() + ": " + e + "; entries were not checked");
+            return 0;
+        }
+        try (map) {
+            return new EntryCheck(map, store, MapLockTable.withoutRepair(store, pid), fileLength).check(problems);
+        } catch (RuntimeException e) {
+            problems.add("cannot read the entries of " + entriesFile.path() + ": " + e);
             return 0;
         }
     }

@@ -1,5 +1,6 @@
 package io.hearth.file;
 
+import io.hearth.SharedMap;
 import io.hearth.SharedStore;
 import io.hearth.StoreCheck;
 import io.hearth.testkit.Tally;
@@ -9,6 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +39,30 @@ class StoreCheckTest {
     }
 
     @Test
+    void aStoreAfterManyWritesOfChangingSizesIsFoundSound() {
+        Path path = dir.resolve("store.hearth");
+        Random random = new Random(42);
+        Map<String, Note> written = new HashMap<>();
+        try (SharedStore store = SharedStore.builder(path).maxEntries(2_000).maxValueBytes(2_048).open()) {
+            SharedMap<Note> map = store.map("m", Note.class);
+            for (int i = 0; i < 6_000; i++) {
+                String key = "k" + random.nextInt(400);
+                if (random.nextInt(5) == 0) {
+                    map.remove(key);
+                    written.remove(key);
+                } else {
+                    Note note = new Note("v".repeat(random.nextInt(2_000)));
+                    map.put(key, note);
+                    written.put(key, note);
+                }
+            }
+        }
+        StoreCheck.Report report = StoreCheck.run(path);
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.entries()).isEqualTo(written.size());
+    }
+
+    @Test
     void aWrongEntryCountAndADamagedCounterSlotAreReported() throws Exception {
         Path path = dir.resolve("store.store");
         try (SharedStore store = SharedStore.open(path)) {
@@ -56,5 +84,87 @@ class StoreCheckTest {
         assertThat(report.sound()).isFalse();
         assertThat(report.problems()).anyMatch(line -> line.contains("header counts 5 entries but 1 are stored"));
         assertThat(report.problems()).anyMatch(line -> line.contains("name length 999"));
+    }
+
+    @Test
+    void aFlippedBitInAValueIsReportedNamingTheEntryItChanged() throws Exception {
+        Path path = dir.resolve("store.hearth");
+        try (SharedStore store = SharedStore.open(path)) {
+            store.map("m", Note.class).put("k", new Note("needle"));
+            store.map("m", Note.class).put("other", new Note("hay"));
+        }
+        Path entries = EntriesFile.pathOf(path);
+        FileDamage.flipBit(entries, FileDamage.indexOf(entries, "needle"), 0);
+
+        StoreCheck.Report report = StoreCheck.run(path);
+
+        assertThat(report.sound()).isFalse();
+        assertThat(report.problems()).anyMatch(line -> line.contains("'m/k'") && line.contains("fails its checksum"));
+        assertThat(report.entries()).as("entries a read finds whole").isEqualTo(1);
+    }
+
+    @Test
+    void anEntryNoHashLookupSlotPointsAtIsReportedAsOneReadsMiss() throws Exception {
+        Path path = dir.resolve("store.hearth");
+        try (SharedStore store = SharedStore.open(path)) {
+            store.map("m", Note.class).put("k", new Note("lost"));
+        }
+        FileDamage.writeInt(EntriesFile.pathOf(path), EntriesRegions.of(path).slotOf(CompositeKeys.of("m", "k")), 0);
+        try (SharedStore store = SharedStore.open(path)) {
+            assertThat(store.map("m", Note.class).get("k")).as("the read the check warns of").isNull();
+        }
+
+        StoreCheck.Report report = StoreCheck.run(path);
+
+        assertThat(report.problems()).anyMatch(line -> line.contains("entry 'm/k'") && line.contains("is in no hash lookup slot"));
+        assertThat(report.problems()).anyMatch(line -> line.contains("header counts 1 entries but its hash lookup holds 0"));
+    }
+
+    @Test
+    void aDamagedSegmentEntryCountIsReportedNotThrown() throws Exception {
+        Path path = dir.resolve("store.hearth");
+        try (SharedStore store = SharedStore.open(path)) {
+            store.map("m", Note.class).put("k", new Note("counted"));
+        }
+        Path entries = EntriesFile.pathOf(path);
+        EntriesRegions regions = EntriesRegions.of(path);
+        for (int segment = 0; segment < regions.segments(); segment++) {
+            int count = regions.entryCountOf(segment);
+            FileDamage.writeInt(entries, count, FileDamage.readInt(entries, count) + 1000);
+        }
+
+        StoreCheck.Report report = StoreCheck.run(path);
+
+        assertThat(report.sound()).isFalse();
+        assertThat(report.problems()).anyMatch(line -> line.startsWith("segment 0: its header counts 100")
+                && line.contains("listing keys fails there"));
+    }
+
+    @Test
+    void theExtraTiersOfASegmentAreCheckedLikeItsFirst() throws Exception {
+        Path path = dir.resolve("store.hearth");
+        String filler = "f".repeat(900);
+        int written = 450; // of about 15 chunks each: more than the one segment's first tier holds
+        try (SharedStore store = SharedStore.builder(path).maxEntries(1_000).maxValueBytes(1_024).open()) {
+            SharedMap<Note> map = store.map("m", Note.class);
+            for (int i = 0; i < written - 1; i++) {
+                map.put("k" + i, new Note(filler));
+            }
+            map.put("last", new Note("needle" + filler));
+        }
+        StoreCheck.Report sound = StoreCheck.run(path);
+        assertThat(sound.problems()).isEmpty();
+        assertThat(sound.entries()).isEqualTo(written);
+
+        Path entries = EntriesFile.pathOf(path);
+        FileDamage.flipBit(entries, FileDamage.indexOf(entries, "needle"), 3);
+        StoreCheck.Report report = StoreCheck.run(path);
+
+        assertThat(report.problems()).anyMatch(line -> line.startsWith("segment 0 tier 1 hash lookup slot")
+                && line.contains("'m/last'") && line.contains("fails its checksum"));
+        assertThat(report.problems()).contains("the header counts " + written + " entries but " + (written - 1) + " are stored whole");
+    }
+
+    record Note(String text) {
     }
 }
