@@ -6,9 +6,16 @@ import java.util.List;
 
 /**
  * A full integrity check of a memory-mapped store: header, counter table (names, duplicates,
- * probe chains), broadcast ring, map locks (none held by a dead process), and every map entry
- * (key shape, version range, JSON), with the entry count recounted. Run it on a quiet store: writes made during the check can show up as a
- * count mismatch.
+ * probe chains), broadcast ring, map locks (none held by a dead process), and the entries file:
+ * its map-wide state, every segment's counters, hash lookup slots and free list (each slot must
+ * lead a read to a whole entry, and every stored entry must be reachable from a slot), every
+ * entry's checksum, and what each entry holds (key shape, version range, JSON), with the entry
+ * count recounted. Damage is a line of the report, never an exception; the check never repairs,
+ * never attaches, and never writes the entries file. Run it on a quiet store: writes made during
+ * the check can show up as a count mismatch.
+ *
+ * <p>docs/GUARANTEES.md ("Damage the check finds") lists what it verifies and the bit-flip
+ * trials behind it.
  *
  * <pre>{@code java <JVM options> -cp <class path> io.hearth.StoreCheck data/hearth.store}</pre>
  * prints what it found and exits 0 when the store is sound, 1 when it is not.
@@ -19,7 +26,7 @@ public final class StoreCheck {
      *
      * @param location the store checked
      * @param problems one line for each thing wrong; empty when the store is sound
-     * @param entries  map entries found
+     * @param entries  map entries found whole, as reads find them
      * @param counters counter names found
      * @param liveRecoveries times a process repaired the map after another died holding a map lock,
      *                       while others kept running, since the store was created
