@@ -264,8 +264,11 @@ public final class SharedStore implements AutoCloseable {
      * won), and {@link SharedStore#stats()} tells the real ones.
      */
     public static final class Builder {
+        /** The largest cap or expectation on entries the builder takes. */
+        private static final long MAX_ENTRIES = 1L << 40;
         private final Path path;
         private long maxEntries = StoreOptions.DEFAULTS.maxEntries();
+        private long expectedEntries = StoreOptions.DEFAULTS.expectedEntries();
         private int expectedKeyBytes = StoreOptions.DEFAULTS.expectedKeyBytes();
         private int maxKeyBytes = StoreOptions.DEFAULTS.maxKeyBytes();
         private int expectedValueBytes = StoreOptions.DEFAULTS.expectedValueBytes();
@@ -280,10 +283,24 @@ public final class SharedStore implements AutoCloseable {
             this.path = Objects.requireNonNull(path, "path");
         }
 
-        /** Most map entries, over all maps; default 100,000. */
+        /**
+         * A cap on map entries over all maps, for a store that must not hold more: past it, a new
+         * key is refused with {@link StoreFullException} naming it. Default: no cap, the store grows
+         * as far as the disk allows.
+         */
         public Builder maxEntries(long maxEntries) {
-            this.maxEntries = check("maxEntries", maxEntries, 1, 100_000_000);
+            this.maxEntries = check("maxEntries", maxEntries, 1, MAX_ENTRIES);
             given.add("maxEntries");
+            return this;
+        }
+
+        /**
+         * How many map entries the store is expected to hold, for its first size; default 65,536.
+         * Only a hint: the store grows past it while every process keeps working.
+         */
+        public Builder expectedEntries(long entries) {
+            this.expectedEntries = check("expectedEntries", entries, 1, MAX_ENTRIES);
+            given.add("expectedEntries");
             return this;
         }
 
@@ -355,7 +372,7 @@ public final class SharedStore implements AutoCloseable {
          */
         public SharedStore open() {
             URI uri = path.toAbsolutePath().toUri();
-            StoreOptions options = new StoreOptions(maxEntries, expectedKeyBytes, maxKeyBytes, expectedValueBytes,
+            StoreOptions options = new StoreOptions(maxEntries, expectedEntries, expectedKeyBytes, maxKeyBytes, expectedValueBytes,
                     maxValueBytes, maxCounters, maxWorkers, maxBroadcastBytes, given);
             return withBackend(provider(uri).open(uri, options), objectMapper != null ? objectMapper : new ObjectMapper());
         }

@@ -5,17 +5,22 @@ package io.hearth;
  * it was created with, whatever a later open asks for).
  *
  * @param entries          map entries stored, over all maps
- * @param capacity         the most map entries the store takes
+ * @param capacity         the most map entries the store takes: a cap set on purpose, or {@code Long.MAX_VALUE}
+ *                         when only the disk limits it
  * @param counters         counter names in use
- * @param counterCapacity  the most counter names the store takes
+ * @param counterCapacity  the most counter names the store takes ({@code Integer.MAX_VALUE}: only the disk limits it)
  * @param fileBytes        the length of the store's files together; 0 for a store behind a server
  * @param maxKeyBytes      the longest key the store takes, bytes of UTF-8
  * @param maxValueBytes    the longest value, bytes of JSON
  * @param maxBroadcastBytes the longest broadcast payload, bytes of UTF-8
  * @param workerCapacity   the most processes attached at once ({@code Integer.MAX_VALUE}: no limit)
+ * @param growths          times the store grew while in use (file store: a shard of entries split, a
+ *                         counter table added; 0 on Redis)
+ * @param generation       how many parts the entries are spread over now (file store: shards; 1 on Redis)
  */
 public record StoreStats(long entries, long capacity, int counters, int counterCapacity, long fileBytes,
-                         int maxKeyBytes, int maxValueBytes, int maxBroadcastBytes, int workerCapacity) {
+                         int maxKeyBytes, int maxValueBytes, int maxBroadcastBytes, int workerCapacity,
+                         long growths, int generation) {
 
     /** {@code entries / capacity}, from 0.0 to 1.0. */
     public double fillRatio() {

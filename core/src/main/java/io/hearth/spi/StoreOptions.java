@@ -7,7 +7,8 @@ import java.util.Set;
  * ranges the builder documents. A backend applies what it can when it creates the store and
  * ignores the rest; an existing store keeps the shape it was created with.
  *
- * @param maxEntries         most map entries, over all maps
+ * @param maxEntries         most map entries over all maps: a cap, applied only when given
+ * @param expectedEntries    how many map entries the store is expected to hold, for sizing; it grows past them
  * @param expectedKeyBytes   typical key length, for sizing
  * @param maxKeyBytes        longest key
  * @param expectedValueBytes typical value length as JSON, for sizing
@@ -19,10 +20,10 @@ import java.util.Set;
  *                           rest are defaults. A backend that opens an existing store of another shape
  *                           says so for these.
  */
-public record StoreOptions(long maxEntries, int expectedKeyBytes, int maxKeyBytes, int expectedValueBytes,
+public record StoreOptions(long maxEntries, long expectedEntries, int expectedKeyBytes, int maxKeyBytes, int expectedValueBytes,
                            int maxValueBytes, int maxCounters, int maxWorkers, int maxBroadcastBytes, Set<String> given) {
     /** The builder's defaults, which {@link io.hearth.SharedStore#open(java.net.URI)} uses. */
-    public static final StoreOptions DEFAULTS = new StoreOptions(100_000, 32, 256, 256, 64 * 1024, 4096, 256, 16 * 1024, Set.of());
+    public static final StoreOptions DEFAULTS = new StoreOptions(100_000, 65_536, 32, 256, 256, 64 * 1024, 4096, 256, 16 * 1024, Set.of());
 
     public StoreOptions {
         given = Set.copyOf(given);

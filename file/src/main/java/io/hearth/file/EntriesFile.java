@@ -44,18 +44,25 @@ final class EntriesFile {
     static final long RESERVED_ENTRIES = 1;
 
     private final Path storePath;
+    private final int shard;
     private final File file;
     private final ChronicleMapBuilder<String, byte[]> builder;
 
-    /** The entries file beside the store file at storePath, shaped by the store's layout. */
+    /** Shard 0's entries file beside the store file at storePath, shaped by the store's layout. */
     EntriesFile(Path storePath, StoreLayout layout, int expectedKeyBytes, int expectedValueBytes) {
+        this(storePath, 0, layout, expectedKeyBytes, expectedValueBytes);
+    }
+
+    /** The entries file of one shard ({@link ShardRouting}) beside the store file at storePath. */
+    EntriesFile(Path storePath, int shard, StoreLayout layout, int expectedKeyBytes, int expectedValueBytes) {
         this.storePath = storePath;
-        this.file = pathOf(storePath).toFile();
+        this.shard = shard;
+        this.file = pathOf(storePath, shard).toFile();
         int maxEntryBytes = layout.maxCompositeKeyBytes() + Long.BYTES + layout.maxValueBytes();
         int maxChunksPerEntry = maxEntryBytes / CHUNK_BYTES + 2;
         // Chronicle caps one entry at the chunks of one segment tier; four entries' worth of
         // largest entries per the whole map was measured to fit the largest value in every shape.
-        long chronicleEntries = Math.max(layout.maxEntries(), 4L * maxChunksPerEntry);
+        long chronicleEntries = Math.max(layout.shardEntries(), 4L * maxChunksPerEntry);
         this.builder = ChronicleMapBuilder.of(String.class, byte[].class)
                 .name("hearth-entries")
                 .entries(chronicleEntries)
@@ -100,20 +107,37 @@ final class EntriesFile {
         }
     }
 
-    /** Where the entries file of the store at storePath lives. */
+    /** Where shard 0's entries file of the store at storePath lives. */
     static Path pathOf(Path storePath) {
-        return Path.of(storePath + ".entries");
+        return pathOf(storePath, 0);
     }
 
-    /** Where a new entries file is built before it is renamed to {@link #pathOf}. */
+    /** Where a shard's entries file lives: {@code PATH.entries} for shard 0, {@code PATH.entries.N} for shard N. */
+    static Path pathOf(Path storePath, int shard) {
+        return Path.of(storePath + ".entries" + (shard == 0 ? "" : "." + shard));
+    }
+
+    /** Where shard 0's new entries file is built before it is renamed to {@link #pathOf}. */
     static Path creatingPath(Path storePath) {
-        return Path.of(storePath + ".entries.creating");
+        return creatingPath(storePath, 0);
     }
 
-    /** Whether the entries file of the store at storePath is absent or empty. */
+    static Path creatingPath(Path storePath, int shard) {
+        return Path.of(pathOf(storePath, shard) + ".creating");
+    }
+
+    /** Whether shard 0's entries file of the store at storePath is absent or empty. */
     static boolean isNew(Path storePath) {
-        File entries = pathOf(storePath).toFile();
+        return isNew(storePath, 0);
+    }
+
+    static boolean isNew(Path storePath, int shard) {
+        File entries = pathOf(storePath, shard).toFile();
         return !entries.exists() || entries.length() == 0;
+    }
+
+    int shard() {
+        return shard;
     }
 
     File file() {
@@ -126,7 +150,7 @@ final class EntriesFile {
 
     /** Opens the existing map; no repair. */
     ChronicleMap<String, byte[]> open() throws IOException {
-        if (isNew(storePath)) {
+        if (isNew(storePath, shard)) {
             throw new IOException("the entries file " + file + " is missing or empty");
         }
         return builder.createPersistedTo(file);
@@ -137,7 +161,7 @@ final class EntriesFile {
      * final name, and renames it into place; a leftover of a creation cut short is replaced.
      */
     void create(byte[] storeId) throws IOException {
-        Path creating = creatingPath(storePath);
+        Path creating = creatingPath(storePath, shard);
         Files.deleteIfExists(creating);
         Files.createFile(creating, PosixFilePermissions.asFileAttribute(StoreOpener.OWNER_ONLY));
         CreationSteps.reached("entries-file-started");

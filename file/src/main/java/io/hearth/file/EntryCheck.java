@@ -26,34 +26,45 @@ import net.openhft.chronicle.map.impl.IterationContext;
 final class EntryCheck {
     private static final VarHandle VERSION = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+    /** What one shard's check found: the entries a read finds whole, and whether every segment could be read. */
+    record Found(long entries, boolean everySegment) {
+    }
+
     private final ChronicleMap<String, byte[]> map;
+    private final int shard;
+    private final long routing;
     private final StoreHeader header;
     private final MapLockTable locks;
     private final long fileLength;
 
-    /** @param fileLength the entries file's length before map was opened */
-    EntryCheck(ChronicleMap<String, byte[]> map, StoreFile store, MapLockTable locks, long fileLength) {
+    /**
+     * @param shard      which shard map is ({@link EntryShards})
+     * @param routing    the routing word: an entry of map that it sends to another shard is one reads miss
+     * @param fileLength the entries file's length before map was opened
+     */
+    EntryCheck(ChronicleMap<String, byte[]> map, int shard, long routing, StoreFile store, MapLockTable locks, long fileLength) {
         this.map = map;
+        this.shard = shard;
+        this.routing = routing;
         this.header = store.header();
         this.locks = locks;
         this.fileLength = fileLength;
     }
 
-    /** Adds a line to problems for each thing wrong; returns the entries a read finds whole. */
-    long check(List<String> problems) {
+    /** Adds a line to problems for each thing wrong in this shard. */
+    Found check(List<String> problems) {
         long versionSequence = header.versionSequence();
         JsonFactory json = new JsonFactory();
         long[] found = {0};
         boolean[] idFound = {false};
-        locks.check(problems);
         if (!MapStateCheck.check(map, fileLength, problems)) {
-            return 0;
+            return new Found(0, false);
         }
         boolean everySegment = true;
         try (IterationContext<String, byte[], ?> iteration = ((VanillaChronicleMap<String, byte[], ?>) map).iterationContext()) {
             SegmentCheck segments = new SegmentCheck(map, (CompiledMapIterationContext<String, byte[], ?>) iteration);
             for (int segment = 0; segment < map.segments(); segment++) {
-                int stripe = locks.stripeOf(segment);
+                int stripe = locks.stripeOf(shard, segment);
                 try {
                     if (!locks.lock(stripe)) {
                         problems.add("segment " + segment + " was not checked: its map lock stripe " + stripe
@@ -74,6 +85,11 @@ final class EntryCheck {
                         } else {
                             found[0]++;
                             checkEntry(compositeKey, raw, versionSequence, json, problems);
+                            int belongs = ShardRouting.shardOf(ShardRouting.hash(compositeKey), routing);
+                            if (belongs != shard && header.split() == 0) {
+                                problems.add("entry " + CompositeKeys.printable(compositeKey) + " is in shard " + shard
+                                        + " but the routing sends its key to shard " + belongs + ": reads miss it");
+                            }
                         }
                     });
                 } catch (RuntimeException | AssertionError e) {
@@ -88,15 +104,11 @@ final class EntryCheck {
                 MapStateCheck.checkTiersInUse(map, segments.extraTiersSeen(), problems);
             }
         }
-        long counted = header.entryCount();
-        if (everySegment && counted != found[0]) {
-            problems.add("the header counts " + counted + " entries but " + found[0] + " are stored whole");
-        }
         if (everySegment && !idFound[0]) {
-            problems.add("the entries file holds no store id (" + CompositeKeys.printable(EntriesFile.ID_KEY)
+            problems.add("the entries file of shard " + shard + " holds no store id (" + CompositeKeys.printable(EntriesFile.ID_KEY)
                     + "): it was not made with this store");
         }
-        return found[0];
+        return new Found(found[0], everySegment);
     }
 
     private void checkStoreId(byte[] id, List<String> problems) {

@@ -9,17 +9,22 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import net.openhft.chronicle.hash.Data;
-import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
 import net.openhft.chronicle.map.MapSegmentContext;
 
 /**
- * Reads and writes of map entries in the entries file ({@link EntriesFile}): the hot path.
+ * Reads and writes of map entries in the shards of the entries ({@link EntryShards}, each an
+ * {@link EntriesFile}): the hot path. A store grows by splitting a shard ({@link ShardSplit}) once
+ * its entries fill three quarters of its shards; a write that finds the store due runs the split
+ * first, holding every stripe for the time it takes to move half a shard.
  *
  * <p>Every Chronicle call, reads included, runs holding the {@link MapLockTable} stripe of its
  * segment, and the lock covers only byte copies, one atomic add for the version, and the
@@ -33,27 +38,30 @@ final class EntryStore implements AutoCloseable {
     static final long ABSENT = StoreBackend.ABSENT;
     static final long CONFLICT = StoreBackend.CONFLICT;
 
+    private static final System.Logger LOG = System.getLogger(EntryStore.class.getName());
     private static final VarHandle VERSION = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private final ChronicleMap<String, byte[]> map;
-    private final EntriesFile entriesFile;
+    /** One Chronicle call on a key's segment, holding its stripe. */
+    private interface Call<T> {
+        T apply(EntryShards.Shard shard, ExternalMapQueryContext<String, byte[], ?> context, int stripe);
+    }
+
+    private final EntryShards shards;
+    private final ShardSplit split;
     private final StoreHeader header;
     private final Path storePath;
     private final long maxEntries;
     private final MapLockTable locks;
     private final RedoJournal journal;
-    private final EntriesSpace space;
 
-    EntryStore(ChronicleMap<String, byte[]> map, EntriesFile entriesFile, StoreFile store, MapLockTable locks, RedoJournal journal,
-               EntriesSpace space) {
-        this.map = map;
-        this.entriesFile = entriesFile;
+    EntryStore(EntryShards shards, ShardSplit split, StoreFile store, MapLockTable locks, RedoJournal journal) {
+        this.shards = shards;
+        this.split = split;
         this.header = store.header();
         this.storePath = store.path();
         this.maxEntries = store.layout().maxEntries();
         this.locks = locks;
         this.journal = journal;
-        this.space = space;
     }
 
     /**
@@ -62,14 +70,14 @@ final class EntryStore implements AutoCloseable {
      * @throws io.hearth.HearthException naming the map, the key and the file, when the entry's checksum fails
      */
     StoredEntry get(String compositeKey) {
-        return locked(compositeKey, (context, stripe) -> {
+        return locked(compositeKey, (shard, context, stripe) -> {
             context.updateLock().lock(); // verifying the checksum needs it; Chronicle cannot upgrade a read lock
             MapEntry<String, byte[]> entry = context.entry();
             if (entry == null) {
                 return null;
             }
             if (!EntryChecksum.holds(entry)) {
-                throw EntryChecksum.damaged(compositeKey, entriesFile.path(), storePath);
+                throw EntryChecksum.damaged(compositeKey, shard.file().path(), storePath);
             }
             Data<byte[]> value = entry.value();
             byte[] json = new byte[Math.toIntExact(value.size() - Long.BYTES)];
@@ -85,9 +93,25 @@ final class EntryStore implements AutoCloseable {
      * @return the new version, or {@link #CONFLICT} when the current version differed
      */
     long write(String compositeKey, long expected, byte[] json) {
+        growIfDue(false);
         byte[] value = new byte[Long.BYTES + json.length];
         System.arraycopy(json, 0, value, Long.BYTES, json.length);
-        return locked(compositeKey, (context, stripe) -> {
+        try {
+            return writeOnce(compositeKey, expected, value);
+        } catch (ShardFullException full) {
+            // The key's shard ran out of tiers before the store was due to grow (values larger than
+            // expected): grow now and try once more.
+            growIfDue(true);
+            try {
+                return writeOnce(compositeKey, expected, value);
+            } catch (ShardFullException stillFull) {
+                throw stillFull.refusal();
+            }
+        }
+    }
+
+    private long writeOnce(String compositeKey, long expected, byte[] value) {
+        return locked(compositeKey, (shard, context, stripe) -> {
             context.updateLock().lock();
             MapEntry<String, byte[]> entry = context.entry();
             long current = entry == null ? ABSENT : versionOf(entry.value());
@@ -95,7 +119,7 @@ final class EntryStore implements AutoCloseable {
                 return CONFLICT;
             }
             if (entry == null || entry.value().size() < value.length) {
-                space.ensureRoomForATier(); // before a byte is written: it may refuse
+                shard.space().ensureRoomForATier(); // before a byte is written: it may refuse
             }
             if (entry == null) {
                 reserveEntry();
@@ -113,10 +137,34 @@ final class EntryStore implements AutoCloseable {
                 if (entry == null) {
                     header.addEntries(-1);
                 }
-                throw translate(e);
+                throw translate(shard, e);
             }
             return version;
         });
+    }
+
+    /**
+     * Grows the store by a shard when its entries call for it (or, forced, because a shard is
+     * full). A failure to grow (no disk) is logged: the write goes on in the shards there are.
+     */
+    private void growIfDue(boolean forced) {
+        if (!forced && !split.due()) {
+            return;
+        }
+        long routing = header.routing();
+        long deadline = System.nanoTime() + MapLockTable.LIVE_HOLDER_LIMIT.toNanos();
+        try {
+            while (header.routing() == routing && !locks.runWithEveryStripe(forced ? split::splitNow : split::splitNext)) {
+                // Another process is growing or repairing the store: once it is done, the routing has moved or not.
+                if (System.nanoTime() - deadline > 0) {
+                    throw new io.hearth.StoreBusyException("the process growing or repairing the entries of " + storePath
+                            + " has been at it for over " + MapLockTable.LIVE_HOLDER_LIMIT.toSeconds() + " s");
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot grow the entries of " + storePath + "; writing on in its "
+                    + ShardRouting.shards(header.routing()) + " shards: " + e.getMessage());
+        }
     }
 
     /**
@@ -125,7 +173,7 @@ final class EntryStore implements AutoCloseable {
      * @return what was removed, or null when absent or the version differed
      */
     StoredEntry remove(String compositeKey, long expected) {
-        return locked(compositeKey, (context, stripe) -> {
+        return locked(compositeKey, (shard, context, stripe) -> {
             context.updateLock().lock();
             MapEntry<String, byte[]> entry = context.entry();
             if (entry == null) {
@@ -135,7 +183,7 @@ final class EntryStore implements AutoCloseable {
             if (expected != ANY && current != expected) {
                 return null;
             }
-            byte[] raw = entry.value().get();
+            byte[] raw = entry.value().get().clone(); // Chronicle reuses the array for its next read
             journal.recordRemove(stripe, compositeKey);
             context.remove(entry);
             header.addEntries(-1);
@@ -143,18 +191,29 @@ final class EntryStore implements AutoCloseable {
         });
     }
 
-    /** The id of the store this entries file belongs to ({@link EntriesFile#ID_KEY}), or null when it has none. */
-    byte[] storeId() {
-        return locked(EntriesFile.ID_KEY, (context, stripe) -> {
-            MapEntry<String, byte[]> entry = context.entry();
-            return entry == null ? null : entry.value().get();
-        });
+    /**
+     * Shards whose entries file does not hold this store's id ({@link EntriesFile#ID_KEY}):
+     * copied from another store, or made anew under this header. Empty when every shard is this store's.
+     */
+    List<String> foreignShards(byte[] storeId) {
+        List<String> foreign = new ArrayList<>();
+        for (EntryShards.Shard shard : shards.all()) {
+            byte[] found = shardLocked(shard, EntriesFile.ID_KEY, (context, stripe) -> {
+                MapEntry<String, byte[]> entry = context.entry();
+                return entry == null ? null : entry.value().get().clone();
+            });
+            if (!Arrays.equals(storeId, found)) {
+                foreign.add(shard.file().path() + " (its store id is "
+                        + (found == null ? "missing" : java.util.HexFormat.of().formatHex(found)) + ")");
+            }
+        }
+        return foreign;
     }
 
-    /** Calls action with each key of the map, without the map prefix; a weakly consistent walk. */
+    /** Calls action with each key of the map, once, without the map prefix; a weakly consistent walk. */
     void forEachKey(String mapName, Consumer<String> action) {
         String prefix = CompositeKeys.prefix(mapName);
-        List<String> keys = new ArrayList<>();
+        Set<String> keys = new LinkedHashSet<>(); // a split during the walk may show a key in two shards
         forEachEntry(entry -> {
             String compositeKey = entry.key().get();
             if (compositeKey.startsWith(prefix)) {
@@ -169,14 +228,16 @@ final class EntryStore implements AutoCloseable {
         return header.entryCount();
     }
 
-    /** One Chronicle call on the key's segment, holding that segment's stripe. */
-    private <T> T locked(String compositeKey, BiFunction<ExternalMapQueryContext<String, byte[], ?>, Integer, T> call) {
+    /** One Chronicle call on the key's segment, in the shard the routing sends it to, holding that segment's stripe. */
+    private <T> T locked(String compositeKey, Call<T> call) {
         while (true) {
-            ExternalMapQueryContext<String, byte[], ?> context = map.queryContext(compositeKey);
+            long routing = header.routing();
+            EntryShards.Shard shard = shards.forKey(compositeKey, routing);
+            ExternalMapQueryContext<String, byte[], ?> context = shard.map().queryContext(compositeKey);
             int stripe;
             boolean locked;
             try {
-                stripe = locks.stripeOf(context.segmentIndex());
+                stripe = locks.stripeOf(shard.index(), context.segmentIndex());
                 locked = locks.lock(stripe);
             } catch (RuntimeException | Error e) {
                 context.close();
@@ -187,9 +248,37 @@ final class EntryStore implements AutoCloseable {
                 locks.repairAfterDeadHolder();
                 continue;
             }
+            if (header.routing() != routing) {
+                // A split moved the routing between our look and our lock (splits hold every stripe, so not since).
+                context.close();
+                locks.unlock(stripe);
+                continue;
+            }
             try {
                 // Chronicle finishes a write when the context closes (it stores the entry's checksum,
                 // then releases its lock): only then is the journal cleared and our stripe released.
+                try (context) {
+                    return call.apply(shard, context, stripe);
+                }
+            } finally {
+                journal.clear(stripe);
+                locks.unlock(stripe);
+            }
+        }
+    }
+
+    /** One Chronicle call on a key of a given shard (the reserved entries live in every shard). */
+    private <T> T shardLocked(EntryShards.Shard shard, String key,
+                              BiFunction<ExternalMapQueryContext<String, byte[], ?>, Integer, T> call) {
+        while (true) {
+            ExternalMapQueryContext<String, byte[], ?> context = shard.map().queryContext(key);
+            int stripe = locks.stripeOf(shard.index(), context.segmentIndex());
+            if (!locks.lock(stripe)) {
+                context.close();
+                locks.repairAfterDeadHolder();
+                continue;
+            }
+            try {
                 try (context) {
                     return call.apply(context, stripe);
                 }
@@ -200,17 +289,28 @@ final class EntryStore implements AutoCloseable {
         }
     }
 
-    /** Calls visit with each entry of one segment at a time, holding that segment's stripe. */
+    /**
+     * Calls visit with each entry of one segment at a time, holding that segment's stripe, shard
+     * by shard; a shard added by a split during the walk is walked too.
+     */
     private void forEachEntry(Consumer<MapEntry<String, byte[]>> visit) {
-        for (int segment = 0; segment < map.segments(); segment++) {
-            int stripe = locks.stripeOf(segment);
-            while (!locks.lock(stripe)) {
-                locks.repairAfterDeadHolder();
-            }
-            try (MapSegmentContext<String, byte[], ?> context = map.segmentContext(segment)) {
-                context.forEachSegmentEntry(visit);
-            } finally {
-                locks.unlock(stripe);
+        Set<Integer> walked = new HashSet<>();
+        for (List<EntryShards.Shard> all = shards.all(); walked.size() < all.size(); all = shards.all()) {
+            for (EntryShards.Shard shard : all) {
+                if (!walked.add(shard.index())) {
+                    continue;
+                }
+                for (int segment = 0; segment < shard.map().segments(); segment++) {
+                    int stripe = locks.stripeOf(shard.index(), segment);
+                    while (!locks.lock(stripe)) {
+                        locks.repairAfterDeadHolder();
+                    }
+                    try (MapSegmentContext<String, byte[], ?> context = shard.map().segmentContext(segment)) {
+                        context.forEachSegmentEntry(visit);
+                    } finally {
+                        locks.unlock(stripe);
+                    }
+                }
             }
         }
     }
@@ -219,13 +319,13 @@ final class EntryStore implements AutoCloseable {
         return value.bytes().readLong(value.offset());
     }
 
-    /** Counts a new entry in, or refuses it when the store holds maxEntries already. */
+    /** Counts a new entry in, or refuses it when the store holds maxEntries (a cap the user set) already. */
     private void reserveEntry() {
         while (true) {
             long count = header.entryCount();
-            if (count >= maxEntries) {
+            if (maxEntries > 0 && count >= maxEntries) {
                 throw new StoreFullException("store is full: it holds " + count + " entries, its capacity is "
-                        + maxEntries + " (maxEntries) in " + storePath);
+                        + maxEntries + " (maxEntries) in " + storePath + "; the cap was set when the store was created");
             }
             if (header.compareAndSetEntryCount(count, count + 1)) {
                 return;
@@ -233,27 +333,39 @@ final class EntryStore implements AutoCloseable {
         }
     }
 
-    private RuntimeException translate(RuntimeException e) {
+    private RuntimeException translate(EntryShards.Shard shard, RuntimeException e) {
         if (DiskSpace.isOutOfSpace(e)) {
-            space.afterChronicleFailedToAllocate();
-            return new StoreFullException("no room on the file system for the entries file " + entriesFile.path()
-                    + ": " + e.getCause() + DiskSpace.usable(entriesFile.path())
+            shard.space().afterChronicleFailedToAllocate();
+            return new StoreFullException("no room on the file system for the entries file " + shard.file().path()
+                    + ": " + e.getCause() + DiskSpace.usable(shard.file().path())
                     + "; nothing was written, and writing works again once there is room", e);
         }
         if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("segment tier")) {
-            return new StoreFullException("store is full: " + count() + " entries of capacity " + maxEntries
-                    + " (maxEntries), but the entries' sizes filled the file " + entriesFile.path()
-                    + "; store smaller values or create the store with a larger expectedValueBytes", e);
+            return new ShardFullException(new StoreFullException("store is full: shard " + shard.index() + " of "
+                    + storePath + " (" + shard.file().path() + ") has no room left for an entry of this size, and the"
+                    + " store could not grow (" + count() + " entries in " + ShardRouting.shards(header.routing())
+                    + " shards); store smaller values or create the store with a larger expectedValueBytes", e));
         }
         return e;
     }
 
+    /** A shard's tiers are used up: thrown inside a write, so that the write grows the store and tries again. */
+    private static final class ShardFullException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient StoreFullException refusal;
+
+        ShardFullException(StoreFullException refusal) {
+            super(refusal.getMessage(), refusal, false, false);
+            this.refusal = refusal;
+        }
+
+        StoreFullException refusal() {
+            return refusal;
+        }
+    }
+
     @Override
     public void close() {
-        try {
-            map.close();
-        } finally {
-            space.close();
-        }
+        shards.close();
     }
 }

@@ -30,7 +30,6 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import net.openhft.chronicle.hash.ChronicleHashClosedException;
 import net.openhft.chronicle.hash.locks.InterProcessDeadLockException;
-import net.openhft.chronicle.map.ChronicleMap;
 
 /**
  * The memory-mapped backend, one attachment of this process to a store: the store file
@@ -42,7 +41,7 @@ final class FileBackend implements StoreBackend {
     private final Path path;
     private final FileChannel channel;
     private final StoreFile store;
-    private final EntriesFile entriesFile;
+    private final EntryShards shards;
     private final EntryStore entries;
     private final CounterTables counters;
     private final WorkerTable workers;
@@ -59,15 +58,14 @@ final class FileBackend implements StoreBackend {
     private volatile long acknowledged;
 
     /** Attaches this process to the opened store; the caller holds the store's open lock. */
-    FileBackend(FileChannel channel, StoreFile store, EntriesFile entriesFile, ChronicleMap<String, byte[]> map,
-                RedoJournal journal, SegmentSnapshots snapshots) throws IOException {
+    FileBackend(FileChannel channel, StoreFile store, EntryShards shards, ShardSplit split, RedoJournal journal,
+                SegmentSnapshots snapshots) throws IOException {
         this.path = store.path();
         this.channel = channel;
         this.store = store;
-        this.entriesFile = entriesFile;
-        LiveRepair repair = new LiveRepair(map, entriesFile, store, snapshots, journal);
-        this.entries = new EntryStore(map, entriesFile, store, new MapLockTable(store, pid, repair), journal,
-                new EntriesSpace(map, entriesFile, store));
+        this.shards = shards;
+        LiveRepair repair = new LiveRepair(shards, split, store, snapshots, journal);
+        this.entries = new EntryStore(shards, split, store, new MapLockTable(store, pid, repair), journal);
         this.counters = new CounterTables(store, pid);
         this.workers = new WorkerTable(store);
         this.broadcasts = new BroadcastRing(store, workers);
@@ -90,12 +88,11 @@ final class FileBackend implements StoreBackend {
      */
     void checkEntriesBelong() {
         byte[] expected = store.header().storeId();
-        byte[] found = call(entries::storeId);
-        if (!Arrays.equals(expected, found)) {
-            throw new IncompatibleStoreException("the entries file " + entriesFile.path() + " does not belong to store "
-                    + path + ": the store's id is " + HexFormat.of().formatHex(expected) + ", the entries file's is "
-                    + (found == null ? "missing" : HexFormat.of().formatHex(found)) + "; put back the entries file made"
-                    + " with this store, or remove both files to start an empty store");
+        List<String> foreign = call(() -> entries.foreignShards(expected));
+        if (!foreign.isEmpty()) {
+            throw new IncompatibleStoreException("the entries file " + String.join(", ", foreign) + " does not belong to store "
+                    + path + ", whose id is " + HexFormat.of().formatHex(expected) + "; put back the entries files made"
+                    + " with this store, or remove them all to start an empty store");
         }
     }
 
@@ -173,7 +170,7 @@ final class FileBackend implements StoreBackend {
             throw closed;
         } catch (InterProcessDeadLockException e) {
             // Hearth's stripe locks mean nobody waits on Chronicle's: someone used the file without them.
-            throw new HearthException("a map segment of " + entriesFile.path() + " stayed locked past Chronicle's lock"
+            throw new HearthException("a map segment of the entries of " + path + " stayed locked past Chronicle's lock"
                     + " timeout; Hearth's map locks should prevent that, so a process outside Hearth (or an older Hearth)"
                     + " may be using the file; stop every process using it, then start them: the next open repairs the map", e);
         }
@@ -226,14 +223,17 @@ final class FileBackend implements StoreBackend {
     public StoreStats stats() {
         long fileBytes;
         try {
-            fileBytes = Files.size(path) + Files.size(entriesFile.path());
+            fileBytes = Files.size(path) + shards.fileBytes();
         } catch (IOException e) {
             throw new HearthException("cannot read the size of store file " + path + ": " + e.getMessage(), e);
         }
         StoreLayout layout = store.layout();
         long counterCap = layout.maxCounters() == 0 ? Integer.MAX_VALUE : layout.maxCounters();
-        return new StoreStats(entries.count(), layout.maxEntries(), (int) counters.named(), (int) counterCap, fileBytes,
-                limits.maxKeyBytes(), limits.maxValueBytes(), limits.maxBroadcastBytes(), layout.workerSlots());
+        long entryCap = layout.maxEntries() == 0 ? Long.MAX_VALUE : layout.maxEntries();
+        StoreHeader header = store.header();
+        return new StoreStats(entries.count(), entryCap, (int) counters.named(), (int) counterCap, fileBytes,
+                limits.maxKeyBytes(), limits.maxValueBytes(), limits.maxBroadcastBytes(), layout.workerSlots(),
+                header.splitsDone() + header.counterOverflowTables(), ShardRouting.shards(header.routing()));
     }
 
     @Override

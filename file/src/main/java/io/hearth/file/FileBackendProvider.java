@@ -30,9 +30,14 @@ public final class FileBackendProvider implements StoreBackendProvider {
         Path path = pathOf(uri);
         prepareJvm();
         long maxCounters = options.given().contains("maxCounters") ? options.maxCounters() : 0;
+        long maxEntries = options.given().contains("maxEntries") ? options.maxEntries() : 0;
+        long expectedEntries = options.given().contains("expectedEntries") ? options.expectedEntries()
+                : maxEntries > 0 ? Math.min(maxEntries, StoreLayout.DEFAULT_SHARD_ENTRIES) : StoreLayout.DEFAULT_SHARD_ENTRIES;
+        long shardEntries = StoreLayout.shardEntriesFor(expectedEntries, maxEntries);
         StoreLayout layout = new StoreLayout(StoreLayout.DEFAULT_COUNTER_SLOTS, options.maxWorkers(), BROADCAST_SLOTS,
                 BroadcastRing.PAYLOAD + options.maxBroadcastBytes(), options.maxKeyBytes(), options.maxValueBytes(),
-                options.maxEntries(), StoreLayout.DEFAULT_LOCK_STRIPES, maxCounters);
+                maxEntries, StoreLayout.DEFAULT_LOCK_STRIPES, maxCounters, shardEntries,
+                StoreLayout.shardLevelFor(expectedEntries, shardEntries));
         if (layout.fileLength() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("maxWorkers=" + options.maxWorkers()
                     + ", maxBroadcastBytes=" + options.maxBroadcastBytes() + " and maxValueBytes=" + options.maxValueBytes()

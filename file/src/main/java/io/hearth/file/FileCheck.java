@@ -50,20 +50,44 @@ final class FileCheck {
     }
 
     private static long checkEntries(StoreFile store, long pid, List<String> problems) throws IOException {
-        if (EntriesFile.isNew(store.path())) {
-            problems.add("the entries file " + EntriesFile.pathOf(store.path()) + " is missing or empty");
-            return 0;
+        MapLockTable locks = MapLockTable.withoutRepair(store, pid);
+        locks.check(problems);
+        long routing = store.header().routing();
+        long entries = 0;
+        boolean everyShard = true;
+        for (int shard = 0; shard < ShardRouting.shards(routing); shard++) {
+            EntryCheck.Found found = checkShard(store, shard, routing, locks, problems);
+            entries += found.entries();
+            everyShard &= found.everySegment();
         }
-        EntriesFile entriesFile = new EntriesFile(store.path(), store.layout(), StoreOptions.DEFAULTS.expectedKeyBytes(),
+        if (store.header().split() != 0) {
+            problems.add("a split of the entries into more shards is under way or was cut short (split word "
+                    + Long.toHexString(store.header().split()) + "); the next map call that takes every lock finishes it");
+        }
+        long counted = store.header().entryCount();
+        if (everyShard && counted != entries) {
+            problems.add("the header counts " + counted + " entries but " + entries + " are stored whole");
+        }
+        return entries;
+    }
+
+    private static EntryCheck.Found checkShard(StoreFile store, int shard, long routing, MapLockTable locks,
+                                               List<String> problems) throws IOException {
+        EntryCheck.Found none = new EntryCheck.Found(0, false);
+        if (EntriesFile.isNew(store.path(), shard)) {
+            problems.add("the entries file " + EntriesFile.pathOf(store.path(), shard) + " is missing or empty");
+            return none;
+        }
+        EntriesFile entriesFile = new EntriesFile(store.path(), shard, store.layout(), StoreOptions.DEFAULTS.expectedKeyBytes(),
                 StoreOptions.DEFAULTS.expectedValueBytes());
         if (!entriesFile.headerComplete()) {
             problems.add("Chronicle's header of " + entriesFile.path() + " is marked not complete (a recovery was cut"
                     + " short); the next open with no other process attached repairs it; entries were not checked");
-            return 0;
+            return none;
         }
         long fileLength = Files.size(entriesFile.path());
         if (!MapStateCheck.checkBeforeOpening(entriesFile.path(), problems)) {
-            return 0;
+            return none;
         }
         ChronicleMap<String, byte[]> map;
         try {
@@ -71,13 +95,13 @@ final class FileCheck {
         } catch (IOException | RuntimeException e) {
             // Chronicle verifies its header's checksum on opening and refuses a damaged one.
             problems.add("cannot open the entries file " + entriesFile.path() + ": " + e + "; entries were not checked");
-            return 0;
+            return none;
         }
         try (map) {
-            return new EntryCheck(map, store, MapLockTable.withoutRepair(store, pid), fileLength).check(problems);
+            return new EntryCheck(map, shard, routing, store, locks, fileLength).check(problems);
         } catch (RuntimeException e) {
             problems.add("cannot read the entries of " + entriesFile.path() + ": " + e);
-            return 0;
+            return none;
         }
     }
 }

@@ -3,6 +3,7 @@ package io.hearth.file;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -31,17 +32,16 @@ import net.openhft.chronicle.map.impl.IterationContext;
 final class LiveRepair implements MapLockTable.Repair {
     private static final System.Logger LOG = System.getLogger(LiveRepair.class.getName());
 
-    private final ChronicleMap<String, byte[]> map;
-    private final EntriesFile entriesFile;
+    private final EntryShards shards;
+    private final ShardSplit split;
     private final StoreHeader header;
     private final SegmentSnapshots snapshots;
     private final RedoJournal journal;
     private final int stripes;
 
-    LiveRepair(ChronicleMap<String, byte[]> map, EntriesFile entriesFile, StoreFile store, SegmentSnapshots snapshots,
-               RedoJournal journal) {
-        this.map = map;
-        this.entriesFile = entriesFile;
+    LiveRepair(EntryShards shards, ShardSplit split, StoreFile store, SegmentSnapshots snapshots, RedoJournal journal) {
+        this.shards = shards;
+        this.split = split;
         this.header = store.header();
         this.snapshots = snapshots;
         this.journal = journal;
@@ -51,19 +51,22 @@ final class LiveRepair implements MapLockTable.Repair {
     @Override
     public void repair(BitSet deadStripes) {
         List<RedoJournal.Intent> journaled = journal.intents();
-        VanillaChronicleHash<?, ?, ?, ?> hash = (VanillaChronicleHash<?, ?, ?, ?>) map;
-        List<Integer> halfDone = new ArrayList<>();
-        for (int segment = 0; segment < map.segments(); segment++) {
-            if (deadStripes.get(MapLockTable.stripeOf(segment, stripes))
-                    && OS.memory().readVolatileLong(hash.segmentHeaderAddress(segment)) != 0) {
-                halfDone.add(segment);
+        Set<SegmentSnapshots.ShardSegment> halfDone = new LinkedHashSet<>();
+        for (EntryShards.Shard shard : shards.all()) {
+            VanillaChronicleHash<?, ?, ?, ?> hash = (VanillaChronicleHash<?, ?, ?, ?>) shard.map();
+            for (int segment = 0; segment < shard.map().segments(); segment++) {
+                if (deadStripes.get(MapLockTable.stripeOf(shard.index(), segment, stripes))
+                        && OS.memory().readVolatileLong(hash.segmentHeaderAddress(segment)) != 0) {
+                    halfDone.add(new SegmentSnapshots.ShardSegment(shard.index(), segment));
+                }
             }
         }
         if (halfDone.isEmpty() && journaled.isEmpty() && !snapshots.pending()) {
             // A death between counting an entry in and journaling it leaves only the count off.
+            split.resumeIfCutShort();
             long before = header.entryCount();
-            header.setEntryCount(EntriesFile.countEntries(map));
-            LOG.log(System.Logger.Level.WARNING, "a process died holding a map lock of " + entriesFile.path()
+            header.setEntryCount(shards.countEntries());
+            LOG.log(System.Logger.Level.WARNING, "a process died holding a map lock of " + shards.storePath()
                     + " outside Chronicle's segment locks: nothing was half done; entry count " + before + " -> "
                     + header.entryCount());
             return;
@@ -71,35 +74,51 @@ final class LiveRepair implements MapLockTable.Repair {
         List<String> problems = new ArrayList<>();
         ChronicleHashCorruption.Listener listener = corruption -> problems.add(corruption.message());
         long started = System.nanoTime();
-        resetTierAllocationLock(problems);
-        Set<Integer> repaired = new TreeSet<>(halfDone);
-        try (IterationContext<String, byte[], ?> recovery = ((VanillaChronicleMap<String, byte[], ?>) map).iterationContext()) {
-            CompiledMapIterationContext<String, byte[], ?> context = (CompiledMapIterationContext<String, byte[], ?>) recovery;
-            Set<Integer> restored = snapshots.restore(hash);
-            if (!restored.isEmpty()) {
-                problems.add("a repair of segments " + restored + " was cut short; started over");
-            }
-            List<Integer> fresh = halfDone.stream().filter(segment -> !restored.contains(segment)).toList();
-            if (!fresh.isEmpty()) {
-                snapshots.append(fresh, context, hash);
-            }
-            repaired.addAll(restored);
-            try {
-                for (int segment : repaired) {
-                    repairSegment(context, segment, listener);
+        Set<SegmentSnapshots.ShardSegment> restored = snapshots.restore(shards);
+        if (!restored.isEmpty()) {
+            problems.add("a repair of segments " + restored + " was cut short; started over");
+        }
+        Set<SegmentSnapshots.ShardSegment> repaired = new LinkedHashSet<>(restored);
+        repaired.addAll(halfDone);
+        for (EntryShards.Shard shard : shards.all()) {
+            List<Integer> mine = new ArrayList<>();
+            List<Integer> fresh = new ArrayList<>();
+            for (SegmentSnapshots.ShardSegment segment : repaired) {
+                if (segment.shard() == shard.index()) {
+                    mine.add(segment.segment());
+                    if (!restored.contains(segment)) {
+                        fresh.add(segment.segment());
+                    }
                 }
-            } catch (RuntimeException e) {
-                problems.add("repairing segments " + repaired + " failed (" + e + "); repaired the whole map");
-                snapshots.saveEverySegment(map, context, problems);
-                recovery.recoverSegments(listener, new ChronicleHashCorruptionImpl());
+            }
+            if (mine.isEmpty()) {
+                continue;
+            }
+            resetTierAllocationLock(shard, problems);
+            try (IterationContext<String, byte[], ?> recovery = ((VanillaChronicleMap<String, byte[], ?>) shard.map()).iterationContext()) {
+                CompiledMapIterationContext<String, byte[], ?> context = (CompiledMapIterationContext<String, byte[], ?>) recovery;
+                if (!fresh.isEmpty()) {
+                    snapshots.append(shard.index(), fresh, context, (VanillaChronicleHash<?, ?, ?, ?>) shard.map());
+                }
+                try {
+                    for (int segment : mine) {
+                        repairSegment(context, segment, listener);
+                    }
+                } catch (RuntimeException e) {
+                    problems.add("repairing segments " + mine + " of shard " + shard.index() + " failed (" + e
+                            + "); repaired the whole shard");
+                    snapshots.saveEverySegment(shards, problems);
+                    recovery.recoverSegments(listener, new ChronicleHashCorruptionImpl());
+                }
             }
         }
-        RedoJournal.replay(journaled, map);
+        RedoJournal.replay(journaled, shards);
+        split.resumeIfCutShort();
         long before = header.entryCount();
-        header.setEntryCount(EntriesFile.countEntries(map));
+        header.setEntryCount(shards.countEntries());
         snapshots.discard();
         journal.clearAll();
-        LOG.log(System.Logger.Level.WARNING, "repaired segments " + repaired + " of " + entriesFile.path()
+        LOG.log(System.Logger.Level.WARNING, "repaired segments " + repaired + " (shard, segment) of " + shards.storePath()
                 + " after a process died holding a map lock, in " + (System.nanoTime() - started) / 1_000 + " us: "
                 + problems.size() + " repairs " + problems + ", " + journaled.size()
                 + " journaled writes done again; entry count " + before + " -> " + header.entryCount());
@@ -135,13 +154,13 @@ final class LiveRepair implements MapLockTable.Repair {
      * Chronicle takes one map-wide lock to hand out extra segment tiers, only inside a segment lock;
      * with every stripe held nobody can be inside it, so a held lock was left by the dead process.
      */
-    private void resetTierAllocationLock(List<String> problems) {
+    private static void resetTierAllocationLock(EntryShards.Shard shard, List<String> problems) {
         try {
             Method reset = VanillaChronicleHash.class.getDeclaredMethod("resetGlobalMutableStateLock",
                     ChronicleHashCorruption.Listener.class, ChronicleHashCorruptionImpl.class);
             reset.setAccessible(true);
             ChronicleHashCorruption.Listener listener = corruption -> problems.add(corruption.message());
-            reset.invoke(map, listener, new ChronicleHashCorruptionImpl());
+            reset.invoke(shard.map(), listener, new ChronicleHashCorruptionImpl());
         } catch (ReflectiveOperationException | RuntimeException e) {
             problems.add("could not check Chronicle's tier allocation lock: " + e);
         }

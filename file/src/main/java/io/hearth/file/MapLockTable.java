@@ -36,9 +36,12 @@ final class MapLockTable {
     /** A live holder's sections are microseconds; this long means it is stopped (SIGSTOP, debugger) or stuck. */
     static final Duration LIVE_HOLDER_LIMIT = Duration.ofSeconds(30);
 
-    /** What to do, holding every stripe, once some stripe's owner is found dead. */
+    /** What to do, holding every stripe, once some stripe's owner, or the last maintainer, is found dead. */
     interface Repair {
-        /** @param deadStripes the stripes taken over from dead owners: only their segments can be half done */
+        /**
+         * @param deadStripes the stripes taken over from dead owners: only their segments can be half done
+         *                    (none when only a maintainer that held no stripe yet died)
+         */
         void repair(BitSet deadStripes);
     }
 
@@ -101,13 +104,13 @@ final class MapLockTable {
         return stripes;
     }
 
-    /** The stripe that guards a segment of the entries file. */
-    static int stripeOf(int segmentIndex, int stripes) {
-        return segmentIndex % stripes;
+    /** The stripe that guards a segment of a shard of the entries ({@link EntryShards}). */
+    static int stripeOf(int shard, int segmentIndex, int stripes) {
+        return (shard + segmentIndex) % stripes;
     }
 
-    int stripeOf(int segmentIndex) {
-        return stripeOf(segmentIndex, stripes);
+    int stripeOf(int shard, int segmentIndex) {
+        return stripeOf(shard, segmentIndex, stripes);
     }
 
     /**
@@ -170,13 +173,26 @@ final class MapLockTable {
      * is repairing it (the caller then waits in {@link #lock} as usual).
      */
     void repairAfterDeadHolder() {
+        runWithEveryStripe(null);
+    }
+
+    /**
+     * Takes every stripe, repairs after any dead holder met on the way, runs work (maintenance of
+     * the whole entries, such as a shard split; may be null), and releases them. The caller holds
+     * no stripe and no Chronicle context. While it runs, every other map call waits; a process that
+     * dies running it is a dead holder of every stripe, so the next waiter repairs after it.
+     *
+     * @return false without running work when another live process holds the maintenance word:
+     *         the caller waits for it as for any holder and tries again
+     */
+    boolean runWithEveryStripe(Runnable work) {
         long recovering = header.recoveryOwner();
         if (recovering != 0 && (recovering == owner || ownerAlive(recovering))) {
             LockSupport.parkNanos(LIVENESS_CHECK_NANOS);
-            return;
+            return false;
         }
         if (!header.compareAndSetRecoveryOwner(recovering, owner)) {
-            return;
+            return false;
         }
         // Per stripe: 0 not taken yet, the owner word when taken from a live or free state, else the dead owner's word.
         long[] takenFrom = new long[stripes];
@@ -187,11 +203,14 @@ final class MapLockTable {
                 takenFrom[stripe] = await(stripe, OnDeadHolder.TAKE_OVER);
                 deadStripes.set(stripe, takenFrom[stripe] != owner);
             }
-            if (!deadStripes.isEmpty()) {
+            if (!deadStripes.isEmpty() || recovering != 0) {
                 repair.repair(deadStripes);
                 header.countLiveRecovery();
             }
             repaired = true;
+            if (work != null) {
+                work.run();
+            }
         } finally {
             for (int stripe = 0; stripe < stripes; stripe++) {
                 if (takenFrom[stripe] == 0) {
@@ -203,6 +222,7 @@ final class MapLockTable {
             }
             header.releaseRecoveryOwner();
         }
+        return true;
     }
 
     /** Frees every stripe and the recovery word: only when no other process is attached, after the entries were repaired. */

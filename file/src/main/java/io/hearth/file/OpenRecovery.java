@@ -3,10 +3,6 @@ package io.hearth.file;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import net.openhft.chronicle.map.ChronicleMap;
-import net.openhft.chronicle.map.VanillaChronicleMap;
-import net.openhft.chronicle.map.impl.CompiledMapIterationContext;
-import net.openhft.chronicle.map.impl.IterationContext;
 
 /**
  * Repairs the entries file when a store is opened after processes died while attached and none
@@ -15,11 +11,11 @@ import net.openhft.chronicle.map.impl.IterationContext;
  * may run.
  *
  * <p>When no dead process held a map lock or the recovery word, nothing is journaled, no repair
- * snapshot is published and Chronicle's header is complete, the dead died outside every lock and
- * nothing is half done: the map opens as it is. Otherwise: Chronicle's "not complete" mark left
+ * snapshot is published, no split is under way and every shard's Chronicle header is complete, the
+ * dead died outside every lock and nothing is half done: the entries are only recounted. Otherwise: Chronicle's "not complete" mark left
  * by a recovery cut short is cleared, every segment's lookups are saved (a repair cut short is put
- * back first), Chronicle recovers the whole file, journaled writes are done again, the entries are
- * recounted, and only then are the marks that make the next open repair cleared.
+ * back first), Chronicle recovers every shard's whole file, journaled writes are done again, a split cut
+ * short is finished or rolled back ({@link ShardSplit}), the entries are recounted, and only then are the marks that make the next open repair cleared.
  */
 final class OpenRecovery {
     private static final System.Logger LOG = System.getLogger(OpenRecovery.class.getName());
@@ -27,37 +23,47 @@ final class OpenRecovery {
     private OpenRecovery() {
     }
 
-    /** The repaired map, open. */
-    static ChronicleMap<String, byte[]> recoverAndOpen(EntriesFile entriesFile, StoreFile store, MapLockTable locks,
-                                                       RedoJournal journal, SegmentSnapshots snapshots) throws IOException {
+    /** Repairs the shards when anything was half done; afterwards they open as usual. */
+    static void recover(StoreFile store, EntryShards shards, MapLockTable locks, RedoJournal journal,
+                        SegmentSnapshots snapshots, ShardSplit split) throws IOException {
         StoreHeader header = store.header();
-        if (!locks.anyHeld() && journal.intents().isEmpty() && !snapshots.pending() && entriesFile.headerComplete()) {
+        int count = ShardRouting.shards(header.routing());
+        boolean complete = true;
+        for (int shard = 0; shard < count; shard++) {
+            complete &= shards.fileOf(shard).headerComplete();
+        }
+        if (!locks.anyHeld() && journal.intents().isEmpty() && !snapshots.pending() && complete && header.split() == 0) {
+            header.setEntryCount(shards.countEntries());
             header.clearCrashSeen();
-            LOG.log(System.Logger.Level.INFO, "processes died while attached to " + entriesFile.path()
-                    + ", none inside a map lock: nothing to repair");
-            return entriesFile.open();
+            LOG.log(System.Logger.Level.INFO, "processes died while attached to " + store.path()
+                    + ", none inside a map lock: nothing to repair; entries recounted");
+            return;
         }
         List<String> problems = new ArrayList<>();
-        if (entriesFile.clearNotComplete()) {
-            problems.add("Chronicle's header was left marked not complete (a recovery cut short)");
+        for (int shard = 0; shard < count; shard++) {
+            if (shards.fileOf(shard).clearNotComplete()) {
+                problems.add("shard " + shard + ": Chronicle's header was left marked not complete (a recovery cut short)");
+            }
         }
-        try (ChronicleMap<String, byte[]> beforeRecovery = entriesFile.open();
-             IterationContext<String, byte[], ?> iteration = ((VanillaChronicleMap<String, byte[], ?>) beforeRecovery).iterationContext()) {
-            snapshots.saveEverySegment(beforeRecovery, (CompiledMapIterationContext<String, byte[], ?>) iteration, problems);
+        // Chronicle's whole-file recovery empties lookup slots before refilling them, like the live
+        // repair: every segment's lookups are saved first (a repair cut short is put back first).
+        snapshots.saveEverySegment(shards, problems);
+        shards.close();
+        for (int shard = 0; shard < count; shard++) {
+            shards.fileOf(shard).recover(corruption -> problems.add(corruption.message())).close();
         }
-        ChronicleMap<String, byte[]> map = entriesFile.recover(corruption -> problems.add(corruption.message()));
         List<RedoJournal.Intent> journaled = journal.intents();
-        RedoJournal.replay(journaled, map);
+        RedoJournal.replay(journaled, shards);
+        split.resumeIfCutShort();
         // Recounted before the marks that make the next open repair are cleared.
         long before = header.entryCount();
-        header.setEntryCount(EntriesFile.countEntries(map));
+        header.setEntryCount(shards.countEntries());
         snapshots.discard();
         journal.clearAll();
         locks.releaseAll();
         header.clearCrashSeen();
-        LOG.log(System.Logger.Level.WARNING, "recovered " + entriesFile.path() + " after processes died while attached: "
+        LOG.log(System.Logger.Level.WARNING, "recovered " + store.path() + " after processes died while attached: "
                 + problems.size() + " repairs " + problems + ", " + journaled.size() + " journaled writes done again;"
                 + " entry count " + before + " -> " + header.entryCount());
-        return map;
     }
 }

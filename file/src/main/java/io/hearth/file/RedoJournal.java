@@ -124,11 +124,13 @@ final class RedoJournal {
     }
 
     /**
-     * Does the recorded writes again, straight on Chronicle: a put writes its whole value (version
-     * included), a remove removes. The caller holds every stripe, or no other process is attached.
+     * Does the recorded writes again, straight on Chronicle, in the shard each key lives in now: a
+     * put writes its whole value (version included), a remove removes. The caller holds every stripe, or no other process is attached.
      */
-    static void replay(List<Intent> intents, ChronicleMap<String, byte[]> map) {
+    static void replay(List<Intent> intents, EntryShards shards) {
+        long routing = shards.routing();
         for (Intent intent : intents) {
+            ChronicleMap<String, byte[]> map = shards.forKey(intent.compositeKey(), routing).map();
             if (intent.kind() == PUT) {
                 map.put(intent.compositeKey(), intent.value());
             } else {

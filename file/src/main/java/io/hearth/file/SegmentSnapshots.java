@@ -15,7 +15,8 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import net.openhft.chronicle.core.OS;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
-import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.VanillaChronicleMap;
+import net.openhft.chronicle.map.impl.IterationContext;
 import net.openhft.chronicle.map.impl.CompiledMapIterationContext;
 
 /**
@@ -31,19 +32,23 @@ import net.openhft.chronicle.map.impl.CompiledMapIterationContext;
  *
  * <pre>
  *   PATH.entries.repair: records, back to back, little-endian
- *   +-------------+-----------------+--------------+------------------------------+
- *   | segment int | tier index long | length int   | hash lookup bytes of the tier |
- *   +-------------+-----------------+--------------+------------------------------+
+ *   +-----------+-------------+-----------------+------------+------------------------------+
+ *   | shard int | segment int | tier index long | length int | hash lookup bytes of the tier |
+ *   +-----------+-------------+-----------------+------------+------------------------------+
  * </pre>
  */
 final class SegmentSnapshots {
-    private static final int RECORD_HEADER = Integer.BYTES + Long.BYTES + Integer.BYTES;
+    private static final int RECORD_HEADER = Integer.BYTES + Integer.BYTES + Long.BYTES + Integer.BYTES;
+
+    /** A segment of a shard, as the snapshot names it. */
+    record ShardSegment(int shard, int segment) {
+    }
 
     private final File snapshotFile;
     private final StoreHeader header;
 
-    SegmentSnapshots(EntriesFile entriesFile, StoreFile store) {
-        this.snapshotFile = new File(entriesFile.file() + ".repair");
+    SegmentSnapshots(StoreFile store) {
+        this.snapshotFile = new File(EntriesFile.pathOf(store.path()) + ".repair");
         this.header = store.header();
     }
 
@@ -53,9 +58,9 @@ final class SegmentSnapshots {
     }
 
     /** Writes back every published lookup; returns the segments they belong to. */
-    Set<Integer> restore(VanillaChronicleHash<?, ?, ?, ?> hash) {
+    Set<ShardSegment> restore(EntryShards shards) {
         long length = header.repairSnapshotLength();
-        Set<Integer> segments = new LinkedHashSet<>();
+        Set<ShardSegment> segments = new LinkedHashSet<>();
         if (length <= 0) {
             return segments;
         }
@@ -69,14 +74,16 @@ final class SegmentSnapshots {
         }
         records.flip();
         while (records.remaining() >= RECORD_HEADER) {
+            int shard = records.getInt();
             int segment = records.getInt();
             long tierIndex = records.getLong();
             int bytes = records.getInt();
+            VanillaChronicleHash<?, ?, ?, ?> hash = (VanillaChronicleHash<?, ?, ?, ?>) shards.shard(shard).map();
             long address = hash.tierIndexToBaseAddr(tierIndex);
             for (int i = 0; i < bytes; i += Long.BYTES) {
                 OS.memory().writeLong(address + i, records.getLong());
             }
-            segments.add(segment);
+            segments.add(new ShardSegment(shard, segment));
         }
         return segments;
     }
@@ -85,7 +92,8 @@ final class SegmentSnapshots {
      * Appends the lookups of every tier of these segments after the published ones, then publishes
      * the new length: a death while appending leaves the previous snapshot as it was.
      */
-    void append(Collection<Integer> segments, CompiledMapIterationContext<?, ?, ?> context, VanillaChronicleHash<?, ?, ?, ?> hash) {
+    void append(int shard, Collection<Integer> segments, CompiledMapIterationContext<?, ?, ?> context,
+                VanillaChronicleHash<?, ?, ?, ?> hash) {
         int lookupBytes = Math.toIntExact(hash.tierHashLookupOuterSize);
         if (lookupBytes % Long.BYTES != 0) {
             throw new HearthException("Chronicle's hash lookup is " + lookupBytes + " bytes, not whole longs");
@@ -99,7 +107,7 @@ final class SegmentSnapshots {
                 context.initSegmentTier();
                 while (true) {
                     ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER + lookupBytes).order(ByteOrder.LITTLE_ENDIAN);
-                    record.putInt(segment).putLong(context.tierIndex()).putInt(lookupBytes);
+                    record.putInt(shard).putInt(segment).putLong(context.tierIndex()).putInt(lookupBytes);
                     long address = context.tierBaseAddr();
                     for (int i = 0; i < lookupBytes; i += Long.BYTES) {
                         record.putLong(OS.memory().readLong(address + i));
@@ -122,23 +130,26 @@ final class SegmentSnapshots {
     }
 
     /**
-     * Saves the hash lookups of every segment not saved yet (after putting back those of a repair
-     * cut short), before a recovery of the whole map, which empties lookups too.
+     * Saves the hash lookups of every segment of every shard not saved yet (after putting back those
+     * of a repair cut short), before a recovery of whole maps, which empties lookups too.
      */
-    void saveEverySegment(ChronicleMap<String, byte[]> map, CompiledMapIterationContext<String, byte[], ?> context,
-                          List<String> problems) {
-        VanillaChronicleHash<?, ?, ?, ?> hash = (VanillaChronicleHash<?, ?, ?, ?>) map;
-        Set<Integer> restored = restore(hash);
+    void saveEverySegment(EntryShards shards, List<String> problems) {
+        Set<ShardSegment> restored = restore(shards);
         if (!restored.isEmpty()) {
             problems.add("a repair of segments " + restored + " was cut short; started over");
         }
-        List<Integer> rest = new ArrayList<>();
-        for (int segment = 0; segment < map.segments(); segment++) {
-            if (!restored.contains(segment)) {
-                rest.add(segment);
+        for (EntryShards.Shard shard : shards.all()) {
+            List<Integer> rest = new ArrayList<>();
+            for (int segment = 0; segment < shard.map().segments(); segment++) {
+                if (!restored.contains(new ShardSegment(shard.index(), segment))) {
+                    rest.add(segment);
+                }
+            }
+            try (IterationContext<String, byte[], ?> iteration = ((VanillaChronicleMap<String, byte[], ?>) shard.map()).iterationContext()) {
+                append(shard.index(), rest, (CompiledMapIterationContext<String, byte[], ?>) iteration,
+                        (VanillaChronicleHash<?, ?, ?, ?>) shard.map());
             }
         }
-        append(rest, context, hash);
     }
 
     /** The repair is complete: its snapshot no longer applies. */

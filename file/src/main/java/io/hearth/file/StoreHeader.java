@@ -17,7 +17,7 @@ import java.nio.file.Path;
  *   | magic "HEARTH.1"  | format  | counter | worker  | bcast   | bcast   | max key | max     | crash   |
  *   | written last      | version | slots   | slots   | slots   | slot len| bytes   | value B | seen    |
  *   +-------------------+---------+---------+---------+---------+---------+---------+---------+---------+
- *   40 max entries (long)   48 created, epoch ms (long)   56 map lock stripes (int)
+ *   40 most entries, 0 for no limit (long)   48 created, epoch ms (long)   56 map lock stripes (int)
  *   64 store id (16 random bytes, also stored in the entries file: see {@link EntriesFile#ID_KEY})
  *  128 version sequence (long)   192 entry count (long)   256 broadcast tail (long)
  *  320 recovery owner (long: an owner word, see {@link MapLockTable})   384 live recoveries done (long)
@@ -25,6 +25,8 @@ import java.nio.file.Path;
  *  512 tier bulks of the entries file whose bytes are allocated (long, see {@link EntriesSpace})
  *  576 counter naming lock (long: an owner word)   640 counter incarnation sequence (long)
  *  704 counters named (long)   768 overflow counter tables (long)   832 most counter names, 0 for no limit (long)
+ *  896 entries per shard (long)   960 shard routing word (long, see {@link ShardRouting})
+ * 1024 split under way (long, see {@link ShardSplit}; 0 when none)   1088 splits done (long)
  * </pre>
  *
  * A creation writes {@link #INITIALISING_MAGIC} first and the real magic last, with a release
@@ -71,6 +73,11 @@ final class StoreHeader {
     static final int COUNTERS_NAMED_OFFSET = COUNTER_INCARNATION_OFFSET + CACHE_LINE;
     static final int COUNTER_OVERFLOW_TABLES_OFFSET = COUNTERS_NAMED_OFFSET + CACHE_LINE;
     static final int MAX_COUNTERS_OFFSET = COUNTER_OVERFLOW_TABLES_OFFSET + CACHE_LINE;
+    /** The entries each shard of the entries file is made for. */
+    static final int SHARD_ENTRIES_OFFSET = MAX_COUNTERS_OFFSET + CACHE_LINE;
+    static final int ROUTING_OFFSET = SHARD_ENTRIES_OFFSET + CACHE_LINE;
+    static final int SPLIT_OFFSET = ROUTING_OFFSET + CACHE_LINE;
+    static final int SPLITS_DONE_OFFSET = SPLIT_OFFSET + CACHE_LINE;
 
     private final MappedFile file;
 
@@ -83,6 +90,8 @@ final class StoreHeader {
         return ByteBuffer.allocate(LENGTH).order(ByteOrder.LITTLE_ENDIAN)
                 .put(STORE_ID_OFFSET, storeId)
                 .putLong(MAX_COUNTERS_OFFSET, layout.maxCounters())
+                .putLong(SHARD_ENTRIES_OFFSET, layout.shardEntries())
+                .putLong(ROUTING_OFFSET, ShardRouting.word(layout.initialShardLevel(), 0))
                 .putLong(MAGIC_OFFSET, INITIALISING_MAGIC)
                 .putInt(FORMAT_VERSION_OFFSET, FORMAT_VERSION)
                 .putInt(COUNTER_SLOTS_OFFSET, layout.counterSlots())
@@ -137,7 +146,8 @@ final class StoreHeader {
         StoreLayout layout = new StoreLayout(header.getInt(COUNTER_SLOTS_OFFSET), header.getInt(WORKER_SLOTS_OFFSET),
                 header.getInt(BROADCAST_SLOTS_OFFSET), header.getInt(BROADCAST_SLOT_LENGTH_OFFSET),
                 header.getInt(MAX_KEY_BYTES_OFFSET), header.getInt(MAX_VALUE_BYTES_OFFSET),
-                header.getLong(MAX_ENTRIES_OFFSET), header.getInt(LOCK_STRIPES_OFFSET), header.getLong(MAX_COUNTERS_OFFSET));
+                header.getLong(MAX_ENTRIES_OFFSET), header.getInt(LOCK_STRIPES_OFFSET), header.getLong(MAX_COUNTERS_OFFSET),
+                header.getLong(SHARD_ENTRIES_OFFSET), ShardRouting.level(header.getLong(ROUTING_OFFSET)));
         String damage = layout.damage();
         if (damage != null) {
             throw notAStore(path, damage);
@@ -286,6 +296,31 @@ final class StoreHeader {
 
     void publishCounterOverflowTables(long tables) {
         file.setLongRelease(COUNTER_OVERFLOW_TABLES_OFFSET, tables);
+    }
+
+    long routing() {
+        return file.getLongVolatile(ROUTING_OFFSET);
+    }
+
+    void publishRouting(long word) {
+        file.setLongRelease(ROUTING_OFFSET, word);
+    }
+
+    /** The split under way: 0 when none, else see {@link ShardSplit}. */
+    long split() {
+        return file.getLongVolatile(SPLIT_OFFSET);
+    }
+
+    void setSplit(long split) {
+        file.setLongVolatile(SPLIT_OFFSET, split);
+    }
+
+    long splitsDone() {
+        return file.getLongVolatile(SPLITS_DONE_OFFSET);
+    }
+
+    void countSplit() {
+        file.getAndAddLong(SPLITS_DONE_OFFSET, 1);
     }
 
     long allocatedTierBulks() {

@@ -20,18 +20,38 @@ package io.hearth.file;
  * @param broadcastSlotLength bytes per ring slot: its fixed fields plus the longest payload
  * @param maxKeyBytes         longest map key, bytes of UTF-8
  * @param maxValueBytes       longest value, bytes of JSON
- * @param maxEntries          most map entries over all maps
+ * @param maxEntries          most map entries over all maps, a cap the user set; 0 for no limit but the disk
  * @param lockStripes         map lock stripes (and journal slots)
  * @param maxCounters         most counter names, a cap the user set; 0 for no limit but the disk
+ * @param shardEntries        the entries each shard of the entries file is made for ({@link ShardRouting})
+ * @param initialShardLevel   the new store has 2^this shards
  */
 record StoreLayout(int counterSlots, int workerSlots, int broadcastSlots, int broadcastSlotLength,
-                   int maxKeyBytes, int maxValueBytes, long maxEntries, int lockStripes, long maxCounters) {
+                   int maxKeyBytes, int maxValueBytes, long maxEntries, int lockStripes, long maxCounters,
+                   long shardEntries, int initialShardLevel) {
     /** Longest map name: composite keys (map name, NUL, key) and journal slots are sized for it. */
     static final int MAX_MAP_NAME_BYTES = 64;
     /** Stripes of new stores: enough that processes on different keys seldom meet, few enough to take all quickly. */
     static final int DEFAULT_LOCK_STRIPES = 64;
+    /** The entries a shard is made for when the store is created with no expectation, and the most any shard is made for. */
+    static final long DEFAULT_SHARD_ENTRIES = 65_536;
+    static final long MAX_SHARD_ENTRIES = 262_144;
     /** Counter slots in the store file; more names go to overflow tables ({@link CounterTables}). */
     static final int DEFAULT_COUNTER_SLOTS = 4096;
+
+    /**
+     * The shape for what the caller expects: shards of at most {@link #MAX_SHARD_ENTRIES}, as many as
+     * the expected entries need (a power of two), none larger than a cap on entries.
+     */
+    static long shardEntriesFor(long expectedEntries, long maxEntries) {
+        long wanted = maxEntries > 0 ? Math.min(expectedEntries, maxEntries) : expectedEntries;
+        return Math.max(1, Math.min(wanted, MAX_SHARD_ENTRIES));
+    }
+
+    static int shardLevelFor(long expectedEntries, long shardEntries) {
+        long shards = (expectedEntries + shardEntries - 1) / shardEntries;
+        return 64 - Long.numberOfLeadingZeros(Math.max(1, shards) - 1);
+    }
 
     long counterTableOffset() {
         return StoreHeader.LENGTH;
@@ -73,8 +93,8 @@ record StoreLayout(int counterSlots, int workerSlots, int broadcastSlots, int br
     /** Why this shape cannot be a store's, or null when it can: a header that reads as this is damaged. */
     String damage() {
         if (counterSlots < 1 || lockStripes < 1 || workerSlots < 1 || broadcastSlots < 1
-                || broadcastSlotLength <= BroadcastRing.PAYLOAD || maxKeyBytes < 1 || maxValueBytes < 1 || maxEntries < 1
-                || maxCounters < 0) {
+                || broadcastSlotLength <= BroadcastRing.PAYLOAD || maxKeyBytes < 1 || maxValueBytes < 1 || maxEntries < 0
+                || maxCounters < 0 || shardEntries < 1 || initialShardLevel < 0 || initialShardLevel > 30) {
             return "its header is damaged: " + this;
         }
         if (fileLength() > Integer.MAX_VALUE) {

@@ -76,35 +76,38 @@ final class StoreOpener {
         StoreFile store = StoreHeader.needsCreation(channel)
                 ? create(path, channel, wanted, expectedKeyBytes, expectedValueBytes)
                 : StoreFile.mapExisting(path, channel);
-        if (EntriesFile.isNew(path)) {
-            throw new IncompatibleStoreException("the entries file " + EntriesFile.pathOf(path) + " of store " + path
-                    + " is missing or empty: it was deleted or moved while the store existed, and a new one would"
-                    + " silently hold none of the store's entries; restore it" + deletedFileNote(store)
-                    + ", or remove the store file " + path + " too to start an empty store");
-        }
-        // Shaped by the layout the store file really has, which an existing file keeps.
-        EntriesFile entriesFile = new EntriesFile(path, store.layout(), expectedKeyBytes, expectedValueBytes);
-        RedoJournal journal = new RedoJournal(store);
-        SegmentSnapshots snapshots = new SegmentSnapshots(entriesFile, store);
-        ChronicleMap<String, byte[]> map;
-        if (!store.created() && new WorkerTable(store).diedWithNoneLive()) {
-            map = OpenRecovery.recoverAndOpen(entriesFile, store, MapLockTable.withoutRepair(store, Processes.currentPid()),
-                    journal, snapshots);
-        } else {
-            if (!store.created() && !entriesFile.headerComplete()) {
-                // Only a whole-file repair, run with nobody attached, marks it so; with processes attached now
-                // it cannot be finished here, and Chronicle would wait a minute for it.
-                throw new HearthException("the entries file " + entriesFile.path() + " is marked as under repair by a"
-                        + " repair that was cut short, but processes " + attached(store) + " are attached;"
-                        + " stop them, and the next open repairs the store");
+        int shardCount = ShardRouting.shards(store.header().routing());
+        for (int shard = 0; shard < shardCount; shard++) {
+            if (EntriesFile.isNew(path, shard)) {
+                throw new IncompatibleStoreException("the entries file " + EntriesFile.pathOf(path, shard) + " of store " + path
+                        + " is missing or empty: it was deleted or moved while the store existed, and a new one would"
+                        + " silently hold none of the store's entries; restore it" + deletedFileNote(store)
+                        + ", or remove the store file " + path + " and its entries files too to start an empty store");
             }
-            map = entriesFile.open();
         }
+        RedoJournal journal = new RedoJournal(store);
+        SegmentSnapshots snapshots = new SegmentSnapshots(store);
+        EntryShards shards = new EntryShards(store, expectedKeyBytes, expectedValueBytes);
+        ShardSplit split = new ShardSplit(shards, store);
         FileBackend backend;
         try {
-            backend = new FileBackend(channel, store, entriesFile, map, journal, snapshots);
+            if (!store.created() && new WorkerTable(store).diedWithNoneLive()) {
+                OpenRecovery.recover(store, shards, MapLockTable.withoutRepair(store, Processes.currentPid()), journal,
+                        snapshots, split);
+            } else if (!store.created()) {
+                for (int shard = 0; shard < shardCount; shard++) {
+                    if (!shards.fileOf(shard).headerComplete()) {
+                        // Only a whole-file repair, run with nobody attached, marks it so; with processes attached now
+                        // it cannot be finished here, and Chronicle would wait a minute for it.
+                        throw new HearthException("the entries file " + shards.fileOf(shard).path() + " is marked as under"
+                                + " repair by a repair that was cut short, but processes " + attached(store)
+                                + " are attached; stop them, and the next open repairs the store");
+                    }
+                }
+            }
+            backend = new FileBackend(channel, store, shards, split, journal, snapshots);
         } catch (RuntimeException | IOException e) {
-            map.close();
+            shards.close();
             throw e;
         }
         try {
@@ -123,22 +126,40 @@ final class StoreOpener {
      */
     private static StoreFile create(Path path, FileChannel channel, StoreLayout layout, int expectedKeyBytes,
                                     int expectedValueBytes) throws IOException {
+        int shards = 1 << layout.initialShardLevel();
         if (!EntriesFile.isNew(path)) {
             refuseUnlessOwnUnfinished(path, channel, layout, expectedKeyBytes, expectedValueBytes);
-            // Its creation renamed it into place but died before publishing the header: nobody ever
-            // used it, so it holds nothing; build it again with the new id.
-            Files.delete(EntriesFile.pathOf(path));
+            // Its creation renamed it (and maybe more shards, made after it) into place but died before
+            // publishing the header: nobody ever used them, so they hold nothing; built again with the new id.
+            for (int shard = 0; shard < shards; shard++) {
+                Files.deleteIfExists(EntriesFile.pathOf(path, shard));
+            }
+        } else if (!EntriesFile.isNew(path, 1)) {
+            // Shard 0 is made first: a shard 1 without it is another store's, left when its files were removed.
+            if (channel.size() == 0) {
+                Files.deleteIfExists(path);
+            }
+            throw new IncompatibleStoreException("store file " + path + " is missing or new but the entries file "
+                    + EntriesFile.pathOf(path, 1) + " already holds data; restore the store file or remove the entries files");
         }
         byte[] storeId = new byte[StoreHeader.STORE_ID_LENGTH];
         RANDOM.nextBytes(storeId);
         StoreFile store;
         try {
             store = StoreFile.beginCreation(path, channel, layout, storeId);
-            new EntriesFile(path, layout, expectedKeyBytes, expectedValueBytes).create(storeId);
+            for (int shard = 0; shard < shards; shard++) {
+                new EntriesFile(path, shard, layout, expectedKeyBytes, expectedValueBytes).create(storeId);
+            }
         } catch (IOException | RuntimeException e) {
             // Give the space back (a full disk is the likely cause); the next open starts again from an empty file.
             channel.truncate(0);
-            Files.deleteIfExists(EntriesFile.creatingPath(path));
+            for (int shard = 0; shard < shards; shard++) {
+                Files.deleteIfExists(EntriesFile.creatingPath(path, shard));
+                if (shard > 0) {
+                    Files.deleteIfExists(EntriesFile.pathOf(path, shard));
+                }
+            }
+            Files.deleteIfExists(EntriesFile.pathOf(path));
             throw e;
         }
         CreationSteps.reached("entries-file-in-place");

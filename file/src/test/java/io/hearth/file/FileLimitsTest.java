@@ -25,7 +25,7 @@ class FileLimitsTest extends LimitsContract {
 
     @Test
     void builderSettingsOutOfRangeAreRefusedNamingTheRange() {
-        assertRefused(() -> SharedStore.builder(dir.resolve("x")).maxEntries(0), "maxEntries must be from 1 to 100000000, was 0");
+        assertRefused(() -> SharedStore.builder(dir.resolve("x")).maxEntries(0), "maxEntries must be from 1 to 1099511627776, was 0");
         assertRefused(() -> SharedStore.builder(dir.resolve("x")).maxValueBytes(2 << 20), "maxValueBytes must be from 16 to 1048576");
     }
 

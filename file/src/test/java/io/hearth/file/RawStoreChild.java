@@ -40,7 +40,7 @@ public final class RawStoreChild {
         net.openhft.chronicle.map.ChronicleMap<String, byte[]> raw = opened.map();
         String compositeKey = CompositeKeys.of(map, key);
         var context = raw.queryContext(compositeKey);
-        int stripe = locks.stripeOf(context.segmentIndex());
+        int stripe = locks.stripeOf(0, context.segmentIndex());
         if (!locks.lock(stripe)) {
             throw new IllegalStateException("stripe " + stripe + " held by a dead process");
         }
@@ -71,18 +71,17 @@ public final class RawStoreChild {
         SharedStore store = opened.store();
         StoreFile file = opened.file();
         MapLockTable locks = opened.locks();
-        EntriesFile entries = new EntriesFile(file.path(), file.layout(), 32, 256);
         net.openhft.chronicle.map.ChronicleMap<String, byte[]> raw = opened.map();
         var hash = (net.openhft.chronicle.hash.impl.VanillaChronicleHash<?, ?, ?, ?>) raw;
         int segment;
         try (var context = raw.queryContext(CompositeKeys.of(map, key))) {
             segment = context.segmentIndex();
         }
-        if (!locks.lock(locks.stripeOf(segment))) {
+        if (!locks.lock(locks.stripeOf(0, segment))) {
             throw new IllegalStateException("stripe of segment " + segment + " held by a dead process");
         }
         try (var iteration = ((net.openhft.chronicle.map.VanillaChronicleMap<String, byte[], ?>) raw).iterationContext()) {
-            new SegmentSnapshots(entries, file).append(List.of(segment),
+            new SegmentSnapshots(file).append(0, List.of(segment),
                     (net.openhft.chronicle.map.impl.CompiledMapIterationContext<String, byte[], ?>) iteration, hash);
         }
         long lookup = hash.segmentBaseAddr(segment);

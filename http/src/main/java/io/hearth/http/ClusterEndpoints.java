@@ -82,6 +82,8 @@ final class ClusterEndpoints {
             body.put("max_value_bytes", stats.maxValueBytes());
             body.put("max_broadcast_bytes", stats.maxBroadcastBytes());
             body.put("worker_capacity", stats.workerCapacity());
+            body.put("growths", stats.growths());
+            body.put("generation", stats.generation());
             body.put("attached_processes", store.workers().size());
             Replies.json(exchange, 200, mapper, body);
         };

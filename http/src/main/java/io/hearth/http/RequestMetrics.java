@@ -68,11 +68,15 @@ final class RequestMetrics {
         out.append("hearth_worker_info{pid=\"").append(pid).append("\"} 1\n");
         StoreStats stats = store.stats();
         gauge(out, "hearth_store_entries", "Map entries in the store, over all maps.", stats.entries());
-        gauge(out, "hearth_store_capacity_entries", "The most map entries the store takes.", stats.capacity());
+        gauge(out, "hearth_store_capacity_entries", "The most map entries the store takes (+Inf: only the disk limits it).",
+                stats.capacity() == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : stats.capacity());
         gauge(out, "hearth_store_fill_ratio", "Map entries divided by capacity, 0 to 1.", stats.fillRatio());
         gauge(out, "hearth_store_counters", "Counter names in use in the store.", stats.counters());
-        gauge(out, "hearth_store_counter_capacity", "The most counter names the store takes.", stats.counterCapacity());
-        gauge(out, "hearth_store_file_bytes", "Length of the store's files (sparse: disk use is lower).", stats.fileBytes());
+        gauge(out, "hearth_store_counter_capacity", "The most counter names the store takes (+Inf: only the disk limits it).",
+                stats.counterCapacity() == Integer.MAX_VALUE ? Double.POSITIVE_INFINITY : stats.counterCapacity());
+        gauge(out, "hearth_store_file_bytes", "Length of the store's files, all of whose blocks are allocated.", stats.fileBytes());
+        gauge(out, "hearth_store_growths", "Times the store grew while in use (entry shards split, counter tables added).", stats.growths());
+        gauge(out, "hearth_store_generation", "Shards the store's entries are spread over.", stats.generation());
         gauge(out, "hearth_store_attached_processes", "Live processes attached to the store.", store.workers().size());
         return out.toString();
     }
@@ -88,6 +92,9 @@ final class RequestMetrics {
     }
 
     private static String number(double value) {
+        if (Double.isInfinite(value)) {
+            return value > 0 ? "+Inf" : "-Inf";
+        }
         return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
     }
 

@@ -129,7 +129,8 @@ final class RedisBackend implements StoreBackend {
             int counterCapacity = settings.maxCounters() == 0 ? Integer.MAX_VALUE : settings.maxCounters();
             BackendLimits limits = settings.limits();
             return new StoreStats(entryCount == null ? 0 : Long.parseLong(string(entryCount)), capacity, (int) counterCount,
-                    counterCapacity, 0, limits.maxKeyBytes(), limits.maxValueBytes(), limits.maxBroadcastBytes(), Integer.MAX_VALUE);
+                    counterCapacity, 0, limits.maxKeyBytes(), limits.maxValueBytes(), limits.maxBroadcastBytes(), Integer.MAX_VALUE,
+                    0, 1);
         });
     }
 
