@@ -27,6 +27,8 @@ public final class FaultChild {
             case "reopen-loop" -> reopenLoop(path, Duration.ofMillis(Long.parseLong(args[2])));
             case "create-at" -> createAt(path, Long.parseLong(args[2]), Integer.parseInt(args[3]));
             case "fill" -> fill(path, args[2], Integer.parseInt(args[3]));
+            case "grow-writer" -> growWriter(path, args[2], Long.parseLong(args[3]), Long.parseLong(args[4]));
+            case "grow-reader" -> growReader(path, args[2], args[3]);
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
     }
@@ -108,6 +110,68 @@ public final class FaultChild {
         }
         System.out.println("FULL " + firstRefusal);
         System.out.println("ACKED " + acked);
+    }
+
+    /**
+     * Writes entries prefix-N of 100-character values for N from first up to (not including) end,
+     * setting counter "acked-prefix" to N + 1 after each write: what survives a SIGKILL says
+     * which writes were acknowledged. Prints "WROTE count" and "SLOWEST_MS ms" when done.
+     */
+    private static void growWriter(Path path, String prefix, long first, long end) {
+        try (SharedStore store = SharedStore.builder(path).expectedEntries(Long.getLong("hearth.test.expectedEntries", 65_536)).open()) {
+            var map = store.map("grow", String.class);
+            var acked = store.counter("acked-" + prefix);
+            System.out.println("STARTED");
+            long slowest = 0;
+            for (long n = first; n < end; n++) {
+                String key = prefix + "-" + n;
+                long started = System.nanoTime();
+                map.put(key, valueFor(key, 100));
+                slowest = Math.max(slowest, System.nanoTime() - started);
+                acked.set(n + 1);
+            }
+            System.out.println("WROTE " + (end - first));
+            System.out.println("SLOWEST_MS " + slowest / 1_000_000);
+        }
+    }
+
+    /**
+     * Until counter "stop" is set: reads a random key the writer of writerPrefix has acknowledged
+     * and checks its value, and writes an entry of its own (own-N) every other step; prints
+     * "READ n", "OWN n" and "SLOWEST_MS ms" (the slowest call). Fails on a wrong or missing value.
+     */
+    private static void growReader(Path path, String writerPrefix, String ownPrefix) {
+        try (SharedStore store = SharedStore.builder(path).expectedEntries(Long.getLong("hearth.test.expectedEntries", 65_536)).open()) {
+            var map = store.map("grow", String.class);
+            var acked = store.counter("acked-" + writerPrefix);
+            var stop = store.counter("stop");
+            var random = new java.util.SplittableRandom();
+            System.out.println("STARTED");
+            long reads = 0;
+            long own = 0;
+            long slowest = 0;
+            while (stop.get() == 0) {
+                long written = acked.get();
+                long started = System.nanoTime();
+                if (written > 0) {
+                    String key = writerPrefix + "-" + random.nextLong(written);
+                    String value = map.get(key);
+                    if (!valueFor(key, 100).equals(value)) {
+                        throw new AssertionError("read " + key + " (acknowledged: " + written + ") as " + value);
+                    }
+                    reads++;
+                }
+                if ((reads & 1) == 0) {
+                    String key = ownPrefix + "-" + own;
+                    map.put(key, valueFor(key, 100));
+                    store.counter("acked-" + ownPrefix).set(++own);
+                }
+                slowest = Math.max(slowest, System.nanoTime() - started);
+            }
+            System.out.println("READ " + reads);
+            System.out.println("OWN " + own);
+            System.out.println("SLOWEST_MS " + slowest / 1_000_000);
+        }
     }
 
     /** The value fill writes under key: the key repeated, so a reader can tell a changed value. */
