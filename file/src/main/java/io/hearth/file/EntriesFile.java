@@ -70,7 +70,7 @@ final class EntriesFile {
                 .averageValueSize(Math.min(expectedValueBytes, layout.maxValueBytes()) + Long.BYTES)
                 .actualChunkSize(CHUNK_BYTES)
                 .maxChunksPerEntry(maxChunksPerEntry)
-                .maxBloatFactor(4)
+                .maxBloatFactor(8) // a shard not split yet may take 1.5 times its size before its turn
                 // Recovery keeps only entries whose checksum holds: a value cut short is dropped, then rewritten from the journal.
                 .checksumEntries(true)
                 // SharedStore.close() owns closing; Chronicle's own exit hook would close the map

@@ -30,8 +30,9 @@ import net.openhft.chronicle.map.ChronicleMap;
  *   bulk k ends at pageAlign(sizeInBytesWithoutTiers + (k + 1) x tierBulkSizeInBytes)
  * </pre>
  *
- * The store header counts the bulks whose bytes are allocated ({@link StoreHeader#allocatedTierBulks}),
- * so each is written once, by one process.
+ * Each process remembers for which bulk count it wrote the next bulk's bytes (writing them again
+ * is harmless: nobody uses them yet); a process that cuts a hole off raises the store header's
+ * space epoch ({@link StoreHeader#SPACE_EPOCH_OFFSET}), which makes every process write them anew.
  */
 final class EntriesSpace implements AutoCloseable {
     /** After the disk was found full, how long a process waits before it tries to allocate again. */
@@ -44,6 +45,9 @@ final class EntriesSpace implements AutoCloseable {
     private final long bulkBytes;
     private final long maxBulks;
     private volatile long shortUntilNanos;
+    /** The bulk count, and the space epoch, for which this process last wrote the next bulk's bytes. */
+    private volatile long readyFor = -1;
+    private volatile long readyInEpoch = -1;
 
     EntriesSpace(ChronicleMap<String, byte[]> map, EntriesFile entriesFile, StoreFile store) throws IOException {
         this.hash = (VanillaChronicleHash<?, ?, ?, ?>) map;
@@ -63,7 +67,7 @@ final class EntriesSpace implements AutoCloseable {
      */
     void ensureRoomForATier() {
         long allocated = hash.globalMutableState().getAllocatedExtraTierBulks();
-        if (header.allocatedTierBulks() > allocated || allocated >= maxBulks) {
+        if ((readyFor == allocated && readyInEpoch == header.spaceEpoch()) || allocated >= maxBulks) {
             return; // the next bulk is ready, or Chronicle refuses any further one itself
         }
         if (System.nanoTime() - shortUntilNanos < 0) {
@@ -85,8 +89,9 @@ final class EntriesSpace implements AutoCloseable {
         hash.globalMutableStateLock();
         try {
             long safeEnd = bulkEnd(hash.globalMutableState().getAllocatedExtraTierBulks() - 1);
-            if (header.allocatedTierBulks() <= hash.globalMutableState().getAllocatedExtraTierBulks() && channel.size() > safeEnd) {
+            if (channel.size() > safeEnd) {
                 channel.truncate(safeEnd);
+                header.raiseSpaceEpoch();
             }
         } catch (IOException e) {
             throw new HearthException("cannot cut the entries file " + path + " back to its allocated length: " + e.getMessage(), e);
@@ -100,22 +105,24 @@ final class EntriesSpace implements AutoCloseable {
         hash.globalMutableStateLock();
         try {
             long allocated = hash.globalMutableState().getAllocatedExtraTierBulks();
-            if (header.allocatedTierBulks() > allocated) {
-                return 0;
-            }
+            long epoch = header.spaceEpoch();
             long from = bulkEnd(allocated - 1);
             long to = bulkEnd(allocated);
             // Nothing past the last allocated bulk is mapped or used by anyone while we hold the lock.
             try {
                 writeZeros(from, to);
             } catch (IOException e) {
-                channel.truncate(from); // give back what was got: others may need it
+                if (channel.size() > from) {
+                    channel.truncate(from); // give back what was got: others may need it
+                    header.raiseSpaceEpoch();
+                }
                 if (DiskSpace.isOutOfSpace(e)) {
                     return to - from;
                 }
                 throw e;
             }
-            header.setAllocatedTierBulks(allocated + 1);
+            readyFor = allocated;
+            readyInEpoch = epoch;
             return 0;
         } catch (IOException e) {
             throw new HearthException("cannot allocate " + bulkBytes + " bytes for the entries file " + path + ": " + e.getMessage(), e);

@@ -53,6 +53,9 @@ final class EntryStore implements AutoCloseable {
     private final long maxEntries;
     private final MapLockTable locks;
     private final RedoJournal journal;
+    /** Why the last growth failed, and until when not to try again (a full disk fails fast, but not for free). */
+    private volatile RuntimeException growthFailure;
+    private volatile long noGrowthUntilNanos;
 
     EntryStore(EntryShards shards, ShardSplit split, StoreFile store, MapLockTable locks, RedoJournal journal) {
         this.shards = shards;
@@ -100,11 +103,24 @@ final class EntryStore implements AutoCloseable {
             return writeOnce(compositeKey, expected, value);
         } catch (ShardFullException full) {
             // The key's shard ran out of tiers before the store was due to grow (values larger than
-            // expected): grow now and try once more.
-            growIfDue(true);
+            // expected, or the shard was next but one to split): split on until that shard is split.
+            long start = header.routing();
+            for (int splits = 0; splits <= 2 * ShardRouting.shards(start); splits++) {
+                long before = header.routing();
+                growIfDue(true);
+                if (header.routing() == before || ShardRouting.splitSince(full.shard(), start, header.routing())) {
+                    break; // could not grow, or the full shard has been split
+                }
+            }
             try {
                 return writeOnce(compositeKey, expected, value);
             } catch (ShardFullException stillFull) {
+                RuntimeException why = growthFailure;
+                if (why != null && DiskSpace.isOutOfSpace(why)) {
+                    throw new StoreFullException("no room on the file system to grow the entries of " + storePath + ": "
+                            + why.getMessage() + "; the shard this key lives in is full; nothing was written, and writing"
+                            + " works again once there is room", stillFull.refusal());
+                }
                 throw stillFull.refusal();
             }
         }
@@ -148,7 +164,7 @@ final class EntryStore implements AutoCloseable {
      * full). A failure to grow (no disk) is logged: the write goes on in the shards there are.
      */
     private void growIfDue(boolean forced) {
-        if (!forced && !split.due()) {
+        if (!forced && !split.due() || System.nanoTime() - noGrowthUntilNanos < 0) {
             return;
         }
         long routing = header.routing();
@@ -161,7 +177,10 @@ final class EntryStore implements AutoCloseable {
                             + " has been at it for over " + MapLockTable.LIVE_HOLDER_LIMIT.toSeconds() + " s");
                 }
             }
+            growthFailure = null;
         } catch (RuntimeException e) {
+            growthFailure = e;
+            noGrowthUntilNanos = System.nanoTime() + 100_000_000L;
             LOG.log(System.Logger.Level.WARNING, "cannot grow the entries of " + storePath + "; writing on in its "
                     + ShardRouting.shards(header.routing()) + " shards: " + e.getMessage());
         }
@@ -341,10 +360,11 @@ final class EntryStore implements AutoCloseable {
                     + "; nothing was written, and writing works again once there is room", e);
         }
         if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("segment tier")) {
-            return new ShardFullException(new StoreFullException("store is full: shard " + shard.index() + " of "
+            return new ShardFullException(shard.index(), new StoreFullException("store is full: shard " + shard.index() + " of "
                     + storePath + " (" + shard.file().path() + ") has no room left for an entry of this size, and the"
                     + " store could not grow (" + count() + " entries in " + ShardRouting.shards(header.routing())
-                    + " shards); store smaller values or create the store with a larger expectedValueBytes", e));
+                    + " shards" + DiskSpace.usable(shard.file().path()) + "); store smaller values, create the store with a"
+                    + " larger expectedValueBytes, or make room on the disk", e));
         }
         return e;
     }
@@ -353,10 +373,16 @@ final class EntryStore implements AutoCloseable {
     private static final class ShardFullException extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final transient StoreFullException refusal;
+        private final int shard;
 
-        ShardFullException(StoreFullException refusal) {
+        ShardFullException(int shard, StoreFullException refusal) {
             super(refusal.getMessage(), refusal, false, false);
+            this.shard = shard;
             this.refusal = refusal;
+        }
+
+        int shard() {
+            return shard;
         }
 
         StoreFullException refusal() {

@@ -41,6 +41,17 @@ final class ShardRouting {
         return next == 1L << level ? word(level + 1, 0) : word(level, next);
     }
 
+    /** Whether shard has been split between the routing words then and now. */
+    static boolean splitSince(int shard, long then, long now) {
+        int level = level(then);
+        // Its split at this level is still to come: when the pointer passes it, or the level moves on.
+        boolean dueAtThisLevel = shard < 1L << level && shard >= splitPointer(then);
+        if (dueAtThisLevel) {
+            return level(now) > level || splitPointer(now) > shard;
+        }
+        return level(now) > level + 1 || (level(now) == level + 1 && splitPointer(now) > shard);
+    }
+
     /** The shard a key of this hash lives in. */
     static int shardOf(long hash, long word) {
         int level = level(word);

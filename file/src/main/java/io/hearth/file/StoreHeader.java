@@ -22,7 +22,7 @@ import java.nio.file.Path;
  *  128 version sequence (long)   192 entry count (long)   256 broadcast tail (long)
  *  320 recovery owner (long: an owner word, see {@link MapLockTable})   384 live recoveries done (long)
  *  448 repair snapshot length (long, see {@link SegmentSnapshots}; 0 when no repair is under way)
- *  512 tier bulks of the entries file whose bytes are allocated (long, see {@link EntriesSpace})
+ *  512 space epoch: raised whenever a hole left in an entries file is cut off (long, see {@link EntriesSpace})
  *  576 counter naming lock (long: an owner word)   640 counter incarnation sequence (long)
  *  704 counters named (long)   768 overflow counter tables (long)   832 most counter names, 0 for no limit (long)
  *  896 entries per shard (long)   960 shard routing word (long, see {@link ShardRouting})
@@ -64,10 +64,10 @@ final class StoreHeader {
     static final int LIVE_RECOVERIES_OFFSET = RECOVERY_OWNER_OFFSET + CACHE_LINE;
     /** Length of the published repair snapshot in PATH.entries.repair, or 0. */
     static final int REPAIR_SNAPSHOT_OFFSET = LIVE_RECOVERIES_OFFSET + CACHE_LINE;
-    /** How many of Chronicle's extra tier bulks have their bytes allocated in the entries file, ahead of Chronicle's use. */
-    static final int ALLOCATED_TIER_BULKS_OFFSET = REPAIR_SNAPSHOT_OFFSET + CACHE_LINE;
+    /** Raised whenever a process cuts a hole off an entries file: what others allocated ahead may be gone. */
+    static final int SPACE_EPOCH_OFFSET = REPAIR_SNAPSHOT_OFFSET + CACHE_LINE;
     /** Owner word of the process naming or removing a counter, or 0 (see {@link CounterTables}). */
-    static final int COUNTER_NAMING_OFFSET = ALLOCATED_TIER_BULKS_OFFSET + CACHE_LINE;
+    static final int COUNTER_NAMING_OFFSET = SPACE_EPOCH_OFFSET + CACHE_LINE;
     /** The last incarnation handed to a counter slot: a slot's incarnation changes each time it is named. */
     static final int COUNTER_INCARNATION_OFFSET = COUNTER_NAMING_OFFSET + CACHE_LINE;
     static final int COUNTERS_NAMED_OFFSET = COUNTER_INCARNATION_OFFSET + CACHE_LINE;
@@ -323,11 +323,11 @@ final class StoreHeader {
         file.getAndAddLong(SPLITS_DONE_OFFSET, 1);
     }
 
-    long allocatedTierBulks() {
-        return file.getLongVolatile(ALLOCATED_TIER_BULKS_OFFSET);
+    long spaceEpoch() {
+        return file.getLongVolatile(SPACE_EPOCH_OFFSET);
     }
 
-    void setAllocatedTierBulks(long bulks) {
-        file.setLongVolatile(ALLOCATED_TIER_BULKS_OFFSET, bulks);
+    void raiseSpaceEpoch() {
+        file.getAndAddLong(SPACE_EPOCH_OFFSET, 1);
     }
 }
