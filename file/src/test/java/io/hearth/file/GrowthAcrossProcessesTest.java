@@ -69,9 +69,9 @@ class GrowthAcrossProcessesTest {
     void writersKilledAtRandomAndInsideEveryStepOfASplitLoseNothingAcknowledgedAndHoldNoOtherProcessForASecond() {
         Path path = dir.resolve("killed.store");
         SplittableRandom random = new SplittableRandom(20261201);
-        try (SharedStore store = SharedStore.builder(path).expectedEntries(2000).open();
+        try (SharedStore store = SharedStore.builder(path).expectedEntries(10_000).open();
              ChildJvm survivor = ChildJvm.builder(FaultChild.class).args("grow-reader", path.toString(), "v", "s")
-                     .systemProperty("hearth.test.expectedEntries", "2000").start()) {
+                     .systemProperty("hearth.test.expectedEntries", "10000").start()) {
             survivor.awaitLine("STARTED", CHILD);
             int killedInSplits = 0;
             for (int kill = 0; kill < KILLS; kill++) {
@@ -79,7 +79,7 @@ class GrowthAcrossProcessesTest {
                 long first = store.counter("acked-v").get();
                 ChildJvm.Builder victim = ChildJvm.builder(FaultChild.class)
                         .args("grow-writer", path.toString(), "v", Long.toString(first), Long.toString(first + 1_000_000))
-                        .systemProperty("hearth.test.expectedEntries", "2000");
+                        .systemProperty("hearth.test.expectedEntries", "10000");
                 if (pauseAt != null) {
                     victim.systemProperty(CreationSteps.PAUSE_AT, pauseAt);
                 }

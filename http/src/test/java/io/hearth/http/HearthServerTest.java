@@ -274,7 +274,7 @@ class HearthServerTest {
                 .contains("hearth_store_fill_ratio ")
                 .contains("hearth_worker_info{pid=\"" + pid + "\"} 1\n");
         for (String line : metrics.body().split("\n")) {
-            assertThat(line).matches("# (HELP|TYPE) .*|[a-z_]+(\\{([a-z_]+=\"[^\"]*\",?)+\\})? -?[0-9.E+-]+");
+            assertThat(line).matches("# (HELP|TYPE) .*|[a-z_]+(\\{([a-z_]+=\"[^\"]*\",?)+\\})? (-?[0-9.E+-]+|[+-]Inf)");
         }
     }
 
