@@ -1,6 +1,10 @@
 package io.hearth;
 
+import io.hearth.internal.TimeToLive;
 import io.hearth.spi.CounterCell;
+import io.hearth.spi.StoreBackend;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A named 64-bit counter shared by every process attached to the store.
@@ -9,7 +13,9 @@ import io.hearth.spi.CounterCell;
  * visible to every other process as soon as it returns. On the file store each is one atomic
  * instruction on the mapped file, never blocked by another process, alive or dead. Arithmetic
  * wraps around on overflow, as {@link java.util.concurrent.atomic.AtomicLong} does. A counter
- * nobody has written reads zero.
+ * nobody has written reads zero. A counter may expire ({@link #expire},
+ * {@link SharedStore#counter(String, Duration)}): from its expiry time on it reads zero in every
+ * process, and a write through the handle creates it again (with the handle's time to live).
  *
  * <p>Safe to share between threads. Obtain it from {@link SharedStore#counter(String)}; it stays
  * usable until the store is closed.
@@ -62,6 +68,31 @@ public final class SharedCounter {
     public boolean compareAndSet(long expected, long update) {
         store.ensureOpen();
         return cell.compareAndSet(expected, update);
+    }
+
+    /**
+     * Makes the counter expire after timeToLive: from then on it is gone in every process (it reads
+     * zero, and its name is freed).
+     *
+     * @return whether the counter existed
+     * @throws IllegalArgumentException if timeToLive is not more than 0 and at most 100 years
+     */
+    public boolean expire(Duration timeToLive) {
+        long expiresAt = TimeToLive.expiresAt(timeToLive);
+        store.ensureOpen();
+        return cell.expireAt(expiresAt);
+    }
+
+    /** Drops the counter's expiry; returns whether the counter existed. */
+    public boolean persist() {
+        store.ensureOpen();
+        return cell.expireAt(StoreBackend.NO_EXPIRY);
+    }
+
+    /** What is left of the counter's time to live; empty when it has no expiry or does not exist. */
+    public Optional<Duration> timeToLive() {
+        store.ensureOpen();
+        return TimeToLive.left(cell.expiresAt());
     }
 
     @Override

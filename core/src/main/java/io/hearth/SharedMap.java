@@ -1,11 +1,13 @@
 package io.hearth;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
@@ -14,6 +16,7 @@ import java.util.function.UnaryOperator;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.hearth.internal.Json;
 import io.hearth.internal.Names;
+import io.hearth.internal.TimeToLive;
 import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoredEntry;
 
@@ -32,6 +35,21 @@ import io.hearth.spi.StoredEntry;
  * <p>Listing ({@link #keys()}, {@link #entries()}, {@link #size()}) and {@link #clear()} walk the
  * store and are not atomic as a whole: entries written meanwhile may or may not be seen.
  *
+ * <h2>Expiry</h2>
+ * An entry may have a time to live: from its expiry time on it is gone for every read and every
+ * conditional write in every process (an expired entry counts as absent), whether or not anything
+ * has removed it yet; the store removes expired entries in the background. Expiry times are wall
+ * clock: setting the clock forward expires entries early, setting it back keeps them longer. What
+ * each write does to an entry's expiry, as Redis's {@code SET} and {@code KEEPTTL} do:
+ * <ul>
+ *   <li>{@link #put}, {@link #putIfAbsent} and {@link #compareAndPut} give the entry they write the
+ *       time to live they are given, or else the map's default ({@link #withTimeToLive}; none
+ *       unless set): a value replaced without one no longer expires, as after {@code SET}.</li>
+ *   <li>{@link #update} and {@link #replace} keep the expiry the entry had (as {@code SET ... KEEPTTL});
+ *       an entry they create gets the map's default.</li>
+ *   <li>{@link #expire} and {@link #persist} change only the expiry: value and version stay.</li>
+ * </ul>
+ *
  * <p>Safe to share between threads. Obtain it from {@link SharedStore#map(String, Class)}.
  */
 public final class SharedMap<V> {
@@ -44,14 +62,38 @@ public final class SharedMap<V> {
     private final String name;
     private final ObjectReader reader;
     private final int maxKeyBytes;
+    /** The time to live of writes that name none; null for none. */
+    private final Duration defaultTimeToLive;
 
     SharedMap(SharedStore store, StoreBackend backend, Json json, String name, Class<V> type, int maxKeyBytes) {
+        this(store, backend, json, name, json.readerFor(type), maxKeyBytes, null);
+    }
+
+    private SharedMap(SharedStore store, StoreBackend backend, Json json, String name, ObjectReader reader, int maxKeyBytes,
+                      Duration defaultTimeToLive) {
         this.store = store;
         this.backend = backend;
         this.json = json;
         this.name = name;
-        this.reader = json.readerFor(type);
+        this.reader = reader;
         this.maxKeyBytes = maxKeyBytes;
+        this.defaultTimeToLive = defaultTimeToLive;
+    }
+
+    /**
+     * This map, with a default time to live for the writes that give none ({@link #put(String, Object)},
+     * {@link #putIfAbsent(String, Object)}, {@link #compareAndPut(String, long, Object)}, and entries
+     * that {@link #update} creates). The entries are the same; only writes through the view differ.
+     *
+     * @throws IllegalArgumentException if timeToLive is not more than 0 and at most 100 years
+     */
+    public SharedMap<V> withTimeToLive(Duration timeToLive) {
+        return new SharedMap<>(store, backend, json, name, reader, maxKeyBytes, TimeToLive.check(timeToLive));
+    }
+
+    /** The expiry time of a write that gives no time to live: the map's default, or none. */
+    private long defaultExpiry() {
+        return defaultTimeToLive == null ? StoreBackend.NO_EXPIRY : TimeToLive.expiresAt(defaultTimeToLive);
     }
 
     /** The map's name. */
@@ -82,7 +124,21 @@ public final class SharedMap<V> {
         checkKey(key);
         byte[] encoded = json.encode(value);
         store.ensureOpen();
-        return backend.write(name, key, StoreBackend.ANY, encoded);
+        return backend.write(name, key, StoreBackend.ANY, encoded, defaultExpiry());
+    }
+
+    /**
+     * Stores value under key, replacing what was there, to expire after timeToLive.
+     *
+     * @return the version written
+     * @throws IllegalArgumentException if timeToLive is not more than 0 and at most 100 years
+     */
+    public long put(String key, V value, Duration timeToLive) {
+        checkKey(key);
+        long expiresAt = TimeToLive.expiresAt(timeToLive);
+        byte[] encoded = json.encode(value);
+        store.ensureOpen();
+        return backend.write(name, key, StoreBackend.ANY, encoded, expiresAt);
     }
 
     /**
@@ -91,11 +147,27 @@ public final class SharedMap<V> {
      * @return null when it stored value, otherwise the value already there (nothing written)
      */
     public V putIfAbsent(String key, V value) {
+        return putIfAbsentLiving(key, value, defaultTimeToLive);
+    }
+
+    /**
+     * Stores value under key only if the key is absent (or expired), to expire after timeToLive.
+     *
+     * @return null when it stored value, otherwise the value already there (nothing written)
+     * @throws IllegalArgumentException if timeToLive is not more than 0 and at most 100 years
+     */
+    public V putIfAbsent(String key, V value, Duration timeToLive) {
+        return putIfAbsentLiving(key, value, TimeToLive.check(timeToLive));
+    }
+
+    /** putIfAbsent, the entry to live for timeToLive, or for ever when null. */
+    private V putIfAbsentLiving(String key, V value, Duration timeToLive) {
         checkKey(key);
         byte[] encoded = json.encode(value);
         store.ensureOpen();
         while (true) {
-            if (backend.write(name, key, StoreBackend.ABSENT, encoded) != StoreBackend.CONFLICT) {
+            long expiresAt = timeToLive == null ? StoreBackend.NO_EXPIRY : TimeToLive.expiresAt(timeToLive);
+            if (backend.write(name, key, StoreBackend.ABSENT, encoded, expiresAt) != StoreBackend.CONFLICT) {
                 return null;
             }
             StoredEntry present = backend.get(name, key);
@@ -113,13 +185,60 @@ public final class SharedMap<V> {
      * @return the new version, or 0 when the version differed and nothing was written
      */
     public long compareAndPut(String key, long expectedVersion, V value) {
+        return compareAndPutLiving(key, expectedVersion, value, defaultTimeToLive);
+    }
+
+    /**
+     * As {@link #compareAndPut(String, long, Object)}, the entry written to expire after timeToLive.
+     *
+     * @throws IllegalArgumentException if timeToLive is not more than 0 and at most 100 years
+     */
+    public long compareAndPut(String key, long expectedVersion, V value, Duration timeToLive) {
+        return compareAndPutLiving(key, expectedVersion, value, TimeToLive.check(timeToLive));
+    }
+
+    /** compareAndPut, the entry to live for timeToLive, or for ever when null. */
+    private long compareAndPutLiving(String key, long expectedVersion, V value, Duration timeToLive) {
         checkKey(key);
         if (expectedVersion < 0) {
             throw new IllegalArgumentException("expected version must be 0 (absent) or a version, not " + expectedVersion);
         }
+        long expiresAt = timeToLive == null ? StoreBackend.NO_EXPIRY : TimeToLive.expiresAt(timeToLive);
         byte[] encoded = json.encode(value);
         store.ensureOpen();
-        return backend.write(name, key, expectedVersion, encoded);
+        return backend.write(name, key, expectedVersion, encoded, expiresAt);
+    }
+
+    /**
+     * Makes the entry expire after timeToLive, keeping its value and version.
+     *
+     * @return whether the key existed (unexpired)
+     * @throws IllegalArgumentException if timeToLive is not more than 0 and at most 100 years
+     */
+    public boolean expire(String key, Duration timeToLive) {
+        checkKey(key);
+        long expiresAt = TimeToLive.expiresAt(timeToLive);
+        store.ensureOpen();
+        return backend.expire(name, key, expiresAt);
+    }
+
+    /**
+     * Drops the entry's expiry: it lives until removed. Value and version stay.
+     *
+     * @return whether the key existed (unexpired)
+     */
+    public boolean persist(String key) {
+        checkKey(key);
+        store.ensureOpen();
+        return backend.expire(name, key, StoreBackend.NO_EXPIRY);
+    }
+
+    /** What is left of the entry's time to live; empty when it has no expiry or is absent. */
+    public Optional<Duration> timeToLive(String key) {
+        checkKey(key);
+        store.ensureOpen();
+        StoredEntry found = backend.get(name, key);
+        return found == null ? Optional.empty() : TimeToLive.left(found.expiresAt());
     }
 
     /**
@@ -139,7 +258,7 @@ public final class SharedMap<V> {
             if (current == null || !json.tree(current.json()).equals(expectedTree)) {
                 return false;
             }
-            if (backend.write(name, key, current.version(), updateJson) != StoreBackend.CONFLICT) {
+            if (backend.write(name, key, current.version(), updateJson, StoreBackend.KEEP_EXPIRY) != StoreBackend.CONFLICT) {
                 return true;
             }
         }
@@ -165,7 +284,8 @@ public final class SharedMap<V> {
                 if (current == null || backend.remove(name, key, expected) != null) {
                     return null;
                 }
-            } else if (backend.write(name, key, expected, json.encode(next)) != StoreBackend.CONFLICT) {
+            } else if (backend.write(name, key, expected, json.encode(next),
+                    current == null ? defaultExpiry() : StoreBackend.KEEP_EXPIRY) != StoreBackend.CONFLICT) {
                 return next;
             }
             backOff(attempt);

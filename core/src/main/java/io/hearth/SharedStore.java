@@ -3,6 +3,7 @@ package io.hearth;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hearth.internal.Json;
 import io.hearth.internal.Names;
+import io.hearth.internal.TimeToLive;
 import io.hearth.spi.BackendLimits;
 import io.hearth.spi.CounterCell;
 import io.hearth.spi.StoreBackend;
@@ -131,9 +132,29 @@ public final class SharedStore implements AutoCloseable {
         SharedCounter counter = counterHandles.get(name);
         if (counter == null) {
             Names.check(name, "counter name", limits.maxCounterNameBytes(), "the counter name limit");
-            counter = counterHandles.computeIfAbsent(name, n -> new SharedCounter(this, backend.counter(n), n));
+            counter = counterHandles.computeIfAbsent(name, n -> new SharedCounter(this, backend.counter(n, 0), n));
         }
         return counter;
+    }
+
+    /**
+     * The counter with this name, created at zero, to expire after timeToLive, when it does not
+     * exist (or has expired); an existing counter keeps its own expiry. A write through the handle
+     * after the counter expired creates it again, again for timeToLive: a fixed-window rate limit is
+     * {@code store.counter("hits:" + window, Duration.ofMinutes(1)).incrementAndGet()}, and a process
+     * that dies between creating and expiring cannot leave a counter that never expires, since both
+     * are one step.
+     *
+     * @throws IllegalArgumentException if timeToLive is not more than 0 and at most 100 years
+     */
+    public SharedCounter counter(String name, Duration timeToLive) {
+        if (name == null) {
+            throw new IllegalArgumentException("counter name must not be null");
+        }
+        Names.check(name, "counter name", limits.maxCounterNameBytes(), "the counter name limit");
+        long millis = Math.max(1, TimeToLive.check(timeToLive).toMillis());
+        ensureOpen();
+        return new SharedCounter(this, backend.counter(name, millis), name);
     }
 
     /**

@@ -10,4 +10,14 @@ public interface CounterCell {
     long getAndAdd(long delta);
 
     boolean compareAndSet(long expected, long update);
+
+    /** When the counter expires, epoch milliseconds; {@link StoreBackend#NO_EXPIRY} when never or when it does not exist. */
+    long expiresAt();
+
+    /**
+     * Sets when the counter expires ({@link StoreBackend#NO_EXPIRY}: never).
+     *
+     * @return whether the counter existed
+     */
+    boolean expireAt(long expiresAt);
 }

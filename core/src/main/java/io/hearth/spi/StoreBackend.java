@@ -19,6 +19,10 @@ public interface StoreBackend extends AutoCloseable {
     long ABSENT = 0;
     /** What {@link #write} returns when the expected version did not match. */
     long CONFLICT = 0;
+    /** An expiry time meaning "never": the entry or counter lives until removed. */
+    long NO_EXPIRY = 0;
+    /** The expiry time for {@link #write} meaning "whatever the entry has now" (none for a new entry). */
+    long KEEP_EXPIRY = -1;
 
     /** The limits this store was created with. */
     BackendLimits limits();
@@ -33,8 +37,12 @@ public interface StoreBackend extends AutoCloseable {
      */
     boolean countersNeverBlock();
 
-    /** The named counter, created at zero when absent. */
-    CounterCell counter(String name);
+    /**
+     * The named counter, created at zero when absent (or expired). A counter it creates, now or
+     * later through the cell, expires timeToLiveMillis after it is created (0: never), so that a
+     * fixed window is one increment that cannot be left without its expiry.
+     */
+    CounterCell counter(String name, long timeToLiveMillis);
 
     /** The named counter if it exists, else null; never creates one (reads must not use up capacity). */
     CounterCell findCounter(String name);
@@ -45,15 +53,26 @@ public interface StoreBackend extends AutoCloseable {
      */
     boolean removeCounter(String name);
 
-    /** The entry, or null. */
+    /**
+     * The entry, or null. An entry whose expiry time has come is absent, in every read and every
+     * conditional write, whether or not anything has removed it yet.
+     */
     StoredEntry get(String map, String key);
 
     /**
      * Writes json if the entry's version is {@code expectedVersion} ({@link #ANY}, {@link #ABSENT}, or a version).
      *
+     * @param expiresAt epoch milliseconds, {@link #NO_EXPIRY}, or {@link #KEEP_EXPIRY}
      * @return the new version, or {@link #CONFLICT}
      */
-    long write(String map, String key, long expectedVersion, byte[] json);
+    long write(String map, String key, long expectedVersion, byte[] json, long expiresAt);
+
+    /**
+     * Sets when a live entry expires ({@link #NO_EXPIRY}: never), keeping its value and version.
+     *
+     * @return whether the entry existed
+     */
+    boolean expire(String map, String key, long expiresAt);
 
     /**
      * Removes the entry if its version is {@code expectedVersion} ({@link #ANY} or a version).
@@ -62,7 +81,7 @@ public interface StoreBackend extends AutoCloseable {
      */
     StoredEntry remove(String map, String key, long expectedVersion);
 
-    /** Calls action with each key of the map; entries written meanwhile may or may not be seen. */
+    /** Calls action with each live key of the map; entries written meanwhile may or may not be seen. */
     void forEachKey(String map, Consumer<String> action);
 
     /** Live attached processes. */
