@@ -13,26 +13,30 @@ import java.util.Map;
  * tables in files of their own ({@link CounterTables}).
  *
  * <pre>
- *   slots x {@link #SLOT_LENGTH} bytes, from the table's offset
+ *   slots x {@link #SLOT_LENGTH} bytes, from the table's offset (a multiple of 64, so that
+ *   state, value and expiry share a cache line)
  *   0 state (int): 0 free (never used); -pid while that process names or removes the counter;
  *     a positive incarnation once named; {@link #TOMBSTONE} once removed
- *   4 name length (int)   8 value (long)
- *  16 name, UTF-8, up to {@link #MAX_NAME_BYTES} bytes; in a tombstone: 16 removed at, epoch ms (long)
+ *   4 name length (int)   8 value (long)   16 expires at (long): epoch ms, 0 for never
+ *  24 name, UTF-8, up to {@link #MAX_NAME_BYTES} bytes; in a tombstone: 24 removed at, epoch ms (long)
+ * 136 unused, to 160
  * </pre>
  *
  * <p>A name lives within {@link #MAX_PROBE} slots of its home slot (its hash), in the first table
  * that had room there. A free slot is never used again once named, so a lookup that meets one
  * knows the name is in no later table either. Slots are named and removed only under the naming
- * lock; lookups and counter operations take no lock.
+ * lock; lookups and counter operations take no lock. A counter past its expiry is absent to every
+ * reader; the naming lock's holder makes it a tombstone (naming it again, or sweeping).
  */
 final class CounterSlots {
-    static final int SLOT_LENGTH = 128;
+    static final int SLOT_LENGTH = 160;
     static final int STATE = 0;
     static final int NAME_LENGTH = STATE + Integer.BYTES;
     static final int VALUE = NAME_LENGTH + Integer.BYTES;
-    static final int NAME = VALUE + Long.BYTES;
+    static final int EXPIRES_AT = VALUE + Long.BYTES;
+    static final int NAME = EXPIRES_AT + Long.BYTES;
     static final int REMOVED_AT = NAME;
-    static final int MAX_NAME_BYTES = SLOT_LENGTH - NAME;
+    static final int MAX_NAME_BYTES = 112;
     static final int FREE = 0;
     static final int TOMBSTONE = Integer.MIN_VALUE;
     /** How far from its home slot a name may lie in one table before it goes to the next. */
@@ -101,12 +105,26 @@ final class CounterSlots {
         return file.getIntPlain(offset + NAME_LENGTH) == name.length && file.bytesEqual(offset + NAME, name);
     }
 
-    /** Names the slot; the caller holds the naming lock and chose a free or reusable slot. */
-    void name(int offset, byte[] name, int incarnation, int pid) {
+    /** When the slot's counter expires, epoch ms; 0 for never. */
+    long expiresAt(int slotOffset) {
+        return file.getLongVolatile(slotOffset + EXPIRES_AT);
+    }
+
+    /** Sets when the slot's counter expires; the caller holds the naming lock and found it live. */
+    void setExpiresAt(int slotOffset, long expiresAt) {
+        file.setLongVolatile(slotOffset + EXPIRES_AT, expiresAt);
+    }
+
+    /**
+     * Names the slot, its counter at zero expiring at expiresAt (0: never); the caller holds the
+     * naming lock and chose a free or reusable slot.
+     */
+    void name(int offset, byte[] name, int incarnation, int pid, long expiresAt) {
         file.setIntVolatile(offset + STATE, -pid);
         file.putBytes(offset + NAME, name);
         file.setIntPlain(offset + NAME_LENGTH, name.length);
         file.setLongVolatile(offset + VALUE, 0);
+        file.setLongVolatile(offset + EXPIRES_AT, expiresAt);
         file.setIntRelease(offset + STATE, incarnation);
     }
 
@@ -114,6 +132,7 @@ final class CounterSlots {
     void remove(int offset, int pid) {
         file.setIntVolatile(offset + STATE, -pid);
         file.setLongVolatile(offset + VALUE, 0);
+        file.setLongVolatile(offset + EXPIRES_AT, 0);
         file.setIntPlain(offset + NAME_LENGTH, 0);
         file.setLongVolatile(offset + REMOVED_AT, System.currentTimeMillis());
         file.setIntRelease(offset + STATE, TOMBSTONE);
@@ -136,6 +155,22 @@ final class CounterSlots {
             }
         }
         return tidied;
+    }
+
+    /** The names in slots from..to (exclusive) whose counters expired by nowMillis; reads without the lock. */
+    List<String> expiredNames(int from, int to, long nowMillis) {
+        List<String> expired = new java.util.ArrayList<>();
+        for (int slot = from; slot < Math.min(to, slots); slot++) {
+            int offset = slotOffset(slot);
+            if (state(offset) > 0) {
+                long expiresAt = expiresAt(offset);
+                int length = file.getIntPlain(offset + NAME_LENGTH);
+                if (expiresAt != 0 && nowMillis >= expiresAt && length >= 1 && length <= MAX_NAME_BYTES) {
+                    expired.add(file.getUtf8(offset + NAME, length));
+                }
+            }
+        }
+        return expired;
     }
 
     /** Adds a line for each damaged slot and each name seen twice; adds the names to seen; returns how many names. */

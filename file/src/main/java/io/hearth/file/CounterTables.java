@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -56,6 +57,9 @@ final class CounterTables implements AutoCloseable {
     private final int pid;
     private final List<CounterSlots> tables = new ArrayList<>();
     private final List<FileChannel> channels = new ArrayList<>();
+    /** Where this process's sweep goes on: a table, and a slot in it. */
+    private int sweepTable;
+    private int sweepSlot;
 
     CounterTables(StoreFile store, long pid) {
         this.store = store;
@@ -75,30 +79,58 @@ final class CounterTables implements AutoCloseable {
         return Path.of(storePath + ".counters." + index);
     }
 
-    /** The named counter, naming a slot for it when no process has. */
-    Slot resolve(String name) {
+    /**
+     * The named counter, naming a slot for it when no process has or when it expired; a counter
+     * named here expires timeToLiveMillis later (0: never), set in the same step that names it.
+     */
+    Slot resolve(String name, long timeToLiveMillis) {
         byte[] bytes = Names.utf8(name, "counter name", CounterSlots.MAX_NAME_BYTES, "the counter name limit");
         Slot found = find(bytes, hash(name));
-        if (found != null) {
+        if (found != null && live(found)) {
             return found;
         }
         if (naming.lock()) {
             tidyAfterDeadNamer();
         }
         try {
-            return nameUnderLock(name, bytes);
+            return nameUnderLock(name, bytes, timeToLiveMillis);
         } finally {
             naming.unlock();
         }
     }
 
-    /** The named counter, or null when no process has named it. Names nothing. */
+    /** The named counter, or null when no process has named it or it expired. Names nothing. */
     Slot find(String name) {
         byte[] bytes = Names.utf8(name, "counter name", CounterSlots.MAX_NAME_BYTES, "the counter name limit");
-        return find(bytes, hash(name));
+        Slot found = find(bytes, hash(name));
+        return found != null && live(found) ? found : null;
     }
 
-    /** Removes the named counter; its slot is named again after {@link #REUSE_GRACE}. Returns whether it existed. */
+    /**
+     * Whether the slot still holds the counter it held when found, and the counter has not expired;
+     * reads the clock only for a counter that expires (the counter operations' fast path).
+     */
+    static boolean live(Slot slot) {
+        if (slot.table().state(slot.offset()) != slot.incarnation()) {
+            return false;
+        }
+        long expiresAt = slot.table().expiresAt(slot.offset());
+        return expiresAt == 0 || System.currentTimeMillis() < expiresAt;
+    }
+
+    /** {@link #live(Slot)} at a given time. */
+    static boolean live(Slot slot, long nowMillis) {
+        if (slot.table().state(slot.offset()) != slot.incarnation()) {
+            return false;
+        }
+        long expiresAt = slot.table().expiresAt(slot.offset());
+        return expiresAt == 0 || nowMillis < expiresAt;
+    }
+
+    /**
+     * Removes the named counter; its slot is named again after {@link #REUSE_GRACE}. Returns whether
+     * it existed (an expired counter's slot is freed too, but it did not exist).
+     */
     boolean remove(String name) {
         byte[] bytes = Names.utf8(name, "counter name", CounterSlots.MAX_NAME_BYTES, "the counter name limit");
         if (naming.lock()) {
@@ -109,19 +141,80 @@ final class CounterTables implements AutoCloseable {
             if (found == null) {
                 return false;
             }
+            boolean live = live(found);
             found.table().remove(found.offset(), pid);
             header.addCountersNamed(-1);
+            return live;
+        } finally {
+            naming.unlock();
+        }
+    }
+
+    /**
+     * Sets when the named counter expires (0: never), if it exists and has not expired.
+     *
+     * @return whether it existed
+     */
+    boolean expireAt(String name, long expiresAt) {
+        byte[] bytes = Names.utf8(name, "counter name", CounterSlots.MAX_NAME_BYTES, "the counter name limit");
+        if (naming.lock()) {
+            tidyAfterDeadNamer();
+        }
+        try {
+            // Under the naming lock: nobody makes it a tombstone between the look and the write.
+            Slot found = find(bytes, hash(name));
+            if (found == null || !live(found)) {
+                return false;
+            }
+            found.table().setExpiresAt(found.offset(), expiresAt);
             return true;
         } finally {
             naming.unlock();
         }
     }
 
-    /** Counter names in use. */
+    /**
+     * Frees the slots of counters that expired by nowMillis among the next maxSlots slots after
+     * this process's sweep cursor (each a tombstone, reused after the grace). Walks without the
+     * lock and takes it only when it found some.
+     *
+     * @return slots examined and counters freed
+     */
+    synchronized SweepStep sweepExpired(long nowMillis, int maxSlots) {
+        CounterSlots table = table(sweepTable);
+        if (table == null) {
+            sweepTable = 0;
+            sweepSlot = 0;
+            table = table(0);
+        }
+        int from = sweepSlot;
+        int to = Math.min(table.slots(), from + maxSlots);
+        List<String> expired = table.expiredNames(from, to, nowMillis);
+        if (to == table.slots()) {
+            sweepTable++;
+            sweepSlot = 0;
+        } else {
+            sweepSlot = to;
+        }
+        if (expired.isEmpty()) {
+            return new SweepStep(to - from, 0);
+        }
+        if (naming.lock()) {
+            tidyAfterDeadNamer();
+        }
+        try {
+            return new SweepStep(to - from, freeExpired(expired, nowMillis));
+        } finally {
+            naming.unlock();
+        }
+    }
+
+    /** Counter names in use (an expired counter's until its slot is freed). */
     long named() {
         return header.countersNamed();
     }
 
+    /** The slot holding the name, expired or not, or null. */
     private Slot find(byte[] name, int hash) {
         for (int index = 0; ; index++) {
             CounterSlots table = table(index);
@@ -138,10 +231,11 @@ final class CounterTables implements AutoCloseable {
         }
     }
 
-    private Slot nameUnderLock(String name, byte[] bytes) {
+    private Slot nameUnderLock(String name, byte[] bytes, long timeToLiveMillis) {
         int hash = hash(name);
         CounterSlots reuseTable = null;
         int reuseOffset = -1;
+        long now = System.currentTimeMillis();
         for (int index = 0; ; index++) {
             CounterSlots table = table(index);
             if (table == null) {
@@ -149,7 +243,16 @@ final class CounterTables implements AutoCloseable {
             }
             CounterSlots.Probe probe = table.probe(bytes, hash, REUSE_GRACE.toMillis());
             if (probe.matchOffset() >= 0) {
-                return new Slot(table, probe.matchOffset(), probe.matchIncarnation());
+                Slot match = new Slot(table, probe.matchOffset(), probe.matchIncarnation());
+                if (live(match, now)) {
+                    return match;
+                }
+                // Expired: a tombstone like a removed counter (handles on it see the incarnation
+                // go), and the name goes to another slot, so no late add lands on the new window.
+                table.remove(match.offset(), pid);
+                header.addCountersNamed(-1);
+                index--;
+                continue;
             }
             if (reuseOffset < 0 && probe.reusableOffset() >= 0) {
                 reuseTable = table;
@@ -161,6 +264,9 @@ final class CounterTables implements AutoCloseable {
         }
         long max = header.maxCounters();
         if (max > 0 && header.countersNamed() >= max) {
+            sweepExpiredUnderLock(now);
+        }
+        if (max > 0 && header.countersNamed() >= max) {
             throw new StoreFullException("no room for counter '" + name + "': " + header.countersNamed()
                     + " counter names are in use, the most this store takes (maxCounters=" + max + ") in " + store.path());
         }
@@ -169,9 +275,31 @@ final class CounterTables implements AutoCloseable {
             reuseOffset = reuseTable.probe(bytes, hash, REUSE_GRACE.toMillis()).reusableOffset();
         }
         int incarnation = header.nextCounterIncarnation();
-        reuseTable.name(reuseOffset, bytes, incarnation, pid);
+        reuseTable.name(reuseOffset, bytes, incarnation, pid, timeToLiveMillis > 0 ? now + timeToLiveMillis : 0);
         header.addCountersNamed(1);
         return new Slot(reuseTable, reuseOffset, incarnation);
+    }
+
+    /** Frees every expired counter's slot; the caller holds the naming lock. */
+    private void sweepExpiredUnderLock(long nowMillis) {
+        for (int index = 0; table(index) != null; index++) {
+            CounterSlots table = table(index);
+            freeExpired(table.expiredNames(0, table.slots(), nowMillis), nowMillis);
+        }
+    }
+
+    /** Makes tombstones of the named counters that are still expired; the caller holds the naming lock. */
+    private int freeExpired(List<String> names, long nowMillis) {
+        int freed = 0;
+        for (String name : names) {
+            Slot found = find(name.getBytes(StandardCharsets.UTF_8), hash(name));
+            if (found != null && !live(found, nowMillis)) {
+                found.table().remove(found.offset(), pid);
+                header.addCountersNamed(-1);
+                freed++;
+            }
+        }
+        return freed;
     }
 
     private void tidyAfterDeadNamer() {

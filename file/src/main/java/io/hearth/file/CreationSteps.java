@@ -1,8 +1,8 @@
 package io.hearth.file;
 
 /**
- * The steps of creating a new store, named so that a crash test can stop a creating process at
- * each: with system property {@value #PAUSE_AT} set to a step's name, the process prints
+ * The steps of creating a new store, and those of a split and of a sweep, named so that a crash
+ * test can stop a process at each: with system property {@value #PAUSE_AT} set to a step's name, the process prints
  * {@code PAUSED <step>} on stdout when it gets there and waits to be killed. Unset (always, outside
  * those tests), each step costs one comparison.
  */

@@ -58,7 +58,7 @@ final class EntriesFile {
         this.storePath = storePath;
         this.shard = shard;
         this.file = pathOf(storePath, shard).toFile();
-        int maxEntryBytes = layout.maxCompositeKeyBytes() + Long.BYTES + layout.maxValueBytes();
+        int maxEntryBytes = layout.maxCompositeKeyBytes() + EntryValue.HEADER + layout.maxValueBytes();
         int maxChunksPerEntry = maxEntryBytes / CHUNK_BYTES + 2;
         // Chronicle caps one entry at the chunks of one segment tier; four entries' worth of
         // largest entries per the whole map was measured to fit the largest value in every shape.
@@ -67,7 +67,7 @@ final class EntriesFile {
                 .name("hearth-entries")
                 .entries(chronicleEntries)
                 .averageKeySize(Math.min(expectedKeyBytes + 16, layout.maxCompositeKeyBytes()))
-                .averageValueSize(Math.min(expectedValueBytes, layout.maxValueBytes()) + Long.BYTES)
+                .averageValueSize(Math.min(expectedValueBytes, layout.maxValueBytes()) + EntryValue.HEADER)
                 .actualChunkSize(CHUNK_BYTES)
                 .maxChunksPerEntry(maxChunksPerEntry)
                 .maxBloatFactor(8) // a shard not split yet may take 1.5 times its size before its turn

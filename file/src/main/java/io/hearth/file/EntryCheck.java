@@ -4,9 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import io.hearth.HearthException;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import net.openhft.chronicle.map.ChronicleMap;
@@ -24,7 +21,6 @@ import net.openhft.chronicle.map.impl.IterationContext;
  * for the repair the next map call runs, so the report shows what a crash left behind.
  */
 final class EntryCheck {
-    private static final VarHandle VERSION = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** What one shard's check found: the entries a read finds whole, and whether every segment could be read. */
     record Found(long entries, boolean everySegment) {
@@ -123,16 +119,21 @@ final class EntryCheck {
             problems.add("entry key " + CompositeKeys.printable(compositeKey) + " is not map name, NUL, key");
             return;
         }
-        if (raw.length < Long.BYTES) {
-            problems.add("entry " + CompositeKeys.printable(compositeKey) + " is " + raw.length + " bytes, shorter than its version");
+        if (raw.length < EntryValue.HEADER) {
+            problems.add("entry " + CompositeKeys.printable(compositeKey) + " is " + raw.length
+                    + " bytes, shorter than its version and expiry");
             return;
         }
-        long version = (long) VERSION.get(raw, 0);
+        long version = EntryValue.version(raw);
         if (version < 1 || version > versionSequence) {
             problems.add("entry " + CompositeKeys.printable(compositeKey) + " has version " + version
                     + ", outside 1.." + versionSequence + " (the versions handed out)");
         }
-        try (JsonParser parser = json.createParser(raw, Long.BYTES, raw.length - Long.BYTES)) {
+        if (EntryValue.expiresAt(raw) < 0) {
+            problems.add("entry " + CompositeKeys.printable(compositeKey) + " expires at " + EntryValue.expiresAt(raw)
+                    + ", before 1970");
+        }
+        try (JsonParser parser = json.createParser(raw, EntryValue.JSON, raw.length - EntryValue.JSON)) {
             if (parser.nextToken() == null) {
                 problems.add("entry " + CompositeKeys.printable(compositeKey) + " has no JSON");
             }

@@ -25,7 +25,7 @@ final class EntryChecksum {
         Data<byte[]> value = entry.value();
         long size = value.size();
         // Chronicle hashes the entry's raw memory: a damaged value size must not send it past the tier.
-        if (size < Long.BYTES || value.offset() + size + ChecksumStrategy.CHECKSUM_STORED_BYTES > value.bytes().capacity()) {
+        if (size < EntryValue.HEADER || value.offset() + size + ChecksumStrategy.CHECKSUM_STORED_BYTES > value.bytes().capacity()) {
             return false;
         }
         return ((ChecksumEntry) entry).checkSum();

@@ -3,9 +3,6 @@ package io.hearth.file;
 import io.hearth.StoreFullException;
 import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoredEntry;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,7 +36,6 @@ final class EntryStore implements AutoCloseable {
     static final long CONFLICT = StoreBackend.CONFLICT;
 
     private static final System.Logger LOG = System.getLogger(EntryStore.class.getName());
-    private static final VarHandle VERSION = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** One Chronicle call on a key's segment, holding its stripe. */
     private interface Call<T> {
@@ -83,24 +79,28 @@ final class EntryStore implements AutoCloseable {
                 throw EntryChecksum.damaged(compositeKey, shard.file().path(), storePath);
             }
             Data<byte[]> value = entry.value();
-            byte[] json = new byte[Math.toIntExact(value.size() - Long.BYTES)];
-            value.bytes().read(value.offset() + Long.BYTES, json, 0, json.length);
-            return new StoredEntry(versionOf(value), json);
+            long expiresAt = EntryValue.expiresAt(value);
+            if (EntryValue.expired(expiresAt, System.currentTimeMillis())) {
+                return null;
+            }
+            byte[] json = new byte[Math.toIntExact(value.size() - EntryValue.HEADER)];
+            value.bytes().read(value.offset() + EntryValue.JSON, json, 0, json.length);
+            return new StoredEntry(EntryValue.version(value), json, expiresAt);
         });
     }
 
     /**
      * Writes json under the key if its current version is {@code expected} ({@link #ANY}: any,
-     * {@link #ABSENT}: only if absent).
+     * {@link #ABSENT}: only if absent or expired), expiring at expiresAt
+     * ({@link StoreBackend#NO_EXPIRY}, or {@link StoreBackend#KEEP_EXPIRY}: as the live entry does now).
      *
      * @return the new version, or {@link #CONFLICT} when the current version differed
      */
-    long write(String compositeKey, long expected, byte[] json) {
+    long write(String compositeKey, long expected, byte[] json, long expiresAt) {
         growIfDue(false);
-        byte[] value = new byte[Long.BYTES + json.length];
-        System.arraycopy(json, 0, value, Long.BYTES, json.length);
+        byte[] value = EntryValue.of(json);
         try {
-            return writeOnce(compositeKey, expected, value);
+            return writeOnce(compositeKey, expected, value, expiresAt);
         } catch (ShardFullException full) {
             // The key's shard ran out of tiers before the store was due to grow (values larger than
             // expected, or the shard was next but one to split): split on until that shard is split.
@@ -113,7 +113,7 @@ final class EntryStore implements AutoCloseable {
                 }
             }
             try {
-                return writeOnce(compositeKey, expected, value);
+                return writeOnce(compositeKey, expected, value, expiresAt);
             } catch (ShardFullException stillFull) {
                 RuntimeException why = growthFailure;
                 if (why != null && DiskSpace.isOutOfSpace(why)) {
@@ -126,14 +126,18 @@ final class EntryStore implements AutoCloseable {
         }
     }
 
-    private long writeOnce(String compositeKey, long expected, byte[] value) {
+    private long writeOnce(String compositeKey, long expected, byte[] value, long expiresAt) {
         return locked(compositeKey, (shard, context, stripe) -> {
             context.updateLock().lock();
             MapEntry<String, byte[]> entry = context.entry();
-            long current = entry == null ? ABSENT : versionOf(entry.value());
+            // An expired entry is absent to the write, whether or not the sweep has removed it yet.
+            boolean live = entry != null && !EntryValue.expired(entry.value(), System.currentTimeMillis());
+            long current = live ? EntryValue.version(entry.value()) : ABSENT;
             if (expected != ANY && current != expected) {
                 return CONFLICT;
             }
+            EntryValue.setExpiresAt(value, expiresAt != StoreBackend.KEEP_EXPIRY ? expiresAt
+                    : live ? EntryValue.expiresAt(entry.value()) : StoreBackend.NO_EXPIRY);
             if (entry == null || entry.value().size() < value.length) {
                 shard.space().ensureRoomForATier(); // before a byte is written: it may refuse
             }
@@ -141,7 +145,7 @@ final class EntryStore implements AutoCloseable {
                 reserveEntry();
             }
             long version = header.nextVersion();
-            VERSION.set(value, 0, version);
+            EntryValue.setVersion(value, version);
             journal.recordPut(stripe, compositeKey, value);
             try {
                 if (entry == null) {
@@ -187,7 +191,8 @@ final class EntryStore implements AutoCloseable {
     }
 
     /**
-     * Removes the key if its current version is {@code expected} ({@link #ANY}: any version).
+     * Removes the key if its current version is {@code expected} ({@link #ANY}: any version). An
+     * expired entry is absent: it is removed (its room comes back) but not returned.
      *
      * @return what was removed, or null when absent or the version differed
      */
@@ -198,16 +203,90 @@ final class EntryStore implements AutoCloseable {
             if (entry == null) {
                 return null;
             }
-            long current = versionOf(entry.value());
-            if (expected != ANY && current != expected) {
+            boolean expired = EntryValue.expired(entry.value(), System.currentTimeMillis());
+            if (!expired && expected != ANY && EntryValue.version(entry.value()) != expected) {
                 return null;
             }
             byte[] raw = entry.value().get().clone(); // Chronicle reuses the array for its next read
             journal.recordRemove(stripe, compositeKey);
             context.remove(entry);
             header.addEntries(-1);
-            return new StoredEntry(current, Arrays.copyOfRange(raw, Long.BYTES, raw.length));
+            return expired ? null : EntryValue.entry(raw);
         });
+    }
+
+    /**
+     * Sets when the live entry expires, keeping its value and version.
+     *
+     * @return whether the entry existed (and had not expired)
+     */
+    boolean expire(String compositeKey, long expiresAt) {
+        return locked(compositeKey, (shard, context, stripe) -> {
+            context.updateLock().lock();
+            MapEntry<String, byte[]> entry = context.entry();
+            if (entry == null || EntryValue.expired(entry.value(), System.currentTimeMillis())) {
+                return false;
+            }
+            byte[] value = entry.value().get().clone();
+            if (EntryValue.expiresAt(value) == expiresAt) {
+                return true;
+            }
+            EntryValue.setExpiresAt(value, expiresAt);
+            journal.recordPut(stripe, compositeKey, value);
+            try {
+                context.replaceValue(entry, context.wrapValueAsData(value)); // the same size: in place
+            } catch (RuntimeException e) {
+                throw translate(shard, e);
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Removes the expired entries of one segment of one shard, holding its stripe for that
+     * segment only; each removal is journaled like any other, so a sweeper killed midway leaves
+     * the segment to the usual repair. Returns what it saw.
+     */
+    SweepStep sweep(int shardIndex, int segment, long nowMillis) {
+        List<EntryShards.Shard> all = shards.all();
+        if (shardIndex >= all.size()) {
+            return new SweepStep(0, 0);
+        }
+        EntryShards.Shard shard = all.get(shardIndex);
+        if (segment >= shard.map().segments()) {
+            return new SweepStep(0, 0);
+        }
+        int stripe = locks.stripeOf(shard.index(), segment);
+        while (!locks.lock(stripe)) {
+            locks.repairAfterDeadHolder();
+        }
+        int[] examined = new int[1];
+        int[] removed = new int[1];
+        try (MapSegmentContext<String, byte[], ?> context = shard.map().segmentContext(segment)) {
+            context.forEachSegmentEntry(entry -> {
+                examined[0]++;
+                String key = entry.key().get();
+                if (key.equals(EntriesFile.ID_KEY) || !EntryValue.expired(entry.value(), nowMillis)) {
+                    return; // the reserved entry (the store id: no version, no expiry), or live
+                }
+                journal.recordRemove(stripe, key);
+                CreationSteps.reached("sweep-journaled");
+                entry.doRemove();
+                CreationSteps.reached("sweep-removed");
+                journal.clear(stripe);
+                header.addEntries(-1);
+                removed[0]++;
+            });
+        } finally {
+            journal.clear(stripe);
+            locks.unlock(stripe);
+        }
+        return new SweepStep(examined[0], removed[0]);
+    }
+
+    /** The segments of each shard, for the sweep's cursor; a shard added later is seen on a later lap. */
+    int[] segmentsPerShard() {
+        return shards.all().stream().mapToInt(shard -> shard.map().segments()).toArray();
     }
 
     /**
@@ -233,9 +312,10 @@ final class EntryStore implements AutoCloseable {
     void forEachKey(String mapName, Consumer<String> action) {
         String prefix = CompositeKeys.prefix(mapName);
         Set<String> keys = new LinkedHashSet<>(); // a split during the walk may show a key in two shards
+        long now = System.currentTimeMillis();
         forEachEntry(entry -> {
             String compositeKey = entry.key().get();
-            if (compositeKey.startsWith(prefix)) {
+            if (compositeKey.startsWith(prefix) && !EntryValue.expired(entry.value(), now)) {
                 keys.add(compositeKey.substring(prefix.length()));
             }
         });
@@ -332,10 +412,6 @@ final class EntryStore implements AutoCloseable {
                 }
             }
         }
-    }
-
-    static long versionOf(Data<byte[]> value) {
-        return value.bytes().readLong(value.offset());
     }
 
     /** Counts a new entry in, or refuses it when the store holds maxEntries (a cap the user set) already. */

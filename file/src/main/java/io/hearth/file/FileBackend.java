@@ -34,8 +34,8 @@ import net.openhft.chronicle.hash.locks.InterProcessDeadLockException;
 /**
  * The memory-mapped backend, one attachment of this process to a store: the store file
  * ({@link StoreFile}: header, counters, workers, broadcasts, map locks, journal) and the entries
- * file ({@link EntriesFile}). {@link StoreOpener} opens it. Each open store runs two daemon
- * threads: its heartbeat and its broadcast delivery.
+ * file ({@link EntriesFile}). {@link StoreOpener} opens it. Each open store runs three daemon
+ * threads: its heartbeat, its broadcast delivery and its share of the expiry sweep ({@link ExpirySweeper}).
  */
 final class FileBackend implements StoreBackend {
     private final Path path;
@@ -46,6 +46,7 @@ final class FileBackend implements StoreBackend {
     private final CounterTables counters;
     private final WorkerTable workers;
     private final BroadcastRing broadcasts;
+    private final ExpirySweeper sweeper;
     private final BackendLimits limits;
     private final long pid = Processes.currentPid();
     private final long processStart = Processes.currentStartTicks();
@@ -69,6 +70,7 @@ final class FileBackend implements StoreBackend {
         this.counters = new CounterTables(store, pid);
         this.workers = new WorkerTable(store);
         this.broadcasts = new BroadcastRing(store, workers);
+        this.sweeper = new ExpirySweeper(entries, counters, store.header());
         StoreLayout layout = store.layout();
         this.limits = new BackendLimits(layout.maxKeyBytes(), layout.maxValueBytes(), layout.maxPayloadBytes(),
                 StoreLayout.MAX_MAP_NAME_BYTES, CounterSlots.MAX_NAME_BYTES, BroadcastRing.MAX_TOPIC_BYTES);
@@ -121,14 +123,18 @@ final class FileBackend implements StoreBackend {
     }
 
     @Override
-    public CounterCell counter(String name) {
-        return new FileCounter(counters, name, counters.resolve(name));
+    public CounterCell counter(String name, long timeToLiveMillis) {
+        if (timeToLiveMillis > 0) {
+            store.header().markExpiryUsed();
+        }
+        return new FileCounter(counters, name, timeToLiveMillis, counters.resolve(name, timeToLiveMillis));
     }
 
     @Override
     public CounterCell findCounter(String name) {
         CounterTables.Slot found = counters.find(name);
-        return found == null ? null : new FileCounter(counters, name, found);
+        // A write through this handle after a removal names a counter without expiry, as counter(name) would.
+        return found == null ? null : new FileCounter(counters, name, 0, found);
     }
 
     @Override
@@ -142,8 +148,19 @@ final class FileBackend implements StoreBackend {
     }
 
     @Override
-    public long write(String map, String key, long expectedVersion, byte[] json) {
-        return call(() -> entries.write(CompositeKeys.of(map, key), expectedVersion, json));
+    public long write(String map, String key, long expectedVersion, byte[] json, long expiresAt) {
+        if (expiresAt > 0) {
+            store.header().markExpiryUsed();
+        }
+        return call(() -> entries.write(CompositeKeys.of(map, key), expectedVersion, json, expiresAt));
+    }
+
+    @Override
+    public boolean expire(String map, String key, long expiresAt) {
+        if (expiresAt > 0) {
+            store.header().markExpiryUsed();
+        }
+        return call(() -> entries.expire(CompositeKeys.of(map, key), expiresAt));
     }
 
     @Override
@@ -217,6 +234,12 @@ final class FileBackend implements StoreBackend {
     public void startDelivery(Consumer<BroadcastMessage> sink) {
         heartbeat = Heartbeat.start(path.toString(), WorkerTable.HEARTBEAT_INTERVAL, this::beat);
         delivery = DeliveryLoop.start(path.toString(), new RingSource(), startAfter, sink);
+        sweeper.start(path.toString());
+    }
+
+    /** One step of this process's expiry sweep, now (tests; the sweep's thread runs them on its own). */
+    SweepStep sweepStep() {
+        return call(sweeper::step);
     }
 
     @Override
@@ -247,6 +270,7 @@ final class FileBackend implements StoreBackend {
         if (heartbeat != null) {
             heartbeat.close();
         }
+        sweeper.close();
         workers.detach(workerSlot, pid);
         RuntimeException failure = null;
         counters.close();

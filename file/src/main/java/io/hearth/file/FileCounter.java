@@ -1,22 +1,26 @@
 package io.hearth.file;
 
 import io.hearth.spi.CounterCell;
+import io.hearth.spi.StoreBackend;
 
 /**
  * A handle on a named counter of the file store: each operation is one atomic instruction on the
- * slot's value, between two reads of the slot's state (same cache line). When another process has
- * removed the counter meanwhile (the state no longer holds the incarnation this handle found), the
- * handle finds the name again, as a new counter from zero for writes, as zero for reads; an add
- * that landed after the removal is taken back first. See {@link CounterTables#REUSE_GRACE}.
+ * slot's value, between two reads of the slot's state and expiry (same cache line). When another
+ * process has removed the counter meanwhile (the state no longer holds the incarnation this handle
+ * found), or it expired, the handle finds the name again, as a new counter from zero for writes
+ * (expiring the handle's time to live after), as zero for reads; an add that landed after the
+ * removal is taken back first. See {@link CounterTables#REUSE_GRACE}.
  */
 final class FileCounter implements CounterCell {
     private final CounterTables tables;
     private final String name;
+    private final long timeToLiveMillis;
     private volatile CounterTables.Slot slot;
 
-    FileCounter(CounterTables tables, String name, CounterTables.Slot slot) {
+    FileCounter(CounterTables tables, String name, long timeToLiveMillis, CounterTables.Slot slot) {
         this.tables = tables;
         this.name = name;
+        this.timeToLiveMillis = timeToLiveMillis;
         this.slot = slot;
     }
 
@@ -32,7 +36,7 @@ final class FileCounter implements CounterCell {
             }
             CounterTables.Slot found = tables.find(name);
             if (found == null) {
-                return 0; // removed, and not named again: reads as a counter nobody wrote
+                return 0; // removed or expired, and not named again: reads as a counter nobody wrote
             }
             slot = found;
         }
@@ -79,17 +83,36 @@ final class FileCounter implements CounterCell {
         }
     }
 
-    /** The slot to write, naming the counter again when it was removed. */
+    @Override
+    public long expiresAt() {
+        CounterTables.Slot current = slot;
+        if (current == null || !live(current)) {
+            current = tables.find(name);
+            if (current == null) {
+                return StoreBackend.NO_EXPIRY;
+            }
+            slot = current;
+        }
+        long expiresAt = current.table().expiresAt(current.offset());
+        return live(current) ? expiresAt : StoreBackend.NO_EXPIRY;
+    }
+
+    @Override
+    public boolean expireAt(long expiresAt) {
+        return tables.expireAt(name, expiresAt);
+    }
+
+    /** The slot to write, naming the counter again when it was removed or expired. */
     private CounterTables.Slot writable() {
         CounterTables.Slot current = slot;
         if (current == null || !live(current)) {
-            current = tables.resolve(name);
+            current = tables.resolve(name, timeToLiveMillis);
             slot = current;
         }
         return current;
     }
 
     private static boolean live(CounterTables.Slot slot) {
-        return slot.table().state(slot.offset()) == slot.incarnation();
+        return CounterTables.live(slot);
     }
 }

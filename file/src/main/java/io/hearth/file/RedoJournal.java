@@ -14,10 +14,10 @@ import net.openhft.chronicle.map.ChronicleMap;
  *
  * <pre>
  *   lock stripes x slot length, from {@link StoreLayout#journalOffset()}; slot length is
- *   64 + longest composite key + 8 + longest value, rounded up to 64 ({@link #slotLength})
+ *   64 + longest composite key + 16 + longest value, rounded up to 64 ({@link #slotLength})
  *   0 state (long): 0 idle, 1 a put is under way, 2 a remove is under way; released after the bytes
  *   8 key length (int)   12 value length (int)
- *  64 composite key, UTF-8   then the value: 8-byte version + JSON
+ *  64 composite key, UTF-8   then the value as {@link EntryValue} lays it out (version, expiry, JSON)
  * </pre>
  */
 final class RedoJournal {
@@ -49,12 +49,12 @@ final class RedoJournal {
         this.slotLength = Math.toIntExact(layout.journalSlotLength());
         this.stripes = layout.lockStripes();
         this.maxCompositeKeyBytes = layout.maxCompositeKeyBytes();
-        this.maxValueBytes = Long.BYTES + layout.maxValueBytes();
+        this.maxValueBytes = EntryValue.HEADER + layout.maxValueBytes();
     }
 
-    /** Bytes of one slot for these longest composite key and value (JSON, without its version). */
+    /** Bytes of one slot for these longest composite key and value (JSON, without its version and expiry). */
     static long slotLength(int maxCompositeKeyBytes, int maxValueBytes) {
-        long length = (long) KEY + maxCompositeKeyBytes + Long.BYTES + maxValueBytes;
+        long length = (long) KEY + maxCompositeKeyBytes + EntryValue.HEADER + maxValueBytes;
         return (length + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
     }
 

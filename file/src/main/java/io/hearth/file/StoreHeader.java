@@ -27,6 +27,8 @@ import java.nio.file.Path;
  *  704 counters named (long)   768 overflow counter tables (long)   832 most counter names, 0 for no limit (long)
  *  896 entries per shard (long)   960 shard routing word (long, see {@link ShardRouting})
  * 1024 split under way (long, see {@link ShardSplit}; 0 when none)   1088 splits done (long)
+ * 1152 expiry used: 1 once anything was written with an expiry (long)
+ * 1216 sweep cursor: the next segment the expiry sweep claims, over every shard's segments (long, see {@link ExpirySweeper})
  * </pre>
  *
  * A creation writes {@link #INITIALISING_MAGIC} first and the real magic last, with a release
@@ -35,7 +37,7 @@ import java.nio.file.Path;
 final class StoreHeader {
     static final long MAGIC = 0x312E485452414548L; // "HEARTH.1" read as a little-endian long
     static final long INITIALISING_MAGIC = 0x7E7E485452414548L; // "HEARTH~~": a crash during creation left this
-    static final int FORMAT_VERSION = 3;
+    static final int FORMAT_VERSION = 4;
     static final int LENGTH = 4096;
 
     static final int MAGIC_OFFSET = 0;
@@ -78,6 +80,9 @@ final class StoreHeader {
     static final int ROUTING_OFFSET = SHARD_ENTRIES_OFFSET + CACHE_LINE;
     static final int SPLIT_OFFSET = ROUTING_OFFSET + CACHE_LINE;
     static final int SPLITS_DONE_OFFSET = SPLIT_OFFSET + CACHE_LINE;
+    /** 1 once an entry or a counter was given an expiry: until then the sweep has nothing to do. */
+    static final int EXPIRY_USED_OFFSET = SPLITS_DONE_OFFSET + CACHE_LINE;
+    static final int SWEEP_CURSOR_OFFSET = EXPIRY_USED_OFFSET + CACHE_LINE;
 
     private final MappedFile file;
 
@@ -329,5 +334,21 @@ final class StoreHeader {
 
     void raiseSpaceEpoch() {
         file.getAndAddLong(SPACE_EPOCH_OFFSET, 1);
+    }
+
+    boolean expiryUsed() {
+        return file.getLongVolatile(EXPIRY_USED_OFFSET) != 0;
+    }
+
+    /** Notes that something expires; a read first, so that writes after the first store nothing. */
+    void markExpiryUsed() {
+        if (file.getLongVolatile(EXPIRY_USED_OFFSET) == 0) {
+            file.setLongVolatile(EXPIRY_USED_OFFSET, 1);
+        }
+    }
+
+    /** Claims the next segment for the expiry sweep: the cursor before, counting up forever. */
+    long claimSweepSegment() {
+        return file.getAndAddLong(SWEEP_CURSOR_OFFSET, 1);
     }
 }

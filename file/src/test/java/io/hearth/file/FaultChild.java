@@ -29,6 +29,8 @@ public final class FaultChild {
             case "fill" -> fill(path, args[2], Integer.parseInt(args[3]));
             case "grow-writer" -> growWriter(path, args[2], Long.parseLong(args[3]), Long.parseLong(args[4]));
             case "grow-reader" -> growReader(path, args[2], args[3]);
+            case "expiry-writer" -> expiryWriter(path);
+            case "sweeper" -> sweeper(path);
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
     }
@@ -171,6 +173,44 @@ public final class FaultChild {
             System.out.println("READ " + reads);
             System.out.println("OWN " + own);
             System.out.println("SLOWEST_MS " + slowest / 1_000_000);
+        }
+    }
+
+    /**
+     * Until counter "stop" is set: writes live-N without expiry (counting each in "acked-live"
+     * once written) and, between two of them, ten short-N that expire 20 ms later, for the
+     * sweepers to remove; prints "LIVE n" and "SLOWEST_MS ms" (the slowest call).
+     */
+    private static void expiryWriter(Path path) {
+        try (SharedStore store = SharedStore.open(path)) {
+            var map = store.map("expiry", String.class);
+            var acked = store.counter("acked-live");
+            var stop = store.counter("stop");
+            System.out.println("STARTED");
+            long live = 0;
+            long slowest = 0;
+            for (long n = 0; stop.get() == 0; n++) {
+                long started = System.nanoTime();
+                if (n % 11 == 0) {
+                    String key = "live-" + live;
+                    map.put(key, valueFor(key, 100));
+                    acked.set(++live);
+                } else {
+                    String key = "short-" + n;
+                    map.put(key, valueFor(key, 100), Duration.ofMillis(20));
+                }
+                slowest = Math.max(slowest, System.nanoTime() - started);
+            }
+            System.out.println("LIVE " + live);
+            System.out.println("SLOWEST_MS " + slowest / 1_000_000);
+        }
+    }
+
+    /** Opens the store and lets its expiry sweep run (to be killed, in a sweep step or anywhere); prints "STARTED". */
+    private static void sweeper(Path path) {
+        try (SharedStore store = SharedStore.open(path)) {
+            System.out.println("STARTED");
+            LockSupport.parkNanos(Duration.ofMinutes(10).toNanos());
         }
     }
 

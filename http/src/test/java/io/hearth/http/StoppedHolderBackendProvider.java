@@ -67,7 +67,12 @@ public final class StoppedHolderBackendProvider implements StoreBackendProvider 
         }
 
         @Override
-        public long write(String map, String key, long expectedVersion, byte[] json) {
+        public long write(String map, String key, long expectedVersion, byte[] json, long expiresAt) {
+            throw busy();
+        }
+
+        @Override
+        public boolean expire(String map, String key, long expiresAt) {
             throw busy();
         }
 
@@ -97,8 +102,8 @@ public final class StoppedHolderBackendProvider implements StoreBackendProvider 
         }
 
         @Override
-        public CounterCell counter(String name) {
-            return file.counter(name);
+        public CounterCell counter(String name, long timeToLiveMillis) {
+            return file.counter(name, timeToLiveMillis);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.hearth.testkit;
 
 import io.hearth.BroadcastResult;
+import io.hearth.SharedCounter;
 import io.hearth.SharedMap;
 import io.hearth.SharedStore;
 import io.hearth.Subscription;
@@ -134,6 +135,47 @@ public abstract class CrossProcessContract {
                 assertThat(seen.value().n()).as("map value right after ack %d", n).isEqualTo(n);
                 assertThat(seen.version()).isEqualTo(Long.parseLong(ack[1]));
                 assertThat(store.counter("visible").get()).as("counter right after ack %d", n).isEqualTo(n);
+            }
+        }
+    }
+
+    @Test
+    void anEntryAndACounterWrittenWithATimeToLiveInOneProcessAreReadInAnotherBeforeTheDeadlineAndAreAbsentAfter() {
+        String location = store();
+        long timeToLive = 300;
+        int rounds = 0;
+        try (SharedStore store = Stores.open(location);
+             ChildJvm writer = ChildJvm.start(StoreChild.class, "expiring-writes", location)) {
+            writer.awaitLine("READY", CHILD_TIMEOUT);
+            SharedMap<Tally> sessions = store.map("sessions", Tally.class);
+            for (int n = 1; rounds < 3; n++) {
+                if (n > 30) {
+                    throw new AssertionError("this machine never read within " + timeToLive + " ms of a write in 30 tries");
+                }
+                writer.send("put " + n + " " + timeToLive);
+                long began = Long.parseLong(writer.awaitLine("ACK", CHILD_TIMEOUT).split(" ")[1]);
+                Versioned<Tally> before = sessions.getVersioned("s");
+                long countedBefore = store.findCounter("window-" + n).map(SharedCounter::get).orElse(0L);
+                if (System.currentTimeMillis() >= began + timeToLive) {
+                    continue; // held up past the deadline: what was read proves nothing either way
+                }
+                assertThat(before.value()).as("round %d, before the deadline", n).isEqualTo(new Tally(n));
+                assertThat(sessions.timeToLive("s")).isPresent();
+                assertThat(countedBefore).isEqualTo(1);
+
+                long deadline = began + timeToLive;
+                while (System.currentTimeMillis() <= deadline + 20) {
+                    LockSupport.parkNanos(5_000_000);
+                }
+                assertThat(sessions.get("s")).as("round %d, after the deadline", n).isNull();
+                assertThat(sessions.getVersioned("s")).isNull();
+                assertThat(sessions.keys()).isEmpty();
+                assertThat(sessions.entries()).isEmpty();
+                assertThat(sessions.size()).isZero();
+                assertThat(sessions.timeToLive("s")).isEmpty();
+                assertThat(store.findCounter("window-" + n)).isEmpty();
+                assertThat(store.counter("window-" + n).get()).isZero();
+                rounds++;
             }
         }
     }

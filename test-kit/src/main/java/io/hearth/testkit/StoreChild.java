@@ -29,6 +29,7 @@ public final class StoreChild {
         switch (args[0]) {
             case "hammer" -> hammer(path, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "ack-writes" -> ackWrites(path);
+            case "expiring-writes" -> expiringWrites(path);
             case "write" -> write(path);
             case "read" -> read(path);
             case "open-at" -> openAt(path, Long.parseLong(args[2]));
@@ -88,6 +89,27 @@ public final class StoreChild {
                 long version = map.put("latest", new Tally(n));
                 counter.set(n);
                 System.out.println("ACK " + n + " " + version);
+            }
+        }
+    }
+
+    /**
+     * For each "put N MILLIS" on stdin: writes N to map "sessions" key "s" and counts up the counter
+     * "window-N", both with a time to live of MILLIS, then prints "ACK N" and when the writes began, epoch ms.
+     */
+    private static void expiringWrites(String path) throws Exception {
+        try (SharedStore store = Stores.open(path);
+             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            SharedMap<Tally> sessions = store.map("sessions", Tally.class);
+            System.out.println("READY");
+            for (String line; (line = in.readLine()) != null && line.startsWith("put "); ) {
+                String[] words = line.split(" ");
+                long n = Long.parseLong(words[1]);
+                Duration timeToLive = Duration.ofMillis(Long.parseLong(words[2]));
+                long began = System.currentTimeMillis();
+                sessions.put("s", new Tally(n), timeToLive);
+                store.counter("window-" + n, timeToLive).incrementAndGet();
+                System.out.println("ACK " + n + " " + began);
             }
         }
     }
