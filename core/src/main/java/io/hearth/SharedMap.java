@@ -45,7 +45,8 @@ import io.hearth.spi.StoredEntry;
  *   <li>{@link #put}, {@link #putIfAbsent} and {@link #compareAndPut} give the entry they write the
  *       time to live they are given, or else the map's default ({@link #withTimeToLive}; none
  *       unless set): a value replaced without one no longer expires, as after {@code SET}.</li>
- *   <li>{@link #update} and {@link #replace} keep the expiry the entry had (as {@code SET ... KEEPTTL});
+ *   <li>{@link #update}, {@link #replace} and {@link #compareAndPutKeepingExpiry} keep the expiry the
+ *       entry had (as {@code SET ... KEEPTTL});
  *       an entry they create gets the map's default.</li>
  *   <li>{@link #expire} and {@link #persist} change only the expiry: value and version stay.</li>
  * </ul>
@@ -195,6 +196,25 @@ public final class SharedMap<V> {
      */
     public long compareAndPut(String key, long expectedVersion, V value, Duration timeToLive) {
         return compareAndPutLiving(key, expectedVersion, value, TimeToLive.check(timeToLive));
+    }
+
+    /**
+     * As {@link #compareAndPut(String, long, Object)}, keeping the entry's expiry (Redis's
+     * {@code SET ... KEEPTTL}): an entry that expires keeps its deadline, one that does not stays
+     * without; a new entry ({@link #ABSENT}) gets the map's default time to live, if any. For
+     * read-modify-write loops that must not drop a deadline: a merge patch, an edit of a session.
+     *
+     * @return the new version, or 0 when the version differed and nothing was written
+     */
+    public long compareAndPutKeepingExpiry(String key, long expectedVersion, V value) {
+        checkKey(key);
+        if (expectedVersion < 0) {
+            throw new IllegalArgumentException("expected version must be 0 (absent) or a version, not " + expectedVersion);
+        }
+        byte[] encoded = json.encode(value);
+        store.ensureOpen();
+        return backend.write(name, key, expectedVersion, encoded,
+                expectedVersion == ABSENT ? defaultExpiry() : StoreBackend.KEEP_EXPIRY);
     }
 
     /** compareAndPut, the entry to live for timeToLive, or for ever when null. */

@@ -102,6 +102,13 @@ public abstract class ExpiryContract {
             assertThat(map.timeToLive("k")).as("after a put without a time to live").isEmpty();
             map.compareAndPut("k", map.getVersioned("k").version(), new Tally(4), Duration.ofMinutes(1));
             assertThat(map.timeToLive("k")).hasValueSatisfying(left -> assertThat(left).isLessThanOrEqualTo(Duration.ofMinutes(1)));
+            long kept = map.compareAndPutKeepingExpiry("k", map.getVersioned("k").version(), new Tally(5));
+            assertThat(kept).isPositive();
+            assertThat(map.timeToLive("k")).as("after compareAndPutKeepingExpiry").hasValueSatisfying(left -> assertThat(left)
+                    .isGreaterThan(Duration.ofSeconds(50)).isLessThanOrEqualTo(Duration.ofMinutes(1)));
+            assertThat(map.compareAndPutKeepingExpiry("k", kept - 1, new Tally(6))).as("at a stale version").isZero();
+            assertThat(map.compareAndPutKeepingExpiry("new", SharedMap.ABSENT, new Tally(1))).isPositive();
+            assertThat(map.timeToLive("new")).as("a new entry in a map without a default").isEmpty();
         }
     }
 
