@@ -47,9 +47,8 @@ public final class RawStoreChild {
         context.writeLock().lock();
         if (torn > 0) {
             byte[] json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(new Tally(torn));
-            byte[] value = new byte[Long.BYTES + json.length];
-            long version = file.header().nextVersion();
-            java.nio.ByteBuffer.wrap(value).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, version).put(Long.BYTES, json);
+            byte[] value = EntryValue.of(json);
+            EntryValue.setVersion(value, file.header().nextVersion());
             new RedoJournal(file).recordPut(stripe, compositeKey, value);
             var stored = context.entry().value();
             long address = stored.bytes().addressForRead(stored.offset());
