@@ -70,7 +70,10 @@ final class RedisBackend implements StoreBackend {
     }
 
     @Override
-    public CounterCell counter(String name) {
+    public CounterCell counter(String name, long timeToLiveMillis) {
+        if (timeToLiveMillis != 0) {
+            throw new UnsupportedOperationException("counters that expire are not supported yet by the Redis backend");
+        }
         return counters.counter(name);
     }
 
@@ -90,8 +93,16 @@ final class RedisBackend implements StoreBackend {
     }
 
     @Override
-    public long write(String map, String key, long expectedVersion, byte[] json) {
+    public long write(String map, String key, long expectedVersion, byte[] json, long expiresAt) {
+        if (expiresAt != NO_EXPIRY && expiresAt != KEEP_EXPIRY) {
+            throw new UnsupportedOperationException("entries that expire are not supported yet by the Redis backend");
+        }
         return entries.write(map, key, expectedVersion, json);
+    }
+
+    @Override
+    public boolean expire(String map, String key, long expiresAt) {
+        throw new UnsupportedOperationException("entries that expire are not supported yet by the Redis backend");
     }
 
     @Override

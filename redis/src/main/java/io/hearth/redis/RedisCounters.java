@@ -6,6 +6,7 @@ import static io.hearth.redis.RedisCalls.string;
 import io.hearth.HearthException;
 import io.hearth.StoreFullException;
 import io.hearth.spi.CounterCell;
+import io.hearth.spi.StoreBackend;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -111,6 +112,16 @@ final class RedisCounters {
                 throw full(name, -(Long) set);
             }
             return (Long) set == 1;
+        }
+
+        @Override
+        public long expiresAt() {
+            return StoreBackend.NO_EXPIRY;
+        }
+
+        @Override
+        public boolean expireAt(long expiresAt) {
+            throw new UnsupportedOperationException("counters that expire are not supported yet by the Redis backend");
         }
     }
 }

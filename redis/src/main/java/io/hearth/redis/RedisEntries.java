@@ -83,6 +83,6 @@ final class RedisEntries {
             colon++;
         }
         long version = Long.parseLong(new String(raw, 0, colon, StandardCharsets.US_ASCII));
-        return new StoredEntry(version, Arrays.copyOfRange(raw, colon + 1, raw.length));
+        return new StoredEntry(version, Arrays.copyOfRange(raw, colon + 1, raw.length), StoreBackend.NO_EXPIRY);
     }
 }
