@@ -8,9 +8,10 @@ import static io.hearth.redis.RedisCalls.bytes;
  * <pre>
  *  PREFIX c:NAME                counter, a decimal string (INCRBY, SET, GET, compare-and-set in Lua)
  *  PREFIX counters              set of counter names in use
- *  PREFIX m:MAP                 hash of one map: field = key, value = "version:json"
+ *  PREFIX m:MAP                 hash of one map: field = key, value = "version:json" or "version/deadline:json"
+ *  PREFIX expiring-entries      sorted set: "MAP NUL KEY" of an entry with an expiry -> its deadline, ms of the server's clock
  *  PREFIX version               the store-wide version sequence (INCR in the write script)
- *  PREFIX entries               number of entries over all maps
+ *  PREFIX entries               number of hash fields over all maps (an expired entry's until a sweep)
  *  PREFIX workers               sorted set: worker id -> last heartbeat, ms of the server's clock
  *  PREFIX worker-info           hash: worker id -> "pid processStart hostId attachedMs"
  *  PREFIX broadcast:seq         the broadcast sequence
@@ -25,6 +26,8 @@ import static io.hearth.redis.RedisCalls.bytes;
 final class RedisKeys {
     private final String prefix;
     private final byte[] counterNames;
+    private final byte[] expiringEntries;
+    private final byte[] mapPrefix;
     private final byte[] version;
     private final byte[] entryCount;
     private final byte[] heartbeats;
@@ -38,6 +41,8 @@ final class RedisKeys {
     RedisKeys(String prefix) {
         this.prefix = prefix;
         this.counterNames = bytes(prefix + "counters");
+        this.expiringEntries = bytes(prefix + "expiring-entries");
+        this.mapPrefix = bytes(prefix + "m:");
         this.version = bytes(prefix + "version");
         this.entryCount = bytes(prefix + "entries");
         this.heartbeats = bytes(prefix + "workers");
@@ -59,6 +64,20 @@ final class RedisKeys {
 
     byte[] map(String map) {
         return bytes(prefix + "m:" + map);
+    }
+
+    /** What {@link #map} puts before the map name, for the sweep. */
+    byte[] mapPrefix() {
+        return mapPrefix;
+    }
+
+    byte[] expiringEntries() {
+        return expiringEntries;
+    }
+
+    /** An entry's member in {@link #expiringEntries}: map NUL key (map names never contain NUL). */
+    static byte[] expiringEntry(String map, String key) {
+        return bytes(map + '\0' + key);
     }
 
     byte[] version() {
