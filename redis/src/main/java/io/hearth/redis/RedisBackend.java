@@ -72,10 +72,7 @@ final class RedisBackend implements StoreBackend {
 
     @Override
     public CounterCell counter(String name, long timeToLiveMillis) {
-        if (timeToLiveMillis != 0) {
-            throw new UnsupportedOperationException("counters that expire are not supported yet by the Redis backend");
-        }
-        return counters.counter(name);
+        return counters.counter(name, timeToLiveMillis);
     }
 
     @Override

@@ -6,13 +6,14 @@ import java.util.List;
 
 /**
  * Deletes what has expired, so its memory comes back and the counts fall: entries whose deadline
- * has come (field, place in the entry count, index member). Each run is one script that looks at
- * most {@link #LIMIT} due entries, so Redis is never held up long; it runs from every store's
- * heartbeat, from {@code stats()} (so the count it reports leaves out what has expired), and from
- * a write that finds the store full. Thread-safe.
+ * has come (field, place in the entry count, index member) and the names of counters Redis has
+ * expired by itself. Each run is one script that looks at most {@link #LIMIT} due entries and as
+ * many due counters, so Redis is never held up long; it runs from every store's heartbeat, from
+ * {@code stats()} (so the counts it reports leave out what has expired), and from a write or a
+ * counter creation that finds the store full. Thread-safe.
  */
 final class RedisSweep {
-    /** Most due entries one run looks at. */
+    /** Most due entries, and most due counters, one run looks at. */
     static final int LIMIT = 1000;
     static final byte[] LIMIT_BYTES = bytes(String.valueOf(LIMIT));
     /** Most runs one heartbeat makes while each finds a full batch due. */
@@ -33,8 +34,10 @@ final class RedisSweep {
     /** One run: sweeps, then counts entries and counter names, in one script. */
     Counts run() {
         List<?> reply = (List<?>) calls.call("sweep what has expired", jedis -> Scripts.SWEEP.run(jedis,
-                List.of(keys.entryCount(), keys.expiringEntries(), keys.counterNames()), List.of(keys.mapPrefix(), LIMIT_BYTES)));
-        return new Counts((Long) reply.get(0), ((Long) reply.get(1)).intValue(), (Long) reply.get(2) == LIMIT);
+                List.of(keys.entryCount(), keys.expiringEntries(), keys.counterNames(), keys.expiringCounters()),
+                List.of(keys.mapPrefix(), keys.counterPrefix(), LIMIT_BYTES)));
+        return new Counts((Long) reply.get(0), ((Long) reply.get(1)).intValue(),
+                (Long) reply.get(2) == LIMIT || (Long) reply.get(3) == LIMIT);
     }
 
     /** The heartbeat's sweep: runs again while a run finds a full batch, up to {@link #MOST_RUNS_PER_BEAT} runs. */

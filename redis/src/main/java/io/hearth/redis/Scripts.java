@@ -17,7 +17,7 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * epoch milliseconds, are exact in a double). Entries are stored in one hash per map, field = key,
  * value = "version:json" or "version/deadline:json" ({@link #ENTRY}).
  *
- * <p>The sweep reaches map hashes it builds from a key prefix in ARGV rather than
+ * <p>The sweeps reach map hashes and counters they build from a key prefix in ARGV rather than
  * from KEYS, as the publish script does for messages: fine on a standalone Redis, one reason
  * Redis Cluster is not supported.
  */
@@ -166,68 +166,154 @@ final class Scripts {
             return {current, left}
             """);
 
-    /** Registers ARGV[1] in the counter-name set KEYS[1] unless maxCounters ARGV[2] (0: none) is reached; -count when full. */
-    private static final String REGISTER = """
-            local function register()
-              if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
-              local max = tonumber(ARGV[2])
-              local count = redis.call('SCARD', KEYS[1])
-              if max > 0 and count >= max then return -count end
-              redis.call('SADD', KEYS[1], ARGV[1])
-              return 1
+    /** Lua: forgets up to limit counters whose deadline in the expiring-counter index has come and whose key Redis
+     * has expired (their names leave the name set); re-files the ones whose expiry has moved. Returns how many it looked at. */
+    private static final String SWEEP_COUNTERS = """
+            local function sweep_counters(names, index, counter_prefix, now, limit)
+              local due = redis.call('ZRANGEBYSCORE', index, '-inf', string.format('%d', now), 'LIMIT', 0, limit)
+              for _, name in ipairs(due) do
+                local left = redis.call('PTTL', counter_prefix .. name)
+                if left == -2 then
+                  redis.call('SREM', names, name)
+                  redis.call('ZREM', index, name)
+                elseif left == -1 then
+                  redis.call('ZREM', index, name)
+                else
+                  redis.call('ZADD', index, string.format('%d', now + left), name)
+                end
+              end
+              return #due
             end
             """;
 
-    /** KEYS: counter-name set, counter. ARGV: name, maxCounters, expected, update (decimal). Returns 1 when it set,
-     * 0 when the value differed, or -count when the name had to be registered and the store is full. An absent
-     * counter is "0"; a counter removed meanwhile is named again by the write. */
-    static final Script COUNTER_CAS = new Script("counter-cas", REGISTER + """
-            if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[3] then return 0 end
+    /**
+     * Lua for counters, every counter script with the same KEYS and ARGV. KEYS: counter-name set,
+     * counter, expiring-counter index (name -> deadline, ms of the server's clock). ARGV: name,
+     * maxCounters (0: none), time to live in ms of a counter the script creates (0: none), counter
+     * key prefix, sweep limit, then the operation's own.
+     *
+     * <p>A counter exists while its key does, or, never written, while its name is in the set and
+     * not in the index: a name in the index whose key is gone is a counter Redis expired, its name
+     * left until a sweep. {@code register} names the counter unless maxCounters are in use (after
+     * sweeping expired names), then returns -count; {@code created} gives a counter the script
+     * created its cell's time to live, in the same script, so no crash can leave it without;
+     * {@code write(step)} runs step (which writes the key, keeping any expiry it has) between the
+     * two when the counter does not exist, and returns true and step's reply, or false and -count.
+     */
+    private static final String COUNTER = NOW + SWEEP_COUNTERS + """
+            local function exists()
+              if redis.call('EXISTS', KEYS[2]) == 1 then return true end
+              return redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 and not redis.call('ZSCORE', KEYS[3], ARGV[1])
+            end
+            local function register()
+              if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
+              local max = tonumber(ARGV[2])
+              if max > 0 and redis.call('SCARD', KEYS[1]) >= max then
+                sweep_counters(KEYS[1], KEYS[3], ARGV[4], now_ms(), tonumber(ARGV[5]))
+                local count = redis.call('SCARD', KEYS[1])
+                if count >= max then return -count end
+              end
+              redis.call('SADD', KEYS[1], ARGV[1])
+              return 1
+            end
+            local function created()
+              local ttl = tonumber(ARGV[3])
+              if ttl > 0 then
+                redis.call('PEXPIRE', KEYS[2], ARGV[3])
+                redis.call('ZADD', KEYS[3], string.format('%d', now_ms() + ttl), ARGV[1])
+              else
+                redis.call('ZREM', KEYS[3], ARGV[1])
+              end
+            end
+            local function write(step)
+              local fresh = not exists()
+              if fresh then
+                local registered = register()
+                if registered < 0 then return false, registered end
+              end
+              local reply = step()
+              if fresh then created() end
+              return true, reply
+            end
+            """;
+
+    /** Counter script (see {@link #COUNTER}). Creates the counter at zero, with its time to live, unless it exists;
+     * returns 1, or -count when full. A counter with no time to live is only named: it reads zero without a key. */
+    static final Script COUNTER_CREATE = new Script("counter-create", COUNTER + """
+            if exists() then return 1 end
             local registered = register()
             if registered < 0 then return registered end
-            redis.call('SET', KEYS[2], ARGV[4])
+            if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[2], '0') end
+            created()
             return 1
             """);
 
-    /** KEYS: counter-name set, counter. ARGV: name, maxCounters, delta. Returns {1, new value}, or {-count, 0} when
-     * the name had to be registered and the store is full. */
-    static final Script COUNTER_ADD = new Script("counter-add", REGISTER + """
-            local registered = register()
-            if registered < 0 then return {registered, 0} end
-            return {1, redis.call('INCRBY', KEYS[2], ARGV[3])}
+    /** Counter script. ARGV[6]: expected, ARGV[7]: update (decimal). Returns 1 when it set, 0 when the value differed,
+     * or -count when the counter had to be created and the store is full. An absent counter is "0". */
+    static final Script COUNTER_CAS = new Script("counter-cas", COUNTER + """
+            if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[6] then return 0 end
+            return select(2, write(function()
+              redis.call('SET', KEYS[2], ARGV[7], 'KEEPTTL')
+              return 1
+            end))
             """);
 
-    /** KEYS: counter-name set, counter. ARGV: name, maxCounters, value. Returns 1, or -count when full. */
-    static final Script COUNTER_SET = new Script("counter-set", REGISTER + """
-            local registered = register()
-            if registered < 0 then return registered end
-            redis.call('SET', KEYS[2], ARGV[3])
+    /** Counter script. ARGV[6]: delta. Returns {1, new value}, or {-count, 0} when the counter had to be created and
+     * the store is full. */
+    static final Script COUNTER_ADD = new Script("counter-add", COUNTER + """
+            local named, reply = write(function() return redis.call('INCRBY', KEYS[2], ARGV[6]) end)
+            if not named then return {reply, 0} end
+            return {1, reply}
+            """);
+
+    /** Counter script. ARGV[6]: value. Returns 1, or -count when the counter had to be created and the store is full. */
+    static final Script COUNTER_SET = new Script("counter-set", COUNTER + """
+            return select(2, write(function()
+              redis.call('SET', KEYS[2], ARGV[6], 'KEEPTTL')
+              return 1
+            end))
+            """);
+
+    /** Counter script. ARGV[6]: time to live in ms, 0 for none (PERSIST). Returns 1, or 0 when the counter does not exist. */
+    static final Script COUNTER_EXPIRE = new Script("counter-expire", COUNTER + """
+            if not exists() then return 0 end
+            local ttl = tonumber(ARGV[6])
+            if ttl == 0 then
+              redis.call('PERSIST', KEYS[2])
+              redis.call('ZREM', KEYS[3], ARGV[1])
+              return 1
+            end
+            if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('SET', KEYS[2], '0') end
+            redis.call('PEXPIRE', KEYS[2], ARGV[6])
+            redis.call('ZADD', KEYS[3], string.format('%d', now_ms() + ttl), ARGV[1])
             return 1
             """);
 
-    /** KEYS: counter-name set, counter. ARGV: name. Removes the counter and its name; returns 1 when it existed. */
-    static final Script REMOVE_COUNTER = new Script("remove-counter", """
-            local named = redis.call('SREM', KEYS[1], ARGV[1])
-            local valued = redis.call('DEL', KEYS[2])
-            if named + valued > 0 then return 1 end
+    /** Counter script. Returns 1 when the counter exists, else 0. */
+    static final Script COUNTER_FIND = new Script("counter-find", COUNTER + """
+            if exists() then return 1 end
             return 0
             """);
 
-    /** KEYS: counter-name set. ARGV: name, maxCounters (0: none). Returns 1, or -count when full. */
-    static final Script REGISTER_COUNTER = new Script("register-counter", """
-            if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
-            local max = tonumber(ARGV[2])
-            local count = redis.call('SCARD', KEYS[1])
-            if max > 0 and count >= max then return -count end
-            redis.call('SADD', KEYS[1], ARGV[1])
-            return 1
+    /** Counter script. Removes the counter, its name and its index entry; returns 1 when it existed. */
+    static final Script COUNTER_REMOVE = new Script("counter-remove", COUNTER + """
+            local existed = exists()
+            redis.call('SREM', KEYS[1], ARGV[1])
+            redis.call('DEL', KEYS[2])
+            redis.call('ZREM', KEYS[3], ARGV[1])
+            if existed then return 1 end
+            return 0
             """);
 
-    /** KEYS: entry count, expiry index, counter-name set. ARGV: map key prefix, limit. Deletes up to limit expired
-     * entries; returns {entries, counter names, entry index members looked at}. */
-    static final Script SWEEP = new Script("sweep", ENTRY + """
-            local entries = sweep_entries(KEYS[2], KEYS[1], ARGV[1], now_ms(), tonumber(ARGV[2]))
-            return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('SCARD', KEYS[3]), entries}
+    /** KEYS: entry count, expiry index, counter-name set, expiring-counter index. ARGV: map key prefix, counter key
+     * prefix, limit. Deletes up to limit expired entries and forgets up to limit expired counters; returns
+     * {entries, counter names, entry index members looked at, counter index members looked at}. */
+    static final Script SWEEP = new Script("sweep", ENTRY + SWEEP_COUNTERS + """
+            local now = now_ms()
+            local limit = tonumber(ARGV[3])
+            local entries = sweep_entries(KEYS[2], KEYS[1], ARGV[1], now, limit)
+            local counters = sweep_counters(KEYS[3], KEYS[4], ARGV[2], now, limit)
+            return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('SCARD', KEYS[3]), entries, counters}
             """);
 
     /** KEYS: heartbeats (zset), worker info (hash), broadcast sequence, epoch. ARGV: id, "pid start host", a new epoch.

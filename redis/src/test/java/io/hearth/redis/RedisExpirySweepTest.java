@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.hearth.SharedMap;
 import io.hearth.SharedStore;
 import io.hearth.StoreFullException;
+import io.hearth.spi.CounterCell;
 import io.hearth.spi.StoreBackend;
 import io.hearth.testkit.RedisServerExtension;
 import io.hearth.testkit.Stores;
@@ -110,17 +111,69 @@ class RedisExpirySweepTest {
     }
 
     @Test
-    void theHeartbeatDeletesExpiredEntriesWithoutAnyCallOfTheStore() {
+    void anExpiredCounterIsAbsentAtOnceAndItsNameLeavesTheSetBeforeTheCapRefusesANewOne() {
+        String capped = redis.server().freshStoreUri("maxCounters=2");
+        String cappedPrefix = capped.substring(capped.indexOf("prefix=") + "prefix=".length(), capped.indexOf('&'));
+        try (StoreBackend backend = backend(capped); Jedis jedis = jedis()) {
+            CounterCell window = backend.counter("window", SHORT_MILLIS);
+            long expiresAt = System.currentTimeMillis() + SHORT_MILLIS;
+            window.getAndAdd(1);
+            backend.counter("plain", 0).set(5);
+            awaitPast(expiresAt);
+
+            assertThat(jedis.sismember(cappedPrefix + "counters", "window")).as("no heartbeat runs: the name is still there").isTrue();
+            assertThat(backend.findCounter("window")).isNull();
+            assertThat(window.get()).isZero();
+
+            backend.counter("third", 0);
+            assertThat(jedis.sismember(cappedPrefix + "counters", "window")).isFalse();
+            assertThat(backend.stats().counters()).isEqualTo(2);
+            StoreFullException thrown = catchThrowableOfType(StoreFullException.class, () -> window.getAndAdd(1));
+            assertThat(thrown).as("a write through the old cell needs a name again").isNotNull()
+                    .hasMessageContaining("2 counter names are in use");
+        }
+    }
+
+    @Test
+    void aCounterThatACellCreatesGetsTheCellsTimeToLiveInTheSameStepAndWritesKeepIt() {
+        try (StoreBackend backend = backend(uri); Jedis jedis = jedis()) {
+            String key = prefix + "c:window";
+            CounterCell window = backend.counter("window", 60_000);
+            assertThat(jedis.pttl(key)).as("created at zero with its expiry").isBetween(1L, 60_000L);
+            assertThat(jedis.zscore(prefix + "expiring-counters", "window")).isNotNull();
+
+            assertThat(backend.removeCounter("window")).isTrue();
+            assertThat(jedis.exists(key)).isFalse();
+            window.getAndAdd(1);
+            assertThat(jedis.pttl(key)).as("created again by a write, with its expiry").isBetween(1L, 60_000L);
+            window.set(7);
+            assertThat(window.compareAndSet(7, 8)).isTrue();
+            assertThat(jedis.pttl(key)).as("set and compare-and-set keep it").isBetween(1L, 60_000L);
+
+            assertThat(window.expireAt(StoreBackend.NO_EXPIRY)).isTrue();
+            assertThat(jedis.pttl(key)).isEqualTo(-1);
+            assertThat(jedis.zscore(prefix + "expiring-counters", "window")).isNull();
+
+            CounterCell plain = backend.counter("plain", 0);
+            assertThat(jedis.exists(prefix + "c:plain")).as("a counter without expiry is only named until written").isFalse();
+            assertThat(backend.findCounter("plain")).isNotNull();
+            assertThat(plain.expiresAt()).isEqualTo(StoreBackend.NO_EXPIRY);
+        }
+    }
+
+    @Test
+    void theHeartbeatDeletesExpiredEntriesAndForgetsExpiredCountersWithoutAnyCallOfTheStore() {
         try (SharedStore store = Stores.open(uri); Jedis jedis = jedis()) {
             store.map("m", String.class).put("k", "v", Duration.ofMillis(SHORT_MILLIS));
+            store.counter("window", Duration.ofMillis(SHORT_MILLIS)).incrementAndGet();
 
             long giveUp = System.currentTimeMillis() + 10_000;
-            while (jedis.exists(prefix + "m:m")) {
+            while (jedis.exists(prefix + "m:m") || jedis.sismember(prefix + "counters", "window")) {
                 assertThat(System.currentTimeMillis()).as("the heartbeat sweeps every second; 10 s passed").isLessThan(giveUp);
                 LockSupport.parkNanos(50_000_000);
             }
             assertThat(jedis.get(prefix + "entries")).isEqualTo("0");
-            assertThat(jedis.exists(prefix + "expiring-entries")).isFalse();
+            assertThat(jedis.exists(prefix + "expiring-entries", prefix + "expiring-counters")).isZero();
         }
     }
 
