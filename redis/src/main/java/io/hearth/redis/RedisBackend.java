@@ -1,7 +1,5 @@
 package io.hearth.redis;
 
-import static io.hearth.redis.RedisCalls.string;
-
 import io.hearth.BroadcastMessage;
 import io.hearth.BroadcastResult;
 import io.hearth.StoreStats;
@@ -19,7 +17,8 @@ import java.util.function.Consumer;
 /**
  * A store in Redis, its keys laid out in {@link RedisKeys}. Each open store is one worker of the
  * registry ({@link RedisWorkers}); once delivery starts it runs three daemon threads: the
- * heartbeat, the broadcast delivery loop and the pub/sub listener that wakes it.
+ * heartbeat (which also sweeps what has expired, {@link RedisSweep}), the broadcast delivery loop
+ * and the pub/sub listener that wakes it.
  */
 final class RedisBackend implements StoreBackend {
     private final RedisSettings settings;
@@ -29,6 +28,7 @@ final class RedisBackend implements StoreBackend {
     private final RedisEntries entries;
     private final RedisWorkers workers;
     private final RedisBroadcasts broadcasts;
+    private final RedisSweep sweep;
     private final long startAfter;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Heartbeat heartbeat;
@@ -41,6 +41,7 @@ final class RedisBackend implements StoreBackend {
         this.entries = new RedisEntries(settings, keys, calls);
         this.workers = new RedisWorkers(settings.location(), keys, calls);
         this.broadcasts = new RedisBroadcasts(settings.location(), keys, calls, workers);
+        this.sweep = new RedisSweep(keys, calls);
         try {
             this.startAfter = workers.attach();
         } catch (RuntimeException e) {
@@ -70,8 +71,8 @@ final class RedisBackend implements StoreBackend {
     }
 
     @Override
-    public CounterCell counter(String name) {
-        return counters.counter(name);
+    public CounterCell counter(String name, long timeToLiveMillis) {
+        return counters.counter(name, timeToLiveMillis);
     }
 
     @Override
@@ -90,8 +91,13 @@ final class RedisBackend implements StoreBackend {
     }
 
     @Override
-    public long write(String map, String key, long expectedVersion, byte[] json) {
-        return entries.write(map, key, expectedVersion, json);
+    public long write(String map, String key, long expectedVersion, byte[] json, long expiresAt) {
+        return entries.write(map, key, expectedVersion, json, expiresAt);
+    }
+
+    @Override
+    public boolean expire(String map, String key, long expiresAt) {
+        return entries.expire(map, key, expiresAt);
     }
 
     @Override
@@ -116,22 +122,25 @@ final class RedisBackend implements StoreBackend {
 
     @Override
     public void startDelivery(Consumer<BroadcastMessage> sink) {
-        heartbeat = Heartbeat.start(location(), RedisWorkers.HEARTBEAT_INTERVAL, workers::beat);
+        heartbeat = Heartbeat.start(location(), RedisWorkers.HEARTBEAT_INTERVAL, this::beat);
         broadcasts.startDelivery(startAfter, sink);
     }
 
+    /** One beat of the heartbeat thread: this worker's heartbeat, then a sweep of what has expired. */
+    private void beat() {
+        workers.beat();
+        sweep.sweepDue();
+    }
+
+    /** The counts after a sweep, so they leave out what has expired (unless more than a sweep's batch expired at once). */
     @Override
     public StoreStats stats() {
-        return calls.call("read stats", jedis -> {
-            byte[] entryCount = jedis.get(keys.entryCount());
-            long counterCount = jedis.scard(keys.counterNames());
-            long capacity = settings.maxEntries() == 0 ? Long.MAX_VALUE : settings.maxEntries();
-            int counterCapacity = settings.maxCounters() == 0 ? Integer.MAX_VALUE : settings.maxCounters();
-            BackendLimits limits = settings.limits();
-            return new StoreStats(entryCount == null ? 0 : Long.parseLong(string(entryCount)), capacity, (int) counterCount,
-                    counterCapacity, 0, limits.maxKeyBytes(), limits.maxValueBytes(), limits.maxBroadcastBytes(), Integer.MAX_VALUE,
-                    0, 1);
-        });
+        RedisSweep.Counts counts = sweep.run();
+        long capacity = settings.maxEntries() == 0 ? Long.MAX_VALUE : settings.maxEntries();
+        int counterCapacity = settings.maxCounters() == 0 ? Integer.MAX_VALUE : settings.maxCounters();
+        BackendLimits limits = settings.limits();
+        return new StoreStats(counts.entries(), capacity, counts.counters(), counterCapacity, 0, limits.maxKeyBytes(),
+                limits.maxValueBytes(), limits.maxBroadcastBytes(), Integer.MAX_VALUE, 0, 1);
     }
 
     /** Stops delivery, the listener and the heartbeat, unregisters the worker, then closes the pool. */

@@ -6,11 +6,20 @@ import static io.hearth.redis.RedisCalls.string;
 import io.hearth.HearthException;
 import io.hearth.StoreFullException;
 import io.hearth.spi.CounterCell;
+import io.hearth.spi.StoreBackend;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import redis.clients.jedis.exceptions.JedisDataException;
 
-/** The store's counters: each a decimal string under its own key, its name in the set of names. Thread-safe. */
+/**
+ * The store's counters: each a decimal string under its own key, its name in the set of names. A
+ * counter with a time to live has Redis's own expiry on its key (PEXPIRE, PTTL, PERSIST) and its
+ * name in the expiring-counter index, which tells a counter Redis expired (key gone, name still
+ * in the set) from one never written (no key either, but not in the index); scripts and
+ * {@link #find} treat the first as absent, and {@link RedisSweep} removes its name. Thread-safe.
+ */
 final class RedisCounters {
     private final RedisSettings settings;
     private final RedisKeys keys;
@@ -22,21 +31,25 @@ final class RedisCounters {
         this.calls = calls;
     }
 
-    /** The named counter, its name registered first; throws {@link StoreFullException} past maxCounters. */
-    CounterCell counter(String name) {
-        Object registered = calls.call("create counter '" + name + "'", jedis -> Scripts.REGISTER_COUNTER.run(jedis,
-                List.of(keys.counterNames()), List.of(bytes(name), bytes(String.valueOf(settings.maxCounters())))));
-        if ((Long) registered < 0) {
-            throw full(name, -(Long) registered);
-        }
-        return new RedisCounter(keys.counter(name), name);
+    /**
+     * The named counter, created unless it exists (at zero, to expire timeToLiveMillis later, 0:
+     * never); throws {@link StoreFullException} past maxCounters.
+     */
+    CounterCell counter(String name, long timeToLiveMillis) {
+        RedisCounter counter = new RedisCounter(name, timeToLiveMillis);
+        counter.refuseWhenFull((Long) counter.run("create counter", Scripts.COUNTER_CREATE));
+        return counter;
     }
 
     /** Removes the counter and its name; returns whether it existed. */
     boolean remove(String name) {
-        Object removed = calls.call("remove counter '" + name + "'", jedis -> Scripts.REMOVE_COUNTER.run(jedis,
-                List.of(keys.counterNames(), keys.counter(name)), List.of(bytes(name))));
-        return (Long) removed == 1;
+        return (Long) new RedisCounter(name, 0).run("remove counter", Scripts.COUNTER_REMOVE) == 1;
+    }
+
+    /** The named counter if it exists (and has not expired), else null. */
+    CounterCell find(String name) {
+        RedisCounter counter = new RedisCounter(name, 0);
+        return (Long) counter.run("find counter", Scripts.COUNTER_FIND) == 1 ? counter : null;
     }
 
     private StoreFullException full(String name, long count) {
@@ -44,19 +57,36 @@ final class RedisCounters {
                 + " the most this store takes (maxCounters=" + settings.maxCounters() + ") in " + settings.location());
     }
 
-    /** The named counter if its name is registered, else null. */
-    CounterCell find(String name) {
-        boolean known = calls.call("find counter '" + name + "'", jedis -> jedis.sismember(keys.counterNames(), bytes(name)));
-        return known ? new RedisCounter(keys.counter(name), name) : null;
-    }
-
     private final class RedisCounter implements CounterCell {
         private final byte[] key;
         private final String name;
+        /** KEYS of every counter script. */
+        private final List<byte[]> scriptKeys;
+        /** The ARGV every counter script starts with (see {@link Scripts}); the operation's own follow. */
+        private final List<byte[]> scriptArgs;
 
-        RedisCounter(byte[] key, String name) {
-            this.key = key;
+        /** @param timeToLiveMillis of the counter a write through this cell creates; 0: none */
+        RedisCounter(String name, long timeToLiveMillis) {
+            this.key = keys.counter(name);
             this.name = name;
+            this.scriptKeys = List.of(keys.counterNames(), key, keys.expiringCounters());
+            this.scriptArgs = List.of(bytes(name), bytes(String.valueOf(settings.maxCounters())),
+                    bytes(String.valueOf(timeToLiveMillis)), keys.counterPrefix(), RedisSweep.LIMIT_BYTES);
+        }
+
+        /** Runs a counter script with this counter's KEYS and ARGV, then operation's. */
+        Object run(String what, Scripts.Script script, byte[]... operation) {
+            List<byte[]> args = new ArrayList<>(scriptArgs);
+            args.addAll(Arrays.asList(operation));
+            return calls.call(what + " '" + name + "'", jedis -> script.run(jedis, scriptKeys, args));
+        }
+
+        /** Passes a script's reply on, unless it says the counter could not be named: then StoreFullException. */
+        long refuseWhenFull(long reply) {
+            if (reply < 0) {
+                throw full(name, -reply);
+            }
+            return reply;
         }
 
         @Override
@@ -67,25 +97,14 @@ final class RedisCounters {
 
         @Override
         public void set(long value) {
-            Object set = calls.call("set counter '" + name + "'", jedis -> Scripts.COUNTER_SET.run(jedis,
-                    List.of(keys.counterNames(), key), List.of(bytes(name), max(), bytes(Long.toString(value)))));
-            if ((Long) set < 0) {
-                throw full(name, -(Long) set);
-            }
-        }
-
-        private byte[] max() {
-            return bytes(String.valueOf(settings.maxCounters()));
+            refuseWhenFull((Long) run("set counter", Scripts.COUNTER_SET, bytes(Long.toString(value))));
         }
 
         @Override
         public long getAndAdd(long delta) {
             try {
-                List<?> added = (List<?>) calls.call("add to counter '" + name + "'", jedis -> Scripts.COUNTER_ADD.run(jedis,
-                        List.of(keys.counterNames(), key), List.of(bytes(name), max(), bytes(Long.toString(delta)))));
-                if ((Long) added.get(0) < 0) {
-                    throw full(name, -(Long) added.get(0));
-                }
+                List<?> added = (List<?>) run("add to counter", Scripts.COUNTER_ADD, bytes(Long.toString(delta)));
+                refuseWhenFull((Long) added.get(0));
                 return (Long) added.get(1) - delta;
             } catch (HearthException e) {
                 if (!(e.getCause() instanceof JedisDataException) || !String.valueOf(e.getCause().getMessage()).contains("overflow")) {
@@ -104,13 +123,20 @@ final class RedisCounters {
 
         @Override
         public boolean compareAndSet(long expected, long update) {
-            Object set = calls.call("compare-and-set counter '" + name + "'", jedis -> Scripts.COUNTER_CAS.run(jedis,
-                    List.of(keys.counterNames(), key), List.of(bytes(name), max(), bytes(Long.toString(expected)),
-                            bytes(Long.toString(update)))));
-            if ((Long) set < 0) {
-                throw full(name, -(Long) set);
-            }
-            return (Long) set == 1;
+            return refuseWhenFull((Long) run("compare-and-set counter", Scripts.COUNTER_CAS, bytes(Long.toString(expected)),
+                    bytes(Long.toString(update)))) == 1;
+        }
+
+        @Override
+        public long expiresAt() {
+            long left = calls.call("read the expiry of counter '" + name + "'", jedis -> jedis.pttl(key));
+            return Deadlines.expiresAt(left); // -1 (no expiry) and -2 (no key) are both none
+        }
+
+        @Override
+        public boolean expireAt(long expiresAt) {
+            long timeToLive = expiresAt == StoreBackend.NO_EXPIRY ? 0 : Deadlines.millisUntil(expiresAt);
+            return (Long) run("set the expiry of counter", Scripts.COUNTER_EXPIRE, bytes(String.valueOf(timeToLive))) == 1;
         }
     }
 }

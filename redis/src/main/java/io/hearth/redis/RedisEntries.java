@@ -17,11 +17,16 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 /**
- * The store's map entries: one hash per map, field = key, value = "version:json"; writes and
- * removes are Lua scripts, so the version check and the entry count move with them. Thread-safe.
+ * The store's map entries: one hash per map, field = key, value = "version:json", or
+ * "version/deadline:json" for an entry that expires (deadline: epoch ms of the server's clock).
+ * Reads, writes, expire and remove are Lua scripts, so the version check, the expiry check, the
+ * entry count and the expiry index move together; an expired field is absent to all of them and
+ * to listing until {@link RedisSweep} or a remove deletes it. Thread-safe.
  */
 final class RedisEntries {
     private static final byte[] ANY_BYTES = bytes(String.valueOf(StoreBackend.ANY));
+    /** What {@link #deadline} returns for a field without one. */
+    private static final long NONE = -1;
 
     private final RedisSettings settings;
     private final RedisKeys keys;
@@ -35,15 +40,23 @@ final class RedisEntries {
 
     /** See {@link StoreBackend#get}. */
     StoredEntry get(String map, String key) {
-        byte[] raw = calls.call("read key '" + key + "' of map '" + map + "'", jedis -> jedis.hget(keys.map(map), bytes(key)));
-        return raw == null ? null : entry(raw);
+        Object found = calls.call("read key '" + key + "' of map '" + map + "'", jedis -> Scripts.READ.run(jedis,
+                List.of(keys.map(map)), List.of(bytes(key))));
+        return found == null ? null : entry((List<?>) found);
     }
 
-    /** See {@link StoreBackend#write}; throws {@link StoreFullException} when a new key would pass maxEntries. */
-    long write(String map, String key, long expectedVersion, byte[] json) {
+    /**
+     * See {@link StoreBackend#write}; throws {@link StoreFullException} when a new key would pass
+     * maxEntries (after sweeping the entries that have expired).
+     */
+    long write(String map, String key, long expectedVersion, byte[] json, long expiresAt) {
+        long timeToLive = expiresAt == StoreBackend.KEEP_EXPIRY ? -1
+                : expiresAt == StoreBackend.NO_EXPIRY ? 0 : Deadlines.millisUntil(expiresAt);
         Object result = calls.call("write key '" + key + "' of map '" + map + "'", jedis -> Scripts.WRITE.run(jedis,
-                List.of(keys.map(map), keys.version(), keys.entryCount()),
-                List.of(bytes(key), bytes(String.valueOf(expectedVersion)), json, bytes(String.valueOf(settings.maxEntries())))));
+                List.of(keys.map(map), keys.version(), keys.entryCount(), keys.expiringEntries()),
+                List.of(bytes(key), bytes(String.valueOf(expectedVersion)), json, bytes(String.valueOf(settings.maxEntries())),
+                        bytes(String.valueOf(timeToLive)), RedisKeys.expiringEntry(map, key), keys.mapPrefix(),
+                        RedisSweep.LIMIT_BYTES)));
         long version = (Long) result;
         if (version < 0) {
             throw new StoreFullException("store is full: it holds " + -version + " entries, its capacity is "
@@ -52,24 +65,41 @@ final class RedisEntries {
         return version;
     }
 
+    /** See {@link StoreBackend#expire}. */
+    boolean expire(String map, String key, long expiresAt) {
+        long timeToLive = expiresAt == StoreBackend.NO_EXPIRY ? 0 : Deadlines.millisUntil(expiresAt);
+        Object changed = calls.call("set the expiry of key '" + key + "' of map '" + map + "'", jedis -> Scripts.EXPIRE.run(jedis,
+                List.of(keys.map(map), keys.expiringEntries()),
+                List.of(bytes(key), bytes(String.valueOf(timeToLive)), RedisKeys.expiringEntry(map, key))));
+        return (Long) changed == 1;
+    }
+
     /** See {@link StoreBackend#remove}. */
     StoredEntry remove(String map, String key, long expectedVersion) {
         Object removed = calls.call("remove key '" + key + "' of map '" + map + "'", jedis -> Scripts.REMOVE.run(jedis,
-                List.of(keys.map(map), keys.entryCount()),
-                List.of(bytes(key), expectedVersion == StoreBackend.ANY ? ANY_BYTES : bytes(String.valueOf(expectedVersion)))));
-        return removed == null ? null : entry((byte[]) removed);
+                List.of(keys.map(map), keys.entryCount(), keys.expiringEntries()),
+                List.of(bytes(key), expectedVersion == StoreBackend.ANY ? ANY_BYTES : bytes(String.valueOf(expectedVersion)),
+                        RedisKeys.expiringEntry(map, key))));
+        return removed == null ? null : entry((List<?>) removed);
     }
 
-    /** See {@link StoreBackend#forEachKey}. */
+    /** See {@link StoreBackend#forEachKey}: fields whose deadline had come by the server's clock when the walk began are left out. */
     void forEachKey(String map, Consumer<String> action) {
         // Collected first, so no connection is held while the caller's action runs.
         List<String> names = calls.call("list map '" + map + "'", jedis -> {
+            List<String> time = jedis.time();
+            long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
             List<String> found = new ArrayList<>();
             ScanParams params = new ScanParams().count(500);
             byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
             do {
                 ScanResult<Map.Entry<byte[], byte[]>> page = jedis.hscan(keys.map(map), cursor, params);
-                page.getResult().forEach(entry -> found.add(string(entry.getKey())));
+                for (Map.Entry<byte[], byte[]> entry : page.getResult()) {
+                    long deadline = deadline(entry.getValue());
+                    if (deadline == NONE || deadline > now) {
+                        found.add(string(entry.getKey()));
+                    }
+                }
                 cursor = page.getCursorAsBytes();
             } while (!Arrays.equals(cursor, ScanParams.SCAN_POINTER_START_BINARY));
             return found;
@@ -77,12 +107,34 @@ final class RedisEntries {
         new HashSet<>(names).forEach(action); // HSCAN may return a key twice while the hash is rehashed
     }
 
-    private static StoredEntry entry(byte[] raw) {
+    /** An entry as READ and REMOVE return it: {"version[/deadline]:json", ms left or -1}. */
+    private static StoredEntry entry(List<?> reply) {
+        byte[] raw = (byte[]) reply.get(0);
+        int colon = colon(raw);
+        int slash = 0;
+        while (slash < colon && raw[slash] != '/') {
+            slash++;
+        }
+        long version = Long.parseLong(new String(raw, 0, slash, StandardCharsets.US_ASCII));
+        return new StoredEntry(version, Arrays.copyOfRange(raw, colon + 1, raw.length), Deadlines.expiresAt((Long) reply.get(1)));
+    }
+
+    /** The deadline in a field's value, ms of the server's clock, or {@link #NONE}. */
+    private static long deadline(byte[] raw) {
+        int colon = colon(raw);
+        for (int i = 0; i < colon; i++) {
+            if (raw[i] == '/') {
+                return Long.parseLong(new String(raw, i + 1, colon - i - 1, StandardCharsets.US_ASCII));
+            }
+        }
+        return NONE;
+    }
+
+    private static int colon(byte[] raw) {
         int colon = 0;
         while (raw[colon] != ':') {
             colon++;
         }
-        long version = Long.parseLong(new String(raw, 0, colon, StandardCharsets.US_ASCII));
-        return new StoredEntry(version, Arrays.copyOfRange(raw, colon + 1, raw.length));
+        return colon;
     }
 }

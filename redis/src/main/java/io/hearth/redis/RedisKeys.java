@@ -6,11 +6,13 @@ import static io.hearth.redis.RedisCalls.bytes;
  * Every key name of one store, built from its prefix (default {@code hearth:}) here and nowhere else:
  *
  * <pre>
- *  PREFIX c:NAME                counter, a decimal string (INCRBY, SET, GET, compare-and-set in Lua)
- *  PREFIX counters              set of counter names in use
- *  PREFIX m:MAP                 hash of one map: field = key, value = "version:json"
+ *  PREFIX c:NAME                counter, a decimal string (INCRBY, SET, GET, compare-and-set in Lua); PEXPIRE'd when it expires
+ *  PREFIX counters              set of counter names in use (an expired counter's until a sweep)
+ *  PREFIX expiring-counters     sorted set: name of a counter with an expiry -> its deadline, ms of the server's clock
+ *  PREFIX m:MAP                 hash of one map: field = key, value = "version:json" or "version/deadline:json"
+ *  PREFIX expiring-entries      sorted set: "MAP NUL KEY" of an entry with an expiry -> its deadline, ms of the server's clock
  *  PREFIX version               the store-wide version sequence (INCR in the write script)
- *  PREFIX entries               number of entries over all maps
+ *  PREFIX entries               number of hash fields over all maps (an expired entry's until a sweep)
  *  PREFIX workers               sorted set: worker id -> last heartbeat, ms of the server's clock
  *  PREFIX worker-info           hash: worker id -> "pid processStart hostId attachedMs"
  *  PREFIX broadcast:seq         the broadcast sequence
@@ -25,6 +27,10 @@ import static io.hearth.redis.RedisCalls.bytes;
 final class RedisKeys {
     private final String prefix;
     private final byte[] counterNames;
+    private final byte[] expiringCounters;
+    private final byte[] expiringEntries;
+    private final byte[] counterPrefix;
+    private final byte[] mapPrefix;
     private final byte[] version;
     private final byte[] entryCount;
     private final byte[] heartbeats;
@@ -38,6 +44,10 @@ final class RedisKeys {
     RedisKeys(String prefix) {
         this.prefix = prefix;
         this.counterNames = bytes(prefix + "counters");
+        this.expiringCounters = bytes(prefix + "expiring-counters");
+        this.expiringEntries = bytes(prefix + "expiring-entries");
+        this.counterPrefix = bytes(prefix + "c:");
+        this.mapPrefix = bytes(prefix + "m:");
         this.version = bytes(prefix + "version");
         this.entryCount = bytes(prefix + "entries");
         this.heartbeats = bytes(prefix + "workers");
@@ -59,6 +69,29 @@ final class RedisKeys {
 
     byte[] map(String map) {
         return bytes(prefix + "m:" + map);
+    }
+
+    /** What {@link #counter} puts before the name, for the sweep. */
+    byte[] counterPrefix() {
+        return counterPrefix;
+    }
+
+    /** What {@link #map} puts before the map name, for the sweep. */
+    byte[] mapPrefix() {
+        return mapPrefix;
+    }
+
+    byte[] expiringCounters() {
+        return expiringCounters;
+    }
+
+    byte[] expiringEntries() {
+        return expiringEntries;
+    }
+
+    /** An entry's member in {@link #expiringEntries}: map NUL key (map names never contain NUL). */
+    static byte[] expiringEntry(String map, String key) {
+        return bytes(map + '\0' + key);
     }
 
     byte[] version() {
