@@ -40,7 +40,7 @@ public final class Footprint {
     }
 
     /** One store's figures; memory in KiB from /proc/self/status, disk in bytes. */
-    record Figures(FootprintSubject.Kind kind, long allocatedBytes, long apparentBytes, double writeSeconds,
+    record Figures(FootprintSubject.Kind kind, long allocatedBytes, long apparentBytes,
                    long[] opened, long[] read) {
         /** RssFile after reading every entry less RssFile once the store was open, in KiB. */
         long fileKibAddedByReading() {
@@ -74,15 +74,18 @@ public final class Footprint {
         }
     }
 
+    /** The load average and how many surefire JVMs (other people's test suites) are running, for the record of a run. */
     static String loadAverage() throws IOException {
-        return String.join(" ", List.of(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")).subList(0, 3));
+        String load = String.join(" ", List.of(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")).subList(0, 3));
+        Process pgrep = new ProcessBuilder("pgrep", "-fc", "surefirebooter").redirectErrorStream(true).start();
+        String suites = new String(pgrep.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        return load + " with " + (suites.isEmpty() ? "?" : suites) + " surefire processes";
     }
 
     private static Figures measure(FootprintSubject.Kind kind, Path dir, int n) throws IOException {
         System.err.println("[footprint] " + kind.id + ": writing " + n + " entries");
-        double writeSeconds;
         try (ChildJvm writer = child(kind, "write", dir, n)) {
-            writeSeconds = Double.parseDouble(writer.awaitLine("done ", Duration.ofMinutes(30)));
+            writer.awaitLine("done ", Duration.ofMinutes(30));
             check(writer, kind);
         }
         long allocated = du(dir, false);
@@ -93,7 +96,7 @@ public final class Footprint {
             long[] read = kib(reader.awaitLine("read ", Duration.ofMinutes(30)));
             reader.awaitLine("done ", Duration.ofMinutes(1));
             check(reader, kind);
-            return new Figures(kind, allocated, apparent, writeSeconds, opened, read);
+            return new Figures(kind, allocated, apparent, opened, read);
         }
     }
 
@@ -149,8 +152,9 @@ public final class Footprint {
         md.append("# What ").append(String.format(Locale.ROOT, "%,d", n)).append(" entries take\n\n")
                 .append("Made by `java -cp benchmarks/target/benchmarks.jar io.hearth.bench.Footprint")
                 .append(args.isEmpty() ? "" : " " + args).append("`, run ").append(when)
-                .append("; do not edit by hand. Load average (1, 5, 15 min) before: ").append(loadBefore).append(", after: ")
-                .append(loadAfter).append(".\n\n")
+                .append("; do not edit by hand. Load average (1, 5, 15 min) and test suites running (`pgrep -fc surefirebooter`) before: ")
+                .append(loadBefore).append(", after: ").append(loadAfter).append(". Neither moves the disk or memory figures; write times,\n")
+                .append("which they do move, are left out.\n\n")
                 .append("Keys `user-0000000` to `user-").append(String.format(Locale.ROOT, "%07d", n - 1))
                 .append("` (12 bytes), values 111 bytes of JSON (`Population`). One JVM per store writes them; `du` measures the\n")
                 .append("store's files; a fresh JVM (256 MB heap, serial GC) opens the store, reads every entry once (Hearth: `SharedMap.get`,\n")
@@ -160,8 +164,8 @@ public final class Footprint {
                 .append("RssFile once the store was open. The ratio in brackets is to Chronicle Map used directly. One measurement each, no\n")
                 .append("error bars: the disk figures are exact for this run; the memory figures move by some MB between runs.\n\n");
         md.append("| store | disk (allocated) | files' length | RSS after reading all (VmRSS) | file pages (RssFile) "
-                        + "| file pages reading added | anonymous (RssAnon) | write time |\n")
-                .append("|---|---|---|---|---|---|---|---|\n");
+                        + "| file pages reading added | anonymous (RssAnon) |\n")
+                .append("|---|---|---|---|---|---|---|\n");
         for (Figures f : all) {
             md.append("| ").append(f.kind().what).append(" | ")
                     .append(mb(f.allocatedBytes())).append(ratio(f.allocatedBytes(), raw.allocatedBytes())).append(" | ")
@@ -170,8 +174,7 @@ public final class Footprint {
                     .append(mb(f.read()[2] * 1024)).append(ratio(f.read()[2], raw.read()[2])).append(" | ")
                     .append(mb(f.fileKibAddedByReading() * 1024)).append(ratio(f.fileKibAddedByReading(), raw.fileKibAddedByReading()))
                     .append(" | ")
-                    .append(mb(f.read()[1] * 1024)).append(ratio(f.read()[1], raw.read()[1])).append(" | ")
-                    .append(String.format(Locale.ROOT, "%.1f s", f.writeSeconds())).append(" |\n");
+                    .append(mb(f.read()[1] * 1024)).append(ratio(f.read()[1], raw.read()[1])).append(" |\n");
         }
         md.append("\nPer entry (disk allocated, and file pages reading added, divided by ")
                 .append(String.format(Locale.ROOT, "%,d", n)).append("): ");

@@ -36,6 +36,8 @@ public final class FootprintSubject {
     enum Kind {
         HEARTH_GROWN("hearth.grown", "Hearth, default store (`SharedStore.open(path)`), grown while written"),
         HEARTH_PRESIZED("hearth.presized", "Hearth, `expectedEntries(1_100_000)`"),
+        HEARTH_SHAPED("hearth.presized.shaped",
+                "Hearth, `expectedEntries(1_100_000).expectedKeyBytes(12).expectedValueBytes(111)`: told the entries' sizes too"),
         CHRONICLE_RAW("chronicle.raw", "Chronicle Map used directly, `ChronicleMap<String, byte[]>`, `entries(1_100_000)`"),
         LMDB("lmdb", "LMDB through LmdbJava, one database, keys and JSON bytes");
 
@@ -75,7 +77,7 @@ public final class FootprintSubject {
     private static void write(Kind kind, Path dir, int n) {
         ObjectMapper mapper = new ObjectMapper();
         switch (kind) {
-            case HEARTH_GROWN, HEARTH_PRESIZED -> {
+            case HEARTH_GROWN, HEARTH_PRESIZED, HEARTH_SHAPED -> {
                 try (SharedStore store = openHearth(kind, dir)) {
                     Population.write(store.map(MAP, Profile.class), n);
                 }
@@ -114,7 +116,7 @@ public final class FootprintSubject {
         ObjectMapper mapper = new ObjectMapper();
         long found = 0;
         switch (kind) {
-            case HEARTH_GROWN, HEARTH_PRESIZED -> {
+            case HEARTH_GROWN, HEARTH_PRESIZED, HEARTH_SHAPED -> {
                 try (SharedStore store = openHearth(kind, dir)) {
                     SharedMap<Profile> map = store.map(MAP, Profile.class);
                     memory("opened");
@@ -162,7 +164,13 @@ public final class FootprintSubject {
 
     private static SharedStore openHearth(Kind kind, Path dir) {
         Path path = dir.resolve("store.store");
-        return kind == Kind.HEARTH_GROWN ? SharedStore.open(path) : SharedStore.builder(path).expectedEntries(SIZED_FOR).open();
+        return switch (kind) {
+            case HEARTH_GROWN -> SharedStore.open(path);
+            case HEARTH_PRESIZED -> SharedStore.builder(path).expectedEntries(SIZED_FOR).open();
+            case HEARTH_SHAPED -> SharedStore.builder(path).expectedEntries(SIZED_FOR)
+                    .expectedKeyBytes(Population.key(0).length()).expectedValueBytes(Population.json(new ObjectMapper(), 0).length).open();
+            default -> throw new IllegalArgumentException(kind + " is not a Hearth store");
+        };
     }
 
     private static ChronicleMap<String, byte[]> openRaw(Path dir, ObjectMapper mapper) {
