@@ -164,7 +164,9 @@ public final class GrowthPause {
             md.append("\n").append(count(o.reached())).append(" entries, the reader's ").append(o.slowest().size())
                     .append(" slowest calls: ");
             md.append(String.join(", ", o.slowest().stream().map(s -> millis(s.nanos()) + during(s, o.splits())).toList())).append(".\n");
-            md.append("Splits (ms, in order): ").append(String.join(" ", o.splits().stream().map(s -> Long.toString(s.millis())).toList()))
+            md.append("Splits in order, as milliseconds/thousands of entries moved (shards after it): ")
+                    .append(String.join(" ", o.splits().stream().map(s -> s.millis() + "/" + Math.round(s.moved() / 1000.0)
+                            + (s.shards() % 16 == 0 ? " (" + s.shards() + ")" : "")).toList()))
                     .append(".\n");
         }
         return md.toString();
