@@ -48,7 +48,7 @@ public final class Helper {
                 }
             }
             case "raw-rmw" -> {
-                try (ChronicleMap<String, byte[]> map = RawChronicle.open(path.toFile(), args[2], Integer.parseInt(args[3]))) {
+                try (ChronicleMap<String, byte[]> map = RawChronicle.open(path.toFile(), RawChronicle.BENCHMARK_ENTRIES, args[2], Integer.parseInt(args[3]))) {
                     ops = hammer(() -> RawChronicle.rmw(map, args[2]));
                 }
             }

@@ -94,7 +94,7 @@ public class MapBenchmarks {
         @Setup(Level.Trial)
         public void setUp() {
             trial = Trial.open("raw-chronicle", t -> {
-                map = t.add(RawChronicle.open(t.dir.resolve("raw.chronicle").toFile(), KEY, value.length));
+                map = t.add(RawChronicle.open(t.dir.resolve("raw.chronicle").toFile(), RawChronicle.BENCHMARK_ENTRIES, KEY, value.length));
                 map.put(KEY, value);
             });
         }
@@ -115,7 +115,7 @@ public class MapBenchmarks {
         public void setUp() {
             byte[] value = sampleJson();
             trial = Trial.open("raw-chronicle-contended", t -> {
-                map = t.add(RawChronicle.open(t.dir.resolve("raw.chronicle").toFile(), KEY, value.length));
+                map = t.add(RawChronicle.open(t.dir.resolve("raw.chronicle").toFile(), RawChronicle.BENCHMARK_ENTRIES, KEY, value.length));
                 map.put(KEY, value);
                 t.contender("raw.chronicle.rmw.contended", HelperProcess.start("raw-rmw",
                         t.dir.resolve("raw.chronicle").toString(), KEY, Integer.toString(value.length)));

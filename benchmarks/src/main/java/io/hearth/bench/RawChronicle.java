@@ -18,13 +18,16 @@ final class RawChronicle {
     private RawChronicle() {
     }
 
-    /** Opens (or creates) a persisted map sized for 100,000 entries like the key and value given. */
-    static ChronicleMap<String, byte[]> open(File file, String sampleKey, int valueBytes) {
+    /** The size of the map of each floor benchmark, which holds one entry. */
+    static final long BENCHMARK_ENTRIES = 100_000;
+
+    /** Opens (or creates) a persisted map sized for this many entries like the key and value given. */
+    static ChronicleMap<String, byte[]> open(File file, long entries, String sampleKey, int valueBytes) {
         System.setProperty("chronicle.analytics.disable", "true");
         try {
             return ChronicleMapBuilder.of(String.class, byte[].class)
                     .name("raw-floor")
-                    .entries(100_000)
+                    .entries(entries)
                     .averageKey(sampleKey)
                     .averageValueSize(valueBytes)
                     .putReturnsNull(true) // put need not read back the old value; Hearth's put does not either

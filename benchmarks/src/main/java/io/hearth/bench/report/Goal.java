@@ -4,12 +4,16 @@ import java.util.List;
 
 /** A goal the issue sets: value(id) ÷ value(baseline) at most, or at least, a factor. */
 public record Goal(String id, String baseline, boolean atMost, double factor, String text) {
-    /** The goals of the benchmarks issue. */
+    /** The goals of the benchmarks issue, then those of the growth issue. */
     public static final List<Goal> ALL = List.of(
             new Goal("counter.increment.contended", "raw.mmap.getAndAdd.contended", true, 2,
                     "counter.increment.contended within 2× raw.mmap.getAndAdd.contended"),
             new Goal("map.get", "raw.chronicle.get", true, 1.3, "map.get within 1.3× raw.chronicle.get"),
             new Goal("map.update", "raw.chronicle.rmw", true, 1.5, "map.update within 1.5× raw.chronicle.rmw"),
+            new Goal("map.get.grown", "map.get.presized", true, 1.5,
+                    "map.get.grown within 1.5× map.get.presized (a million entries)"),
+            new Goal("map.put.grown", "map.put.presized", true, 1.5,
+                    "map.put.grown within 1.5× map.put.presized (a million entries)"),
             new Goal("redis.incr", "counter.increment.1proc", false, 50,
                     "redis.incr at least 50× slower than counter.increment.1proc"),
             new Goal("http.increment.rps", "http.constant.rps", false, 0.8,

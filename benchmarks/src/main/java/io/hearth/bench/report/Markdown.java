@@ -49,6 +49,12 @@ public final class Markdown {
                 .append("Requests/s from `wrk` on 127.0.0.1 against the `http` module's workers (`run-workers.sh`): `POST /increment` against a route\n")
                 .append("that does no store work, answered by the same workers. The ratio is increment ÷ constant.\n\n");
         table(md, byId, run.notMeasured(), "Hearth", List.of("http.increment.rps"));
+        md.append("## A store that grew\n\n")
+                .append("A million entries of 111 bytes of JSON, written in setup: `*.grown` into a default store (`SharedStore.open(path)`),\n")
+                .append("which grew a shard at a time as they were written; `*.presized` into one made for them (`expectedEntries(1_100_000)`).\n")
+                .append("Each call takes the next key of the million (a fixed stride apart); put overwrites, so nothing grows while measured.\n")
+                .append("The pre-sized figures' baseline is the one-entry `map.get`/`map.put` above: what a million entries cost by themselves.\n\n");
+        table(md, byId, run.notMeasured(), "Hearth", List.of("map.get.grown", "map.put.grown", "map.get.presized", "map.put.presized"));
         breakdown(md, byId);
         contention(md, run.contention());
         notMeasured(md, byId, run.notMeasured());

@@ -79,6 +79,24 @@ class ReportTest {
     }
 
     @Test
+    void theGrownStoresGoalsAreJudgedAgainstThePresizedStoreAndTheirFiguresHaveTheirOwnTable() {
+        String md = Markdown.render(run(List.of(
+                new Result("map.get.grown", "ns/op", 2400, 100.0, "map.get.presized"),
+                new Result("map.get.presized", "ns/op", 2000, 80.0, "map.get"),
+                new Result("map.get", "ns/op", 1000, 10.0, "raw.chronicle.get"),
+                new Result("map.put.grown", "ns/op", 4000, 100.0, "map.put.presized"),
+                new Result("map.put.presized", "ns/op", 2000, 80.0, "map.put"),
+                new Result("map.put", "ns/op", 500, 10.0, "raw.chronicle.put"))));
+
+        assertThat(md).contains("| map.get.grown within 1.5× map.get.presized (a million entries) | 2,400 ± 100 vs 2,000 ± 80.0 ns/op | 1.20× | met |");
+        assertThat(md).contains("| map.put.grown within 1.5× map.put.presized (a million entries) | 4,000 ± 100 vs 2,000 ± 80.0 ns/op | 2.00× | **missed** |");
+        assertThat(md).contains("map.put.grown within 1.5× map.put.presized (a million entries): missed, at 2.00×.");
+        assertThat(md).contains("| map.get.presized | 2,000 ± 80.0 | map.get | 1,000 ± 10.0 | 2.00× | ns/op |");
+        assertThat(md).contains("The pre-sized figure is 4.00× the one-entry `map.put`")
+                .doesNotContain("| map.get.grown | 2,400 ± 100 | ns/op |"); // not in the Jackson breakdown
+    }
+
+    @Test
     void idsWithoutFiguresAreListedAsNotMeasuredWithTheReasonRunShGave() {
         Markdown.Run run = new Markdown.Run(List.of(), Map.of("http.increment.rps", "run-workers.sh is not in this checkout"),
                 List.of(), "2 cores", "benchmarks/run.sh --quick", "", "1 fork(s)", "benchmarks/latency.png");
