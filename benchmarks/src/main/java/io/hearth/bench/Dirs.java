@@ -8,11 +8,11 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Fresh directories for store files, under -Dhearth.bench.dir (run.sh: benchmarks/tmp), else the temp dir. */
-final class Dirs {
+public final class Dirs {
     private Dirs() {
     }
 
-    static Path fresh(String prefix) {
+    public static Path fresh(String prefix) {
         try {
             Path base = Path.of(System.getProperty("hearth.bench.dir", System.getProperty("java.io.tmpdir")));
             Files.createDirectories(base);
@@ -22,7 +22,7 @@ final class Dirs {
         }
     }
 
-    static void delete(Path dir) {
+    public static void delete(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }

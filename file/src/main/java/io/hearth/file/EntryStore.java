@@ -264,10 +264,13 @@ final class EntryStore implements AutoCloseable {
         int[] removed = new int[1];
         try (MapSegmentContext<String, byte[], ?> context = shard.map().segmentContext(segment)) {
             context.forEachSegmentEntry(entry -> {
-                examined[0]++;
                 String key = entry.key().get();
-                if (key.equals(EntriesFile.ID_KEY) || !EntryValue.expired(entry.value(), nowMillis)) {
-                    return; // the reserved entry (the store id: no version, no expiry), or live
+                if (key.equals(EntriesFile.ID_KEY)) {
+                    return; // the reserved entry: the store id, no version, no expiry
+                }
+                examined[0]++;
+                if (!EntryValue.expired(entry.value(), nowMillis)) {
+                    return;
                 }
                 journal.recordRemove(stripe, key);
                 CreationSteps.reached("sweep-journaled");

@@ -95,7 +95,8 @@ public final class StoreChild {
 
     /**
      * For each "put N MILLIS" on stdin: writes N to map "sessions" key "s" and counts up the counter
-     * "window-N", both with a time to live of MILLIS, then prints "ACK N" and when the writes began, epoch ms.
+     * "window-N", both with a time to live of MILLIS, then prints "ACK N" and when the writes began and
+     * ended, epoch ms (each deadline lies between began and ended, plus MILLIS).
      */
     private static void expiringWrites(String path) throws Exception {
         try (SharedStore store = Stores.open(path);
@@ -109,7 +110,7 @@ public final class StoreChild {
                 long began = System.currentTimeMillis();
                 sessions.put("s", new Tally(n), timeToLive);
                 store.counter("window-" + n, timeToLive).incrementAndGet();
-                System.out.println("ACK " + n + " " + began);
+                System.out.println("ACK " + n + " " + began + " " + System.currentTimeMillis());
             }
         }
     }

@@ -14,6 +14,8 @@ public record Goal(String id, String baseline, boolean atMost, double factor, St
                     "map.get.grown within 1.5× map.get.presized (a million entries)"),
             new Goal("map.put.grown", "map.put.presized", true, 1.5,
                     "map.put.grown within 1.5× map.put.presized (a million entries)"),
+            new Goal("map.get.ttl", "map.get", true, 1.1, "map.get.ttl within 1.1× map.get (an entry that expires)"),
+            new Goal("map.put.ttl", "map.put", true, 1.1, "map.put.ttl within 1.1× map.put (an entry that expires)"),
             new Goal("redis.incr", "counter.increment.1proc", false, 50,
                     "redis.incr at least 50× slower than counter.increment.1proc"),
             new Goal("http.increment.rps", "http.constant.rps", false, 0.8,

@@ -33,7 +33,8 @@ public final class Report {
             "visibility.pingpong", "raw.mmap.pingpong",
             "redis.incr", "redis.get", "redis.set",
             "http.increment.rps", "http.constant.rps",
-            "map.get.grown", "map.get.presized", "map.put.grown", "map.put.presized");
+            "map.get.grown", "map.get.presized", "map.put.grown", "map.put.presized",
+            "map.get.ttl", "map.put.ttl", "sweep.examine.entry");
     /** The baseline of each HTTP id (wrk figures do not come from an annotated method). */
     static final Map<String, String> HTTP_BASELINES = Map.of("http.increment.rps", "http.constant.rps");
 
