@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * The one place that turns a failure into a status code and a JSON body
- * {@code {"error": "...", "detail": "..."}}. Client mistakes are 4xx; a 5xx is logged, because
- * no client input is meant to cause one.
+ * {@code {"error": "...", "detail": "..."}}, plus the numbers an {@link HttpError} carries. Client
+ * mistakes are 4xx; a 5xx is logged, because no client input is meant to cause one.
  */
 final class Errors {
     private static final System.Logger LOG = System.getLogger(HearthServer.class.getName());
@@ -72,6 +72,7 @@ final class Errors {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("error", error.error());
         body.put("detail", error.detail());
+        error.fields().forEach(body::put);
         exchange.setStatusCode(error.status());
         for (Map.Entry<HttpString, String> header : error.headers().entrySet()) {
             exchange.getResponseHeaders().put(header.getKey(), header.getValue());

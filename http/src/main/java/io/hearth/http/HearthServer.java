@@ -67,7 +67,7 @@ public final class HearthServer implements AutoCloseable {
                 .get("/counters/{name}", counters.cannotBlock(), counters.get())
                 .changeWithBody(Methods.PUT, "/counters/{name}", counters.set())
                 .change(Methods.DELETE, "/counters/{name}", counters.delete()) // takes the naming lock: off the I/O thread
-                .change(Methods.POST, "/counters/{name}/increment", counters.cannotBlock(), counters.add())
+                .change(Methods.POST, "/counters/{name}/increment", counters.addCannotBlock(), counters.add())
                 .get("/objects/{map}", objects.list())
                 .get("/objects/{map}/{key}", objects.get())
                 .changeWithBody(Methods.PUT, "/objects/{map}/{key}", objects.put())

@@ -9,8 +9,10 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * /objects/{map}/{key}: JSON values with their version as ETag. Every write is a compare-and-put
@@ -18,9 +20,17 @@ import java.util.Map;
  * atomically across processes; a write that loses a race is re-read and re-judged. A value that
  * could not be stored, read back or answered is refused before anything is written. Values are
  * {@link StoredValue}s, so numbers keep their value ({@link JsonTrees}).
+ *
+ * <p>Expiry follows Redis: a PUT gives the entry the {@code ttl} it names, or none (as {@code SET}
+ * does); a PATCH keeps the entry's deadline unless it names a {@code ttl} (as {@code SET ... KEEPTTL}),
+ * since a client patching a session should not make it immortal by accident. What is left of an
+ * entry's time to live is the {@link #TIME_TO_LIVE} header, never {@code Expires} or
+ * {@code Cache-Control: max-age}: those would invite caches to keep a value that any write may change.
  */
 final class ObjectEndpoints {
     static final String MERGE_PATCH = "application/merge-patch+json";
+    /** Milliseconds left before the entry expires; absent when it does not expire. */
+    static final HttpString TIME_TO_LIVE = HttpString.tryFromString("Hearth-TTL-Ms");
     private static final int MAX_ATTEMPTS = 10_000;
     private static final int MAX_LIST = 1000;
 
@@ -32,14 +42,22 @@ final class ObjectEndpoints {
         this.mapper = mapper;
     }
 
+    /**
+     * The value, then what is left of its time to live: two reads, so the header is as of the
+     * second, and a write between them (rare, and as if it came just after the read) would show
+     * the new entry's.
+     */
     HttpHandler get() {
         return exchange -> {
-            Versioned<StoredValue> current = map(exchange).getVersioned(Requests.key(exchange, "key"));
+            SharedMap<StoredValue> map = map(exchange);
+            String key = Requests.key(exchange, "key");
+            Versioned<StoredValue> current = map.getVersioned(key);
             EntityTags noneMatch = EntityTags.parse(exchange, Headers.IF_NONE_MATCH, true);
             if (current == null) {
-                throw HttpError.notFound("no entry '" + Requests.key(exchange, "key") + "' in map '" + mapName(exchange) + "'");
+                throw HttpError.notFound("no entry '" + key + "' in map '" + map.name() + "'");
             }
             exchange.getResponseHeaders().put(Headers.ETAG, EntityTags.of(current.version()));
+            timeToLiveHeader(exchange, map.timeToLive(key));
             if (noneMatch != null && noneMatch.matches(current)) {
                 exchange.setStatusCode(304);
                 exchange.endExchange();
@@ -55,8 +73,9 @@ final class ObjectEndpoints {
             SharedMap<StoredValue> map = map(exchange);
             EntityTags match = EntityTags.parse(exchange, Headers.IF_MATCH, false);
             EntityTags noneMatch = EntityTags.parse(exchange, Headers.IF_NONE_MATCH, true);
+            Expiry expiry = TimeToLiveParameter.of(exchange).map(ObjectEndpoints::expiringAfter).orElse(NEVER);
             JsonNode value = Requests.json(exchange, mapper);
-            write(exchange, map, key, match, noneMatch, false, current -> value);
+            write(exchange, map, key, match, noneMatch, false, expiry, current -> value);
         };
     }
 
@@ -72,8 +91,9 @@ final class ObjectEndpoints {
             }
             EntityTags match = EntityTags.parse(exchange, Headers.IF_MATCH, false);
             EntityTags noneMatch = EntityTags.parse(exchange, Headers.IF_NONE_MATCH, true);
+            Expiry expiry = TimeToLiveParameter.of(exchange).map(ObjectEndpoints::expiringAfter).orElse(KEPT);
             JsonNode patch = Requests.json(exchange, mapper);
-            write(exchange, map, key, match, noneMatch, true, current -> MergePatch.apply(current, patch));
+            write(exchange, map, key, match, noneMatch, true, expiry, current -> MergePatch.apply(current, patch));
         };
     }
 
@@ -119,8 +139,61 @@ final class ObjectEndpoints {
         JsonNode apply(JsonNode current);
     }
 
+    /** What a write does to the entry's expiry, and what its answer says is left of it. */
+    private interface Expiry {
+        /** {@link SharedMap#compareAndPut}: the new version, or 0 when the entry was not at expected. */
+        long write(SharedMap<StoredValue> map, String key, long expected, StoredValue value);
+
+        Optional<Duration> left(SharedMap<StoredValue> map, String key);
+    }
+
+    /** A PUT without ttl: the entry no longer expires, as after Redis's SET. */
+    private static final Expiry NEVER = new Expiry() {
+        @Override
+        public long write(SharedMap<StoredValue> map, String key, long expected, StoredValue value) {
+            return map.compareAndPut(key, expected, value);
+        }
+
+        @Override
+        public Optional<Duration> left(SharedMap<StoredValue> map, String key) {
+            return Optional.empty();
+        }
+    };
+
+    /** A PATCH without ttl: the entry keeps its deadline (SET ... KEEPTTL); read back after the write to answer it. */
+    private static final Expiry KEPT = new Expiry() {
+        @Override
+        public long write(SharedMap<StoredValue> map, String key, long expected, StoredValue value) {
+            return map.compareAndPutKeepingExpiry(key, expected, value);
+        }
+
+        @Override
+        public Optional<Duration> left(SharedMap<StoredValue> map, String key) {
+            return map.timeToLive(key);
+        }
+    };
+
+    /** A write with ttl: the entry expires ttl after it, which is what is left as of the write. */
+    private static Expiry expiringAfter(Duration ttl) {
+        return new Expiry() {
+            @Override
+            public long write(SharedMap<StoredValue> map, String key, long expected, StoredValue value) {
+                return map.compareAndPut(key, expected, value, ttl);
+            }
+
+            @Override
+            public Optional<Duration> left(SharedMap<StoredValue> map, String key) {
+                return Optional.of(ttl);
+            }
+        };
+    }
+
+    private static void timeToLiveHeader(HttpServerExchange exchange, Optional<Duration> left) {
+        left.ifPresent(duration -> exchange.getResponseHeaders().put(TIME_TO_LIVE, duration.toMillis()));
+    }
+
     private void write(HttpServerExchange exchange, SharedMap<StoredValue> map, String key, EntityTags match,
-                       EntityTags noneMatch, boolean echo, Change change) {
+                       EntityTags noneMatch, boolean echo, Expiry expiry, Change change) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Versioned<StoredValue> current = map.getVersioned(key);
             if (match != null && !match.matches(current)) {
@@ -134,9 +207,10 @@ final class ObjectEndpoints {
             JsonNode next = change.apply(current == null ? null : current.value().tree());
             checkDepth(next);
             // The store refuses a value over its size limit, or one its mapper cannot write, before writing (400, 413).
-            long version = map.compareAndPut(key, current == null ? SharedMap.ABSENT : current.version(), new StoredValue(next));
+            long version = expiry.write(map, key, current == null ? SharedMap.ABSENT : current.version(), new StoredValue(next));
             if (version != 0) {
                 exchange.getResponseHeaders().put(Headers.ETAG, EntityTags.of(version));
+                timeToLiveHeader(exchange, expiry.left(map, key));
                 var body = mapper.createObjectNode();
                 body.put("map", map.name());
                 body.put("key", key);
