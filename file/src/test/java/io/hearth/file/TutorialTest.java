@@ -17,12 +17,6 @@ class TutorialTest {
     record Visit(String page, long count) {
     }
 
-    record Session(String user) {
-    }
-
-    record Report(String day, long visits) {
-    }
-
     @TempDir
     Path dir;
 
@@ -45,37 +39,5 @@ class TutorialTest {
             assertThat(store.counter("hits").get()).isEqualTo(1);
             assertThat(store.map("visits", Visit.class).get("/home")).isEqualTo(new Visit("/home", 0));
         }
-    }
-
-    @Test
-    void theReadmeExpiryExampleRunsAsWritten() {
-        String sessionId = "s-1";
-        Session session = new Session("ada");
-        String day = "2026-12-01";
-        String user = "ada";
-        try (SharedStore store = SharedStore.open(dir.resolve("expiry.store"))) {
-            // README begins
-            SharedMap<Session> sessions = store.map("sessions", Session.class);
-            sessions.put(sessionId, session, Duration.ofMinutes(30));           // gone for everyone in 30 min
-            sessions.expire(sessionId, Duration.ofMinutes(30));                  // sliding: push the deadline back
-
-            SharedMap<Report> cache = store.map("reports", Report.class).withTimeToLive(Duration.ofMinutes(5));
-            Report report = cache.get(day);
-            if (report == null) { report = compute(day); cache.putIfAbsent(day, report); }
-
-            // a fixed window of 100 requests a minute: the counter is created with its expiry, in one step
-            long used = store.counter("rate:" + user, Duration.ofMinutes(1)).incrementAndGet();
-            boolean allowed = used <= 100;
-            // README ends
-            assertThat(sessions.timeToLive(sessionId)).hasValueSatisfying(left -> assertThat(left).isGreaterThan(Duration.ofMinutes(29)));
-            assertThat(cache.timeToLive(day)).hasValueSatisfying(left -> assertThat(left).isGreaterThan(Duration.ofMinutes(4)));
-            assertThat(cache.get(day)).isEqualTo(report);
-            assertThat(allowed).isTrue();
-            assertThat(store.counter("rate:" + user).timeToLive()).isPresent();
-        }
-    }
-
-    private static Report compute(String day) {
-        return new Report(day, 42);
     }
 }

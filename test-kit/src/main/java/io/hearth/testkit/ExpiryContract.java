@@ -19,6 +19,12 @@ import org.junit.jupiter.api.Test;
 public abstract class ExpiryContract {
     private static final Duration SHORT = Duration.ofMillis(300);
 
+    public record Session(String user) {
+    }
+
+    public record Report(String day, long visits) {
+    }
+
     /** This test's fresh store, as {@link Stores#open} takes it. */
     protected abstract String store();
 
@@ -169,6 +175,38 @@ public abstract class ExpiryContract {
             assertThat(window.timeToLive()).isPresent();
             assertThat(store.counter("plain").expire(Duration.ofMinutes(1))).as("a counter that exists at 0").isTrue();
         }
+    }
+
+    @Test
+    void theReadmeSessionCacheAndRateLimitLinesRunAsWritten() {
+        String sessionId = "s-1";
+        Session session = new Session("ada");
+        String day = "2026-12-01";
+        String user = "ada";
+        try (SharedStore store = open()) {
+            // README begins
+            SharedMap<Session> sessions = store.map("sessions", Session.class);
+            sessions.put(sessionId, session, Duration.ofMinutes(30));           // gone for everyone in 30 min
+            sessions.expire(sessionId, Duration.ofMinutes(30));                  // sliding: push the deadline back
+
+            SharedMap<Report> cache = store.map("reports", Report.class).withTimeToLive(Duration.ofMinutes(5));
+            Report report = cache.get(day);
+            if (report == null) { report = compute(day); cache.putIfAbsent(day, report); }
+
+            // a fixed window of 100 requests a minute: the counter is created with its expiry, in one step
+            long used = store.counter("rate:" + user, Duration.ofMinutes(1)).incrementAndGet();
+            boolean allowed = used <= 100;
+            // README ends
+            assertThat(sessions.timeToLive(sessionId)).hasValueSatisfying(left -> assertThat(left).isGreaterThan(Duration.ofMinutes(29)));
+            assertThat(cache.timeToLive(day)).hasValueSatisfying(left -> assertThat(left).isGreaterThan(Duration.ofMinutes(4)));
+            assertThat(cache.get(day)).isEqualTo(report);
+            assertThat(allowed).isTrue();
+            assertThat(store.counter("rate:" + user).timeToLive()).isPresent();
+        }
+    }
+
+    private static Report compute(String day) {
+        return new Report(day, 42);
     }
 
     /**
