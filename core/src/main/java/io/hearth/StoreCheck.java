@@ -1,6 +1,7 @@
 package io.hearth;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -18,7 +19,8 @@ import java.util.List;
  * trials behind it.
  *
  * <pre>{@code java <JVM options> -cp <class path> io.hearth.StoreCheck data/hearth.store}</pre>
- * prints what it found and exits 0 when the store is sound, 1 when it is not.
+ * prints what it found and exits 0 when the store is sound, 1 when it is not; a path with no file is
+ * one line and exit 2, a file that is not a store one line and exit 1, and neither creates anything.
  */
 public final class StoreCheck {
     /**
@@ -64,7 +66,18 @@ public final class StoreCheck {
             System.err.println("usage: StoreCheck STORE_FILE");
             System.exit(2);
         }
-        Report report = run(Path.of(args[0]));
+        Path path = Path.of(args[0]);
+        if (!Files.isRegularFile(path)) {
+            System.err.println("StoreCheck: no store file at " + path.toAbsolutePath() + " (nothing was checked or created)");
+            System.exit(2);
+        }
+        Report report = run(path);
+        if (!report.sound() && report.entries() == 0 && report.counters() == 0) {
+            // Nothing could be read (not a store, another format, unreadable): one line says why.
+            System.err.println("StoreCheck: " + report.problems().get(0)
+                    + (report.problems().size() > 1 ? " (and " + (report.problems().size() - 1) + " more problems)" : ""));
+            System.exit(1);
+        }
         System.out.println(report.location() + ": " + report.entries() + " entries, " + report.counters() + " counters, "
                 + report.liveRecoveries() + " live recoveries");
         report.problems().forEach(problem -> System.out.println("PROBLEM " + problem));

@@ -3,13 +3,16 @@ package io.hearth.file;
 import io.hearth.SharedMap;
 import io.hearth.SharedStore;
 import io.hearth.StoreCheck;
+import io.hearth.testkit.ChildJvm;
 import io.hearth.testkit.Tally;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -19,6 +22,31 @@ import org.junit.jupiter.api.io.TempDir;
 class StoreCheckTest {
     @TempDir
     Path dir;
+
+    @Test
+    void theCommandOnAPathWithNoFileSaysSoInOneLineExitsTwoAndCreatesNothing() {
+        Path missing = dir.resolve("nowhere").resolve("missing.store");
+        try (ChildJvm check = ChildJvm.builder(StoreCheck.class).args(missing.toString()).stderrInLines().start()) {
+            assertThat(check.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+            assertThat(check.awaitAllLines(Duration.ofSeconds(10))).hasSize(1).first().asString().contains("no store file at").contains("missing.store");
+        }
+        assertThat(missing.getParent()).doesNotExist();
+    }
+
+    @Test
+    void theCommandOnAFileThatIsNotAStoreSaysSoInOneLineExitsOneAndChangesNothing() throws Exception {
+        Path notAStore = dir.resolve("notes.txt");
+        byte[] content = "not a store, just some notes that happen to be long enough to hold a header".repeat(100).getBytes();
+        Files.write(notAStore, content);
+        try (ChildJvm check = ChildJvm.builder(StoreCheck.class).args(notAStore.toString()).stderrInLines().start()) {
+            assertThat(check.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+            assertThat(check.awaitAllLines(Duration.ofSeconds(10))).hasSize(1).first().asString().contains("notes.txt");
+        }
+        assertThat(Files.readAllBytes(notAStore)).isEqualTo(content);
+        try (var listing = Files.list(dir)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).containsExactly("notes.txt");
+        }
+    }
 
     @Test
     void aStoreInUseIsFoundSound() {

@@ -125,6 +125,18 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** Waits up to timeout for the child's output to end; returns every line it printed, in order. */
+    public List<String> awaitAllLines(Duration timeout) {
+        try {
+            awaitMatching(line -> false, "(reading to the end)", timeout);
+        } catch (AssertionError ended) {
+            if (!lines.contains(EOF)) {
+                throw ended;
+            }
+        }
+        return linesSeen();
+    }
+
     /** Every line {@link #awaitLine} has read so far, in order. */
     public List<String> linesSeen() {
         return List.copyOf(seen);
