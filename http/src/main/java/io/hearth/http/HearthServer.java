@@ -125,6 +125,8 @@ public final class HearthServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 64 * 1024)
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 100)
                 .setServerOption(UndertowOptions.MAX_HEADERS, 100)
+                // Requests decodes paths and queries itself, so %2F in a key is a slash in the key (PercentDecoding).
+                .setServerOption(UndertowOptions.DECODE_URL, false)
                 // Slow or idle clients are cut off instead of holding a connection for ever.
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)

@@ -12,15 +12,15 @@ import java.util.regex.Pattern;
 
 /**
  * Reading a request: path parameters, query parameters and JSON bodies, each checked before any
- * store call. The URL charset is documented in the README:
- * names (maps, counters, topics) {@code [A-Za-z0-9._~-]}, 1 to 64 characters; keys also {@code :}
- * and {@code @}, 1 to 256 characters; both after percent-decoding, and never {@code .} or {@code ..}.
+ * store call, each percent-decoded here ({@link PercentDecoding}: the server leaves URLs as sent).
+ * The URL charset is documented in http/README.md: names (maps, counters, topics)
+ * {@code [A-Za-z0-9._~-]}, 1 to 64 characters; keys anything the store takes (any Unicode text up to
+ * its key limit, {@code /} sent as {@code %2F}), but not {@code .} or {@code ..}, which clients and
+ * proxies rewrite as path steps; both after percent-decoding.
  */
 final class Requests {
     static final int MAX_NAME_CHARS = 64;
-    static final int MAX_KEY_CHARS = 256;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._~-]{1," + MAX_NAME_CHARS + "}");
-    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9._~:@-]{1," + MAX_KEY_CHARS + "}");
 
     private Requests() {
     }
@@ -38,22 +38,24 @@ final class Requests {
         return value;
     }
 
-    /** The path parameter, checked as a map key. */
+    /**
+     * The path parameter, decoded, as a map key: the store checks its length and text (a 400 naming
+     * the limit); here only what HTTP cannot carry is refused.
+     */
     static String key(HttpServerExchange exchange, String parameter) {
-        String value = pathParameter(exchange, parameter);
-        if (!KEY.matcher(value).matches() || value.equals(".") || value.equals("..")) {
-            throw HttpError.badRequest("key '" + printable(value) + "' is not 1 to " + MAX_KEY_CHARS
-                    + " characters of A-Z a-z 0-9 . _ ~ - : @ (and not . or ..)");
+        String value = PercentDecoding.pathSegment(rawPathParameter(exchange, parameter), "key");
+        if (value.isEmpty() || value.equals(".") || value.equals("..")) {
+            throw HttpError.badRequest("key '" + printable(value) + "' cannot be named in a URL: a key over HTTP is"
+                    + " not empty, . or .. (clients and proxies rewrite those as path steps)");
         }
         return value;
     }
 
-    /** A key prefix for listing: empty, or characters a key may hold. */
+    /** A key prefix for listing: empty, or any text a key may start with (the keys that do are listed). */
     static String prefix(HttpServerExchange exchange) {
         String value = query(exchange, "prefix", "");
-        if (!value.isEmpty() && !KEY.matcher(value).matches()) {
-            throw HttpError.badRequest("prefix '" + printable(value) + "' is not up to " + MAX_KEY_CHARS
-                    + " characters of A-Z a-z 0-9 . _ ~ - : @");
+        if (value.indexOf('\0') >= 0) {
+            throw HttpError.badRequest("prefix '" + printable(value) + "' holds NUL, which no key holds");
         }
         return value;
     }
@@ -67,7 +69,7 @@ final class Requests {
         if (values.size() > 1) {
             throw HttpError.badRequest("query parameter '" + parameter + "' is given " + values.size() + " times; give it once");
         }
-        return values.getFirst();
+        return PercentDecoding.queryValue(values.getFirst(), "query parameter '" + parameter + "'");
     }
 
     /** A whole-number query parameter within [min, max]. */
@@ -120,6 +122,10 @@ final class Requests {
     }
 
     private static String pathParameter(HttpServerExchange exchange, String parameter) {
+        return PercentDecoding.pathSegment(rawPathParameter(exchange, parameter), parameter);
+    }
+
+    private static String rawPathParameter(HttpServerExchange exchange, String parameter) {
         PathTemplateMatch match = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY);
         String value = match == null ? null : match.getParameters().get(parameter);
         return value == null ? "" : value;

@@ -66,8 +66,9 @@ class HostileRequestsTest {
         cases.add(new Case("name over 64 characters", 400, get("/counters/" + "n".repeat(65))));
         cases.add(new Case("NUL in a name", 400, get("/counters/a%00b")));
         cases.add(new Case("non-ASCII name", 400, get("/counters/%C3%A9t%C3%A9")));
-        cases.add(new Case("non-ASCII key", 400, get("/objects/m/caf%C3%A9")));
-        cases.add(new Case("encoded slash in a key", 400, get("/objects/m/a%2Fb")));
+        cases.add(new Case("a key that is not UTF-8", 400, get("/objects/m/caf%E9")));
+        cases.add(new Case("broken percent-encoding in a key", 400, get("/objects/m/a%2")));
+        cases.add(new Case("dot-dot as an encoded key", 400, get("/objects/m/%2E%2E")));
         cases.add(new Case("broken percent-encoding", 400, get("/counters/%zz")));
         cases.add(new Case("key over 256 characters", 400, get("/objects/m/" + "k".repeat(257))));
         cases.add(new Case("empty seed key", 400, post("/increment?key=", null)));
