@@ -12,8 +12,9 @@ public final class MissingJvmOptionsException extends HearthException {
     private final List<String> missingOptions;
 
     public MissingJvmOptionsException(List<String> missingOptions) {
-        super("Hearth needs these JVM options, missing from this JVM: " + String.join(" ", missingOptions)
-                + " (an executable jar can carry them as Add-Exports/Add-Opens manifest attributes)");
+        // The options on a line of their own, so that they paste into a command line as they are.
+        super("Hearth needs these JVM options, missing from this JVM; an executable jar can carry them as"
+                + " Add-Exports/Add-Opens manifest attributes:\n" + String.join(" ", missingOptions));
         this.missingOptions = List.copyOf(missingOptions);
     }
 

@@ -31,6 +31,7 @@ public final class FaultChild {
             case "grow-reader" -> growReader(path, args[2], args[3]);
             case "expiry-writer" -> expiryWriter(path);
             case "sweeper" -> sweeper(path);
+            case "without-compiler" -> withoutCompiler(path);
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
     }
@@ -203,6 +204,16 @@ public final class FaultChild {
             }
             System.out.println("LIVE " + live);
             System.out.println("SLOWEST_MS " + slowest / 1_000_000);
+        }
+    }
+
+    /** Says whether module jdk.compiler is in this JVM, then writes and reads an entry and a counter; prints "READ value". */
+    private static void withoutCompiler(Path path) {
+        System.out.println("COMPILER " + (ModuleLayer.boot().findModule("jdk.compiler").isPresent() ? "present" : "absent"));
+        try (SharedStore store = SharedStore.open(path)) {
+            store.map("m", Tally.class).put("k", new Tally(7));
+            store.counter("c").incrementAndGet();
+            System.out.println("READ " + store.map("m", Tally.class).get("k").n() + " " + store.counter("c").get());
         }
     }
 

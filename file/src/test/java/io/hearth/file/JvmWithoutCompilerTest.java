@@ -1,0 +1,83 @@
+package io.hearth.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hearth.internal.JvmOptions;
+import io.hearth.testkit.ChildJvm;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReference;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The JVM options Hearth asks for name no jdk.compiler package (Chronicle's generated class is
+ * compiled at build time). But Chronicle Map still loads javac when it makes a map, so a JVM
+ * without module jdk.compiler (a jlinked runtime, --limit-modules) gets one clear error naming the
+ * module and how to add it, and nothing is created.
+ */
+class JvmWithoutCompilerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aJvmWithoutJdkCompilerIsToldToAddTheModuleAndCreatesNothing() {
+        assertThat(JvmOptions.required().arguments()).noneMatch(option -> option.contains("jdk.compiler"));
+        List<String> options = new ArrayList<>(JvmOptions.required().arguments());
+        options.add("--limit-modules=" + String.join(",", systemModulesThatDoNotNeed("jdk.compiler")));
+        try (ChildJvm child = ChildJvm.builder(FaultChild.class).jvmOptions(options).stderrInLines()
+                .args("without-compiler", dir.resolve("limited.store").toString()).start()) {
+            assertThat(child.awaitLine("COMPILER", Duration.ofSeconds(60))).isEqualTo("absent");
+            assertThat(child.awaitLineContaining("HearthException", Duration.ofSeconds(60)))
+                    .contains("needs module jdk.compiler").contains("jlink --add-modules jdk.compiler");
+            assertThat(child.awaitExit(Duration.ofSeconds(60))).isNotZero();
+        }
+        assertThat(dir.resolve("limited.store")).doesNotExist();
+    }
+
+    @Test
+    void aJvmWithJdkCompilerButWithoutItsOptionsOpensWritesAndReadsAStore() {
+        try (ChildJvm child = ChildJvm.builder(FaultChild.class).args("without-compiler", dir.resolve("full.store").toString()).start()) {
+            assertThat(child.awaitLine("COMPILER", Duration.ofSeconds(60))).isEqualTo("present");
+            assertThat(child.awaitLine("READ", Duration.ofSeconds(60))).isEqualTo("7 1");
+            assertThat(child.awaitExit(Duration.ofSeconds(60))).isZero();
+        }
+    }
+
+    /** Every system module whose requirements, followed through, never reach the excluded one. */
+    private static Set<String> systemModulesThatDoNotNeed(String excluded) {
+        Map<String, ModuleDescriptor> all = new HashMap<>();
+        for (ModuleReference module : ModuleFinder.ofSystem().findAll()) {
+            all.put(module.descriptor().name(), module.descriptor());
+        }
+        Map<String, Boolean> needs = new HashMap<>();
+        return all.keySet().stream().filter(name -> !needs(name, excluded, all, needs, new HashSet<>())).collect(Collectors.toSet());
+    }
+
+    private static boolean needs(String name, String excluded, Map<String, ModuleDescriptor> all, Map<String, Boolean> known,
+                                 Set<String> visiting) {
+        if (name.equals(excluded)) {
+            return true;
+        }
+        Boolean cached = known.get(name);
+        if (cached != null) {
+            return cached;
+        }
+        if (!visiting.add(name) || !all.containsKey(name)) {
+            return false;
+        }
+        boolean result = all.get(name).requires().stream()
+                .anyMatch(requirement -> needs(requirement.name(), excluded, all, known, visiting));
+        known.put(name, result);
+        return result;
+    }
+}
