@@ -76,8 +76,17 @@ public final class FileBackendProvider implements StoreBackendProvider {
         }
         // Belt and braces: chronicle-analytics is excluded from the build, but an application may
         // bring it back; this property keeps it silent. Set before any Chronicle class loads.
-        if (System.getProperty("chronicle.analytics.disable") == null) {
-            System.setProperty("chronicle.analytics.disable", "true");
+        setUnlessSet("chronicle.analytics.disable", "true");
+        // Quiet embedding: Chronicle's release-notes banner, and SLF4J's three warning lines when
+        // the application brings no logging binding (Chronicle logs through SLF4J; Hearth does not).
+        // Each only when the application has not chosen, and only before SLF4J or Chronicle start.
+        setUnlessSet("chronicle.announcer.disable", "true");
+        setUnlessSet("slf4j.internal.verbosity", "ERROR");
+    }
+
+    private static void setUnlessSet(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
         }
     }
 }

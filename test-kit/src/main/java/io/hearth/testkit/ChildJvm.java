@@ -218,9 +218,16 @@ public final class ChildJvm implements AutoCloseable {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private boolean stderrInLines;
         private boolean killDescendantsOnClose;
+        private final List<String> classPathExclusions = new ArrayList<>();
 
         private Builder(Class<?> mainClass) {
             this.mainClass = mainClass;
+        }
+
+        /** Leaves out of the child's class path every entry whose path contains fragment (a logging binding, say). */
+        public Builder classPathWithout(String fragment) {
+            classPathExclusions.add(fragment);
+            return this;
         }
 
         /** Appends arguments for main. */
@@ -280,7 +287,9 @@ public final class ChildJvm implements AutoCloseable {
             command.addAll(jvmOptions);
             command.addAll(systemProperties);
             command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
+            command.add(java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                    .filter(entry -> classPathExclusions.stream().noneMatch(entry::contains))
+                    .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
             command.add(mainClass.getName());
             command.addAll(args);
             ProcessBuilder builder = new ProcessBuilder(command);

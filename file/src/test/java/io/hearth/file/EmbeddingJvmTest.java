@@ -20,12 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The JVM options Hearth asks for name no jdk.compiler package (Chronicle's generated class is
+ * What an application's JVM meets when it embeds the file store. An embedding without a logging
+ * binding prints nothing of Hearth's or Chronicle's. The JVM options Hearth asks for name no jdk.compiler package (Chronicle's generated class is
  * compiled at build time). But Chronicle Map still loads javac when it makes a map, so a JVM
  * without module jdk.compiler (a jlinked runtime, --limit-modules) gets one clear error naming the
  * module and how to add it, and nothing is created.
  */
-class JvmWithoutCompilerTest {
+class EmbeddingJvmTest {
     @TempDir
     Path dir;
 
