@@ -21,7 +21,35 @@ public record Goal(String id, String baseline, boolean atMost, double factor, St
             new Goal("http.increment.rps", "http.constant.rps", false, 0.8,
                     "http.increment.rps at least 0.8× http.constant.rps"));
 
+    /** How a goal stands in one run. */
+    public enum Verdict {
+        /** The ratio holds the goal across both figures' error bars. */
+        MET,
+        /** The ratio fails the goal across both figures' error bars. */
+        MISSED,
+        /** The error bars reach both sides of the goal: this run cannot say. */
+        NOT_RESOLVED
+    }
+
     public boolean metBy(double ratio) {
         return atMost ? ratio <= factor : ratio >= factor;
+    }
+
+    /**
+     * The verdict on figure ÷ baseline, judged at both ends of the range their error bars allow
+     * (the smallest and the largest ratio they admit); a figure without an error counts as exact.
+     */
+    public Verdict verdict(Result figure, Result baseline) {
+        double figureError = figure.error() == null ? 0 : figure.error();
+        double baselineError = baseline.error() == null ? 0 : baseline.error();
+        double lowest = Math.max(0, figure.value() - figureError) / (baseline.value() + baselineError);
+        double highest = baseline.value() - baselineError <= 0 ? Double.POSITIVE_INFINITY
+                : (figure.value() + figureError) / (baseline.value() - baselineError);
+        boolean metAtLowest = metBy(lowest);
+        boolean metAtHighest = metBy(highest);
+        if (metAtLowest && metAtHighest) {
+            return Verdict.MET;
+        }
+        return !metAtLowest && !metAtHighest ? Verdict.MISSED : Verdict.NOT_RESOLVED;
     }
 }

@@ -74,11 +74,16 @@ public final class Markdown {
         StringBuilder limits = new StringBuilder();
         for (Goal goal : Goal.ALL) {
             Optional<Double> ratio = ratio(byId, goal.id(), goal.baseline());
-            String verdict = ratio.map(r -> goal.metBy(r) ? "met" : "**missed**").orElse("not measured");
+            Goal.Verdict judged = ratio.isPresent() ? goal.verdict(byId.get(goal.id()), byId.get(goal.baseline())) : null;
+            String verdict = judged == null ? "not measured" : switch (judged) {
+                case MET -> "met";
+                case MISSED -> "**missed**";
+                case NOT_RESOLVED -> "not resolved (the error bars reach both sides of the goal)";
+            };
             md.append("| ").append(goal.text()).append(" | ")
                     .append(ratio.isPresent() ? figure(byId.get(goal.id())) + " vs " + figure(byId.get(goal.baseline())) + " " + byId.get(goal.id()).unit() : "—")
                     .append(" | ").append(ratio.map(r -> number(r) + "×").orElse("—")).append(" | ").append(verdict).append(" |\n");
-            if (ratio.isPresent() && !goal.metBy(ratio.get())) {
+            if (judged == Goal.Verdict.MISSED) {
                 limits.append("- **").append(goal.text()).append(": missed, at ").append(number(ratio.get())).append("×.** ")
                         .append(Limits.explain(goal, byId)).append("\n");
             }

@@ -79,6 +79,44 @@ class ReportTest {
     }
 
     @Test
+    void aGoalWhoseErrorBarsReachBothSidesIsNotResolvedNeverMet() {
+        String md = Markdown.render(run(List.of(
+                new Result("http.increment.rps", "ops/s", 133_023, 138_206.0, "http.constant.rps"),
+                new Result("http.constant.rps", "ops/s", 133_041, 244_702.0, null),
+                new Result("counter.increment.contended", "ns/op", 26, 85.6, "raw.mmap.getAndAdd.contended"),
+                new Result("raw.mmap.getAndAdd.contended", "ns/op", 65.6, 10.1, null),
+                new Result("map.get.ttl", "ns/op", 874, 37.6, "map.get"),
+                new Result("map.get", "ns/op", 877, 51.4, "raw.chronicle.get"),
+                new Result("map.put.ttl", "ns/op", 800, 5.0, "map.put"),
+                new Result("map.put", "ns/op", 790, 5.0, "raw.chronicle.put"))));
+
+        assertThat(md).contains("| http.increment.rps at least 0.8× http.constant.rps | 133,023 ± 138,206 vs 133,041 ± 244,702 ops/s"
+                + " | 1.000× | not resolved (the error bars reach both sides of the goal) |");
+        assertThat(md).contains("| counter.increment.contended within 2× raw.mmap.getAndAdd.contended | 26.0 ± 85.6 vs 65.6 ± 10.1 ns/op"
+                + " | 0.396× | not resolved (the error bars reach both sides of the goal) |");
+        assertThat(md).as("a ratio of 1.00 whose bars allow 1.10").contains("| map.get.ttl within 1.1× map.get (an entry that expires)"
+                + " | 874 ± 37.6 vs 877 ± 51.4 ns/op | 0.997× | not resolved (the error bars reach both sides of the goal) |");
+        assertThat(md).contains("| map.put.ttl within 1.1× map.put (an entry that expires) | 800 ± 5.00 vs 790 ± 5.00 ns/op | 1.01× | met |");
+        assertThat(md).doesNotContain("What limits the missed goals");
+    }
+
+    @Test
+    void aVerdictIsJudgedAtBothEndsOfTheRangeTheErrorBarsAllow() {
+        Goal within = new Goal("a", "b", true, 1.5, "a within 1.5× b");
+        assertThat(within.verdict(new Result("a", "ns/op", 120, 10.0, "b"), new Result("b", "ns/op", 100, 10.0, null)))
+                .as("at most 130 / 90 = 1.44").isEqualTo(Goal.Verdict.MET);
+        assertThat(within.verdict(new Result("a", "ns/op", 140, 10.0, "b"), new Result("b", "ns/op", 100, 10.0, null)))
+                .as("from 130 / 110 to 150 / 90").isEqualTo(Goal.Verdict.NOT_RESOLVED);
+        assertThat(within.verdict(new Result("a", "ns/op", 200, 10.0, "b"), new Result("b", "ns/op", 100, 10.0, null)))
+                .as("at least 190 / 110 = 1.73").isEqualTo(Goal.Verdict.MISSED);
+        assertThat(within.verdict(new Result("a", "ns/op", 1, 0.1, "b"), new Result("b", "ns/op", 10, 20.0, null)))
+                .as("a baseline whose bars reach zero admits any ratio").isEqualTo(Goal.Verdict.NOT_RESOLVED);
+        Goal atLeast = new Goal("a", "b", false, 50, "a at least 50× b");
+        assertThat(atLeast.verdict(new Result("a", "ns/op", 1000, null, "b"), new Result("b", "ns/op", 10, null, null)))
+                .as("figures without errors are exact").isEqualTo(Goal.Verdict.MET);
+    }
+
+    @Test
     void theGrownStoresGoalsAreJudgedAgainstThePresizedStoreAndTheirFiguresHaveTheirOwnTable() {
         String md = Markdown.render(run(List.of(
                 new Result("map.get.grown", "ns/op", 2400, 100.0, "map.get.presized"),
