@@ -38,6 +38,14 @@ public final class JvmOptions {
         return new JvmOptions(split(properties.getProperty("add-exports", "")), split(properties.getProperty("add-opens", "")));
     }
 
+    /**
+     * Prints the options one per line: a Java argument file, for {@code java @hearth.jvmargs ...}.
+     * {@code java -cp hearth-core.jar io.hearth.internal.JvmOptions > hearth.jvmargs} writes it.
+     */
+    public static void main(String[] args) {
+        required().arguments().forEach(System.out::println);
+    }
+
     /** Command-line arguments that grant every option to the class path, for starting a JVM. */
     public List<String> arguments() {
         List<String> arguments = new ArrayList<>();

@@ -54,6 +54,32 @@ class EmbeddingJvmTest {
         }
     }
 
+    @Test
+    void anEmbeddingWithNoLoggingBindingPrintsNothingButItsOwnOutput() {
+        try (ChildJvm child = ChildJvm.builder(FaultChild.class).classPathWithout("slf4j-nop").stderrInLines()
+                .args("without-compiler", dir.resolve("quiet.store").toString()).start()) {
+            assertThat(child.awaitExit(Duration.ofSeconds(60))).isZero();
+            assertThat(child.awaitAllLines(Duration.ofSeconds(10))).containsExactly("COMPILER present", "READ 7 1");
+        }
+    }
+
+    @Test
+    void theArgumentFileTheCoreJarPrintsIsAllAJvmNeedsToOpenAStore() throws Exception {
+        List<String> printed;
+        try (ChildJvm options = ChildJvm.builder(JvmOptions.class).jvmOptions(List.of()).start()) {
+            assertThat(options.awaitExit(Duration.ofSeconds(60))).isZero();
+            printed = options.awaitAllLines(Duration.ofSeconds(10));
+        }
+        assertThat(printed).isEqualTo(JvmOptions.required().arguments());
+        Path argumentFile = dir.resolve("hearth.jvmargs");
+        java.nio.file.Files.write(argumentFile, printed);
+        try (ChildJvm child = ChildJvm.builder(FaultChild.class).jvmOptions(List.of("@" + argumentFile))
+                .args("without-compiler", dir.resolve("argfile.store").toString()).start()) {
+            assertThat(child.awaitLine("READ", Duration.ofSeconds(60))).isEqualTo("7 1");
+            assertThat(child.awaitExit(Duration.ofSeconds(60))).isZero();
+        }
+    }
+
     /** Every system module whose requirements, followed through, never reach the excluded one. */
     private static Set<String> systemModulesThatDoNotNeed(String excluded) {
         Map<String, ModuleDescriptor> all = new HashMap<>();
