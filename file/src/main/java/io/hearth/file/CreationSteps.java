@@ -1,7 +1,8 @@
 package io.hearth.file;
 
 /**
- * The steps of creating a new store, and those of a split and of a sweep, named so that a crash
+ * The steps of creating a new store, and those of a split, a sweep and a tier bulk allocation
+ * (holding Chronicle's tier allocation lock), named so that a crash
  * test can stop a process at each: with system property {@value #PAUSE_AT} set to a step's name, the process prints
  * {@code PAUSED <step>} on stdout when it gets there and waits to be killed. Unset (always, outside
  * those tests), each step costs one comparison.

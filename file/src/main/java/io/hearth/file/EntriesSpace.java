@@ -39,6 +39,7 @@ final class EntriesSpace implements AutoCloseable {
     private static final long RETRY_NANOS = 100_000_000L;
 
     private final VanillaChronicleHash<?, ?, ?, ?> hash;
+    private final TierAllocationLock tierLock;
     private final Path path;
     private final StoreHeader header;
     private final FileChannel channel;
@@ -52,6 +53,7 @@ final class EntriesSpace implements AutoCloseable {
     EntriesSpace(ChronicleMap<String, byte[]> map, EntriesFile entriesFile, StoreFile store) throws IOException {
         this.hash = (VanillaChronicleHash<?, ?, ?, ?>) map;
         this.path = entriesFile.path();
+        this.tierLock = new TierAllocationLock(hash, path);
         this.header = store.header();
         this.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         this.bulkBytes = chronicleField("tierBulkSizeInBytes");
@@ -63,9 +65,12 @@ final class EntriesSpace implements AutoCloseable {
      * Before a write that may chain a new tier (an insert, or a value that may not fit in place):
      * returns when Chronicle can take a tier without growing the file into a hole, else refuses.
      *
-     * @throws StoreFullException when no tier is free and the disk has no room for another bulk
+     * @throws StoreFullException  when no tier is free and the disk has no room for another bulk
+     * @throws HolderDiedException when a stripe holder died, perhaps holding the tier allocation lock
      */
-    void ensureRoomForATier() {
+    void ensureRoomForATier(MapLockTable locks) {
+        // Chronicle's tier allocation, in the write that follows, must not meet a dead process's lock.
+        tierLock.awaitFree(locks);
         long allocated = hash.globalMutableState().getAllocatedExtraTierBulks();
         if ((readyFor == allocated && readyInEpoch == header.spaceEpoch()) || allocated >= maxBulks) {
             return; // the next bulk is ready, or Chronicle refuses any further one itself
@@ -74,7 +79,7 @@ final class EntriesSpace implements AutoCloseable {
             refuseIfNoFreeTier(allocated, 0);
             return;
         }
-        long wanted = allocateNextBulk();
+        long wanted = allocateNextBulk(locks);
         if (wanted > 0) {
             shortUntilNanos = System.nanoTime() + RETRY_NANOS;
             refuseIfNoFreeTier(allocated, wanted);
@@ -85,8 +90,8 @@ final class EntriesSpace implements AutoCloseable {
      * Chronicle failed to allocate space itself (another process took the last free tier first):
      * cuts off the hole it may have left, so no later bulk is mapped over it.
      */
-    void afterChronicleFailedToAllocate() {
-        hash.globalMutableStateLock();
+    void afterChronicleFailedToAllocate(MapLockTable locks) {
+        tierLock.lock(locks);
         try {
             long safeEnd = bulkEnd(hash.globalMutableState().getAllocatedExtraTierBulks() - 1);
             if (channel.size() > safeEnd) {
@@ -96,14 +101,15 @@ final class EntriesSpace implements AutoCloseable {
         } catch (IOException e) {
             throw new HearthException("cannot cut the entries file " + path + " back to its allocated length: " + e.getMessage(), e);
         } finally {
-            hash.globalMutableStateUnlock();
+            tierLock.unlock();
         }
     }
 
     /** Writes the next bulk's bytes under Chronicle's global lock; returns 0 when done, else the bytes it could not get. */
-    private long allocateNextBulk() {
-        hash.globalMutableStateLock();
+    private long allocateNextBulk(MapLockTable locks) {
+        tierLock.lock(locks);
         try {
+            CreationSteps.reached("tier-bulk-allocating");
             long allocated = hash.globalMutableState().getAllocatedExtraTierBulks();
             long epoch = header.spaceEpoch();
             long from = bulkEnd(allocated - 1);
@@ -127,7 +133,7 @@ final class EntriesSpace implements AutoCloseable {
         } catch (IOException e) {
             throw new HearthException("cannot allocate " + bulkBytes + " bytes for the entries file " + path + ": " + e.getMessage(), e);
         } finally {
-            hash.globalMutableStateUnlock();
+            tierLock.unlock();
         }
     }
 

@@ -127,6 +127,22 @@ final class EntryStore implements AutoCloseable {
     }
 
     private long writeOnce(String compositeKey, long expected, byte[] value, long expiresAt) {
+        long deadline = System.nanoTime() + MapLockTable.LIVE_HOLDER_LIMIT.toNanos();
+        while (true) {
+            try {
+                return writeLocked(compositeKey, expected, value, expiresAt);
+            } catch (HolderDiedException died) {
+                // Our stripe is released: repair after the dead holder, then write from the start.
+                if (System.nanoTime() - deadline > 0) {
+                    throw new io.hearth.StoreBusyException("a write to " + storePath + " has waited over "
+                            + MapLockTable.LIVE_HOLDER_LIMIT.toSeconds() + " s for the repair after a dead process", died);
+                }
+                locks.repairAfterDeadHolder();
+            }
+        }
+    }
+
+    private long writeLocked(String compositeKey, long expected, byte[] value, long expiresAt) {
         return locked(compositeKey, (shard, context, stripe) -> {
             context.updateLock().lock();
             MapEntry<String, byte[]> entry = context.entry();
@@ -139,7 +155,7 @@ final class EntryStore implements AutoCloseable {
             EntryValue.setExpiresAt(value, expiresAt != StoreBackend.KEEP_EXPIRY ? expiresAt
                     : live ? EntryValue.expiresAt(entry.value()) : StoreBackend.NO_EXPIRY);
             if (entry == null || entry.value().size() < value.length) {
-                shard.space().ensureRoomForATier(); // before a byte is written: it may refuse
+                shard.space().ensureRoomForATier(locks); // before a byte is written: it may refuse
             }
             if (entry == null) {
                 reserveEntry();
@@ -433,10 +449,18 @@ final class EntryStore implements AutoCloseable {
 
     private RuntimeException translate(EntryShards.Shard shard, RuntimeException e) {
         if (DiskSpace.isOutOfSpace(e)) {
-            shard.space().afterChronicleFailedToAllocate();
+            shard.space().afterChronicleFailedToAllocate(locks);
             return new StoreFullException("no room on the file system for the entries file " + shard.file().path()
                     + ": " + e.getCause() + DiskSpace.usable(shard.file().path())
                     + "; nothing was written, and writing works again once there is room", e);
+        }
+        if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("Failed to acquire the lock")) {
+            // Chronicle spun 2 s on its tier allocation lock: a live process took it after our look, then died or stopped.
+            if (locks.anyHolderDead()) {
+                return new HolderDiedException();
+            }
+            return new io.hearth.StoreBusyException("the tier allocation lock of " + shard.file().path() + " has been held"
+                    + " for over 2 s by a live process (stopped? being debugged?); nothing was written", e);
         }
         if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("segment tier")) {
             return new ShardFullException(shard.index(), new StoreFullException("store is full: shard " + shard.index() + " of "

@@ -243,6 +243,21 @@ final class MapLockTable {
         return header.recoveryOwner() != 0;
     }
 
+    /**
+     * Whether any stripe, or the recovery word, is held by a process that is gone: the holder of a
+     * stripe that waits for something only another stripe's holder takes asks this every millisecond.
+     */
+    boolean anyHolderDead() {
+        for (int stripe = 0; stripe < stripes; stripe++) {
+            long held = file.getLongVolatile(slotOffset(stripe));
+            if (held != 0 && held != owner && !ownerAlive(held)) {
+                return true;
+            }
+        }
+        long recovering = header.recoveryOwner();
+        return recovering != 0 && recovering != owner && !ownerAlive(recovering);
+    }
+
     /** The owner word of the stripe's holder, 0 when free. */
     long holder(int stripe) {
         return file.getLongVolatile(slotOffset(stripe));
