@@ -62,18 +62,13 @@ public final class FileBackendProvider implements StoreBackendProvider {
         return Path.of(uri).toAbsolutePath();
     }
 
-    /** Chronicle Map needs module options and javac's module; it must also never call home. */
+    /** Chronicle Map needs module options (and javac's entry point, or a stand-in); it must also never call home. */
     private static void prepareJvm() {
-        if (ModuleLayer.boot().findModule("jdk.compiler").isEmpty()) {
-            // Chronicle's CompilerUtils loads javac when a map is made, although Hearth ships the class it would compile.
-            throw new HearthException("the file store needs module jdk.compiler in this JVM, which does not have it (a"
-                    + " jlinked runtime, or --limit-modules): Chronicle Map loads javac when it opens a map; add it with"
-                    + " jlink --add-modules jdk.compiler; nothing was opened or created");
-        }
         List<String> missing = JvmOptions.required().missingIn(FileBackendProvider.class.getModule());
         if (!missing.isEmpty()) {
             throw new MissingJvmOptionsException(missing);
         }
+        AbsentJavac.standInWhereMissing();
         // Belt and braces: chronicle-analytics is excluded from the build, but an application may
         // bring it back; this property keeps it silent. Set before any Chronicle class loads.
         setUnlessSet("chronicle.analytics.disable", "true");
