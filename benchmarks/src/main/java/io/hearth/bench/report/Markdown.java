@@ -61,7 +61,7 @@ public final class Markdown {
                 .append("examines: a lap over every segment of a default store of 100,000 entries that expire in an hour, divided by 100,000.\n\n");
         table(md, byId, run.notMeasured(), "Hearth", List.of("map.get.ttl", "map.put.ttl", "sweep.examine.entry"));
         breakdown(md, byId);
-        contention(md, run.contention());
+        contention(md, run.contention(), byId);
         notMeasured(md, byId, run.notMeasured());
         md.append("## Latency per operation\n\n")
                 .append("![Latency per operation: Hearth, its floors and Redis (log scale)](").append(run.plot()).append(")\n\n");
@@ -123,20 +123,49 @@ public final class Markdown {
         md.append('\n');
     }
 
-    private static void contention(StringBuilder md, List<String> lines) {
+    /** A contended floor is a floor only when its helper did as much as Hearth's; beyond this they did different work. */
+    static final double EQUAL_LOAD_TOLERANCE = 0.10;
+
+    private static void contention(StringBuilder md, List<String> lines, Map<String, Result> byId) {
         if (lines.isEmpty()) {
             return;
         }
+        Map<String, Double> rates = new LinkedHashMap<>();
         md.append("## The contending processes\n\nWhat the helper JVM of each contended benchmark did over its trial (warm-up and measurement),\n")
                 .append("so a contended figure is known to have had real contention.\n\n| benchmark | its operations | seconds | per second |\n|---|---|---|---|\n");
         for (String line : lines) {
             String[] f = line.split("\t");
             double ops = Double.parseDouble(f[1]);
             double seconds = Double.parseDouble(f[2]);
+            rates.put(f[0], ops / seconds);
             md.append("| ").append(f[0]).append(" | ").append(number(ops)).append(" | ").append(number(seconds))
                     .append(" | ").append(number(ops / seconds)).append(" |\n");
         }
         md.append('\n');
+        StringBuilder unequal = new StringBuilder();
+        for (Map.Entry<String, Double> hearth : rates.entrySet()) {
+            Result result = byId.get(hearth.getKey());
+            Double baselineRate = result == null || result.baseline() == null ? null : rates.get(result.baseline());
+            if (baselineRate == null || hearth.getValue() <= 0) {
+                continue;
+            }
+            double load = baselineRate / hearth.getValue();
+            if (Math.abs(load - 1) > EQUAL_LOAD_TOLERANCE) {
+                unequal.append("- `").append(hearth.getKey()).append("` against `").append(result.baseline())
+                        .append("`: not an equal-load floor. The baseline's helper did ").append(number(load))
+                        .append("× the operations of Hearth's (").append(number(baselineRate)).append(" against ")
+                        .append(number(hearth.getValue())).append(" per second), so the ratio compares two different loads.\n");
+            } else {
+                unequal.append("- `").append(hearth.getKey()).append("` against `").append(result.baseline())
+                        .append("`: an equal-load floor, its helper within ").append(number(100 * EQUAL_LOAD_TOLERANCE))
+                        .append("% of Hearth's (").append(number(baselineRate)).append(" against ")
+                        .append(number(hearth.getValue())).append(" per second).\n");
+            }
+        }
+        if (!unequal.isEmpty()) {
+            md.append("Each contended ratio, checked for equal load (the two helpers' rates within ")
+                    .append(number(100 * EQUAL_LOAD_TOLERANCE)).append("% of each other):\n\n").append(unequal).append('\n');
+        }
     }
 
     private static void notMeasured(StringBuilder md, Map<String, Result> byId, Map<String, String> reasons) {

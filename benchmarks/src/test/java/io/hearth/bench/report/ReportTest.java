@@ -146,6 +146,24 @@ class ReportTest {
         assertThat(md).contains("| http.increment.rps | not measured | | | | |");
     }
 
+    @Test
+    void aContendedBaselineWhoseHelperDidOtherWorkIsNotCalledAnEqualLoadFloor() {
+        Markdown.Run run = new Markdown.Run(List.of(
+                new Result("map.update.contended", "ns/op", 3216, 3014.0, "raw.chronicle.rmw.contended"),
+                new Result("raw.chronicle.rmw.contended", "ns/op", 1461, 4281.0, null),
+                new Result("counter.increment.contended", "ns/op", 26, 85.6, "raw.mmap.getAndAdd.contended"),
+                new Result("raw.mmap.getAndAdd.contended", "ns/op", 65.6, 10.1, null)),
+                Map.of(), List.of("map.update.contended\t1717197\t8.05", "raw.chronicle.rmw.contended\t5629557\t8.42",
+                        "counter.increment.contended\t156705979\t8.07", "raw.mmap.getAndAdd.contended\t160123873\t8.06"),
+                "2 cores", "benchmarks/run.sh --quick", "", "1 fork(s)", "benchmarks/latency.png");
+
+        String md = Markdown.render(run);
+
+        assertThat(md).contains("- `map.update.contended` against `raw.chronicle.rmw.contended`: not an equal-load floor."
+                + " The baseline's helper did 3.13× the operations of Hearth's (668,593 against 213,316 per second)");
+        assertThat(md).contains("- `counter.increment.contended` against `raw.mmap.getAndAdd.contended`: an equal-load floor");
+    }
+
     private static Markdown.Run run(List<Result> results) {
         return new Markdown.Run(new ArrayList<>(results), Map.of(), List.of(), "2 cores", "benchmarks/run.sh --quick", "",
                 "1 fork(s)", "benchmarks/latency.png");
