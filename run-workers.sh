@@ -4,7 +4,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-JAR="$ROOT/http/target/hearth-http.jar"
+JAR="$ROOT/http/target/hearth-http-exec.jar"
 
 usage() {
     cat <<EOF
@@ -17,7 +17,8 @@ hosts. A supervisor restarts any worker that dies; Ctrl-C or SIGTERM stops them 
 
   -n WORKERS   worker processes (default: $(nproc), the number of cores)
   -p PORT      TCP port every worker serves (default: 8080)
-  -s STORE     store file path (default: $ROOT/data/hearth.store), or
+  -s STORE     store file path (default: data/hearth.store under the working directory, as for
+               'java -jar http/target/hearth-http-exec.jar'), or
                redis://[:PASSWORD@]HOST:PORT/DB[?timeout=2s&prefix=hearth:&...] to keep it in Redis;
                while Redis is unreachable requests get 503 (within about the timeout), and the
                workers recover by themselves when it is back
@@ -44,7 +45,7 @@ fail() {
 
 workers="$(nproc)"
 port=8080
-store="$ROOT/data/hearth.store"
+store="$PWD/data/hearth.store"
 host=127.0.0.1
 
 while [[ $# -gt 0 ]]; do
