@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds Hearth and runs every benchmark in one go, each figure beside the baseline it is judged
-# against, then writes benchmarks/results.json, BENCHMARKS.md and benchmarks/latency.png.
+# against, then writes benchmarks/results.json, BENCHMARKS.md, benchmarks/latency.png and the
+# performance table of README.md (between its marker lines).
 #
 #   benchmarks/run.sh           the full run, for publishing (JMH settings of the classes: 3 forks, 5x2 s + 10x2 s)
 #   benchmarks/run.sh --quick   one fork, 3x1 s warm-up, 5x1 s measurement: under 10 minutes on 2 cores
@@ -17,7 +18,7 @@ QUICK=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -115,13 +116,15 @@ fi
   echo "load average (1, 5, 15 min) at the start: $LOAD_AT_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$TMP/machine.txt"
 
+WHEN=$(date -u +%Y-%m-%dT%H:%MZ)
 java -cp "$JAR" io.hearth.bench.report.Report --jmh "$TMP/jmh.json" --http "$TMP/http.tsv" \
   --contention "$TMP/contention.tsv" --not-measured "$TMP/not-measured.tsv" --machine "$TMP/machine.txt" \
-  --command "$COMMAND" --when "$(date -u +%Y-%m-%dT%H:%MZ)" \
+  --command "$COMMAND" --when "$WHEN" \
   --results benchmarks/results.json --markdown BENCHMARKS.md --plot benchmarks/latency.png
+java -cp "$JAR" io.hearth.bench.report.ReadmeSummary benchmarks/results.json README.md "$COMMAND" "$WHEN"
 if [ "$have_plot" = 1 ]; then
   "$PYTHON" benchmarks/plot.py benchmarks/results.json benchmarks/latency.png
 else
   say "no plot: python3-matplotlib is not installed and could not be installed"
 fi
-say "wrote benchmarks/results.json, BENCHMARKS.md and benchmarks/latency.png"
+say "wrote benchmarks/results.json, BENCHMARKS.md, benchmarks/latency.png and README.md's performance table"

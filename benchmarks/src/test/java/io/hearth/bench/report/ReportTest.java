@@ -164,6 +164,28 @@ class ReportTest {
         assertThat(md).contains("- `counter.increment.contended` against `raw.mmap.getAndAdd.contended`: an equal-load floor");
     }
 
+    @Test
+    void theReadmesPerformanceTableIsTheOneTheReportMakesFromTheCommittedResults() throws Exception {
+        List<Result> results = JSON.readValue(java.nio.file.Path.of("results.json").toFile(),
+                new com.fasterxml.jackson.core.type.TypeReference<List<Result>>() { });
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+
+        String section = readme.substring(readme.indexOf(ReadmeSummary.BEGIN), readme.indexOf(ReadmeSummary.END));
+
+        assertThat(section).as("README.md's generated performance table; benchmarks/run.sh remakes it")
+                .contains(ReadmeSummary.table(results));
+    }
+
+    @Test
+    void splicingReplacesOnlyWhatLiesBetweenTheMarkersAndRefusesATextWithoutThem() {
+        String readme = "# X\n" + ReadmeSummary.BEGIN + "\nold\n" + ReadmeSummary.END + "\nafter\n";
+
+        assertThat(ReadmeSummary.splice(readme, ReadmeSummary.BEGIN + "\nnew\n" + ReadmeSummary.END))
+                .isEqualTo("# X\n" + ReadmeSummary.BEGIN + "\nnew\n" + ReadmeSummary.END + "\nafter\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReadmeSummary.splice("# X\n", "s"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(ReadmeSummary.BEGIN);
+    }
+
     private static Markdown.Run run(List<Result> results) {
         return new Markdown.Run(new ArrayList<>(results), Map.of(), List.of(), "2 cores", "benchmarks/run.sh --quick", "",
                 "1 fork(s)", "benchmarks/latency.png");
