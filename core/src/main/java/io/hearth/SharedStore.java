@@ -58,6 +58,9 @@ public final class SharedStore implements AutoCloseable {
     public static final Duration MAX_ACK_WAIT = Duration.ofHours(1);
 
     private static final System.Logger LOG = System.getLogger(SharedStore.class.getName());
+    /** The first character of the names of Hearth's own maps, which {@link #map} refuses. */
+    static final String RESERVED_MAP_PREFIX = "\u0001";
+    private static final String LEADERS_MAP = RESERVED_MAP_PREFIX + "leaders";
 
     private final StoreBackend backend;
     private final BackendLimits limits;
@@ -65,6 +68,10 @@ public final class SharedStore implements AutoCloseable {
     private final Map<String, SharedCounter> counterHandles = new ConcurrentHashMap<>();
     private final Map<String, List<Consumer<BroadcastMessage>>> subscribers = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Map<String, SharedLock> locks = new ConcurrentHashMap<>();
+    private final List<Leadership> leaderships = new CopyOnWriteArrayList<>();
+    /** Set once the backend is closing: nothing may reach it after. */
+    private volatile boolean detached;
 
     private SharedStore(StoreBackend backend, ObjectMapper mapper) {
         this.backend = backend;
@@ -182,12 +189,63 @@ public final class SharedStore implements AutoCloseable {
         return backend.removeCounter(name);
     }
 
-    /** The map with this name, whose values are read as type. Maps exist once written to. */
+    /**
+     * The map with this name, whose values are read as type. Maps exist once written to.
+     *
+     * @throws IllegalArgumentException if the name is over its limit, or begins with U+0001, which
+     *                                  Hearth's own maps (those of locks and leaderships) begin with
+     */
     public <V> SharedMap<V> map(String name, Class<V> type) {
         Names.check(name, "map name", limits.maxMapNameBytes(), "the map name limit");
+        if (name.startsWith(RESERVED_MAP_PREFIX)) {
+            throw new IllegalArgumentException("map names beginning with U+0001 are Hearth's own (locks, leaderships): "
+                    + name.substring(RESERVED_MAP_PREFIX.length()));
+        }
         Objects.requireNonNull(type, "type");
         ensureOpen();
         return new SharedMap<>(this, backend, json, name, type, limits.maxKeyBytes());
+    }
+
+    /**
+     * The lock of this name, shared by every thread of every process attached to the store: see
+     * {@link SharedLock} for what happens when its holder dies. The same instance for the same
+     * name, so that it is reentrant across calls.
+     *
+     * @throws IllegalArgumentException      if the name is empty, holds NUL, or is over maxKeyBytes
+     * @throws UnsupportedOperationException on a store whose processes are not all on this host (Redis)
+     */
+    public SharedLock lock(String name) {
+        Names.check(name, "lock name", limits.maxKeyBytes(), "maxKeyBytes");
+        ensureOpen();
+        requireOneHost("lock");
+        return locks.computeIfAbsent(name, n -> new SharedLock(this, backend, SharedLock.LOCKS_MAP, n));
+    }
+
+    /**
+     * Makes this process a candidate for the leadership of name: of the live processes that are
+     * candidates, exactly one leads at a time, and the listener hears when this one gains and loses
+     * it. When the leader dies another candidate leads within milliseconds ({@link Leadership});
+     * closing the returned leadership, or the store, resigns.
+     *
+     * @throws IllegalArgumentException      if the name is empty, holds NUL, or is over maxKeyBytes
+     * @throws UnsupportedOperationException on a store whose processes are not all on this host (Redis)
+     */
+    public Leadership leadership(String name, LeadershipListener listener) {
+        Names.check(name, "leadership name", limits.maxKeyBytes(), "maxKeyBytes");
+        Objects.requireNonNull(listener, "listener");
+        ensureOpen();
+        requireOneHost("leadership");
+        Leadership leadership = new Leadership(new SharedLock(this, backend, LEADERS_MAP, name), listener);
+        leaderships.add(leadership);
+        leadership.start();
+        return leadership;
+    }
+
+    private void requireOneHost(String what) {
+        if (!backend.countersNeverBlock()) {
+            throw new UnsupportedOperationException("a " + what + " needs the file store, where every process is on this host"
+                    + " and a dead holder is known by its pid; " + backend.location() + " is not one (on Redis it is not built yet)");
+        }
     }
 
     /** The live processes attached to this store, this one included. Dead ones are dropped. */
@@ -257,8 +315,15 @@ public final class SharedStore implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            leaderships.forEach(Leadership::close); // resign, telling the listeners, while the backend works
+            locks.values().forEach(SharedLock::releaseOnClose);
+            detached = true;
             backend.close();
         }
+    }
+
+    boolean isDetached() {
+        return detached;
     }
 
     void ensureOpen() {

@@ -137,6 +137,14 @@ public final class ChildJvm implements AutoCloseable {
         return linesSeen();
     }
 
+    /** Takes in, without waiting, the lines the child has printed so far; returns every line read, in order. */
+    public List<String> readAvailableLines() {
+        for (String line = lines.peek(); line != null && line != EOF; line = lines.peek()) {
+            seen.add(lines.poll());
+        }
+        return linesSeen();
+    }
+
     /** Every line {@link #awaitLine} has read so far, in order. */
     public List<String> linesSeen() {
         return List.copyOf(seen);
