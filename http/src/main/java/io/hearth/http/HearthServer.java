@@ -48,8 +48,11 @@ public final class HearthServer implements AutoCloseable {
     private final XnioWorker worker;
     private final GracefulShutdownHandler shutdown;
     private final Duration shutdownTimeout;
-    private final InetSocketAddress address;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Guards binding and unbinding the port, so that a close() during a listen() leaves nothing bound. */
+    private final Object lifecycle = new Object();
+    private boolean listening; // guarded by lifecycle
+    private volatile InetSocketAddress address;
     private final Object stopped = new Object();
     private boolean hasStopped; // guarded by stopped
 
@@ -134,13 +137,34 @@ public final class HearthServer implements AutoCloseable {
                 .setSocketOption(Options.WRITE_TIMEOUT, 30_000)
                 .setHandler(root)
                 .build();
-        try {
-            undertow.start();
-        } catch (RuntimeException e) {
-            worker.shutdownNow();
-            throw e;
+    }
+
+    /**
+     * Binds the port and starts taking connections: once, and only once. A worker kept as a warm
+     * standby ({@link Builder#startWarm()}) calls it when it is told to serve.
+     *
+     * @throws IllegalStateException when it listens already, or has been closed
+     * @throws RuntimeException from Undertow when the address cannot be bound; the server is then closed
+     */
+    void listen() {
+        synchronized (lifecycle) {
+            if (closed.get()) {
+                throw new IllegalStateException("this server is closed");
+            }
+            if (listening) {
+                throw new IllegalStateException("this server listens already, on " + address);
+            }
+            listening = true;
+            try {
+                undertow.start();
+            } catch (RuntimeException e) {
+                closed.set(true);
+                worker.shutdownNow();
+                markStopped();
+                throw e;
+            }
+            this.address = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
         }
-        this.address = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
     }
 
     /** A builder for a server on store; it binds 127.0.0.1:8080 unless told otherwise. */
@@ -150,12 +174,16 @@ public final class HearthServer implements AutoCloseable {
 
     /** The port it listens on (the one the OS chose, when built with port 0). */
     public int port() {
-        return address.getPort();
+        return address().getPort();
     }
 
     /** The address it listens on. */
     public InetSocketAddress address() {
-        return address;
+        InetSocketAddress bound = address;
+        if (bound == null) {
+            throw new IllegalStateException("this server does not listen (yet)");
+        }
+        return bound;
     }
 
     /** Blocks until {@link #close()} has finished, from any thread. */
@@ -179,7 +207,11 @@ public final class HearthServer implements AutoCloseable {
             return;
         }
         try {
-            undertow.stop(); // closes the listening socket only: the worker is ours
+            synchronized (lifecycle) {
+                if (listening) {
+                    undertow.stop(); // closes the listening socket only: the worker is ours
+                }
+            }
             shutdown.shutdown(); // requests on open connections are answered 503 from now on
             if (!shutdown.awaitShutdown(shutdownTimeout.toMillis())) {
                 LOG.log(System.Logger.Level.WARNING, "requests still in flight after " + shutdownTimeout + "; stopping anyway");
@@ -192,10 +224,14 @@ public final class HearthServer implements AutoCloseable {
             worker.shutdownNow();
             Thread.currentThread().interrupt();
         } finally {
-            synchronized (stopped) {
-                hasStopped = true;
-                stopped.notifyAll();
-            }
+            markStopped();
+        }
+    }
+
+    private void markStopped() {
+        synchronized (stopped) {
+            hasStopped = true;
+            stopped.notifyAll();
         }
     }
 
@@ -303,6 +339,16 @@ public final class HearthServer implements AutoCloseable {
          * @throws RuntimeException from Undertow when the address cannot be bound
          */
         public HearthServer start() {
+            HearthServer server = startWarm();
+            server.listen();
+            return server;
+        }
+
+        /**
+         * A server with its threads started and its handlers warmed up ({@link WarmUp}) that does
+         * not listen yet: {@link HearthServer#listen()} binds the port. What a standby worker holds.
+         */
+        HearthServer startWarm() {
             if (protectReads && token == null) {
                 throw new IllegalArgumentException("protectReads() needs a token(...): without one no read could be let through");
             }
