@@ -4,6 +4,10 @@ import io.hearth.SharedStore;
 import io.hearth.StoreUnavailableException;
 import io.hearth.Subscription;
 import io.hearth.http.internal.ReusePortSelectorProvider;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -18,14 +22,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Options: {@code --store PATH} or {@code --store redis://host:port/db?...} (required),
  * {@code --host ADDRESS} (default 127.0.0.1), {@code --port N} (default 8080),
- * {@code --supervisor-pid PID} (stop when that process ends).
+ * {@code --supervisor-pid PID} (stop when that process ends), {@code --standby} (warm up, then wait
+ * for {@value #SERVE} on stdin before binding the port).
  * Environment: {@code HEARTH_TOKEN} (bearer token for routes that change data),
  * {@code HEARTH_PROTECT_READS} ({@code 1}: reads need the token too, all but /livez and /health),
  * {@code HEARTH_LOG_TOPICS} (comma-separated broadcast topics this worker logs; default {@code reload}).
  *
  * <p>Exit status {@value #BOOT_FAILURE} means it could not start (store, port, options), which the
  * supervisor does not retry; {@value #UNAVAILABLE} that its store server (Redis) did not answer,
- * which it does retry. A line {@code HEARTH-WORKER-READY <pid> <port>} on stdout means it serves.
+ * which it does retry. A line {@code HEARTH-WORKER-READY <pid> <port>} on stdout means it serves;
+ * a standby first prints {@code HEARTH-WORKER-STANDBY <pid>} once it has opened the store and warmed
+ * up, holding no socket on the port until the supervisor writes {@value #SERVE} to its stdin.
  */
 public final class Worker {
     /** Exit status of a worker that could not start; retrying would not help. */
@@ -33,6 +40,10 @@ public final class Worker {
     /** Exit status of a worker whose store server did not answer; the supervisor starts another later. */
     static final int UNAVAILABLE = 1;
     static final String READY = "HEARTH-WORKER-READY";
+    /** The line a standby prints once it is warm: {@code HEARTH-WORKER-STANDBY <pid>}. */
+    static final String STANDBY = "HEARTH-WORKER-STANDBY";
+    /** The order on a standby's stdin that makes it bind the shared port. */
+    static final String SERVE = "serve";
 
     private Worker() {
     }
@@ -73,7 +84,7 @@ public final class Worker {
             if (arguments.protectReads) {
                 builder.protectReads();
             }
-            server = builder.start();
+            server = builder.startWarm();
         } catch (RuntimeException e) {
             log.error("cannot serve on " + arguments.host + ":" + arguments.port + ": " + rootMessage(e));
             store.close();
@@ -104,17 +115,71 @@ public final class Worker {
             ProcessHandle.of(arguments.supervisorPid).ifPresentOrElse(
                     supervisor -> supervisor.onExit().thenRun(orphaned), orphaned);
         }
-        log.info("serving store " + store.location() + " on http://" + server.address().getHostString() + ":" + server.port()
-                + (ReusePortSelectorProvider.installed() ? " (port shared with SO_REUSEPORT)" : "")
-                + (arguments.token == null ? "" : arguments.protectReads ? ", token required for changes and reads"
-                        : ", token required for changes (reads open)"));
-        System.out.println(READY + " " + ProcessHandle.current().pid() + " " + server.port());
-        System.out.flush();
+        if (arguments.standby) {
+            log.info("standby for http://" + arguments.host + ":" + arguments.port + " on store " + store.location()
+                    + ": warmed up, not listening; '" + SERVE + "' on stdin makes it serve");
+            System.out.println(STANDBY + " " + ProcessHandle.current().pid());
+            System.out.flush();
+            Thread orders = new Thread(() -> takeOrders(server, arguments, log, stop), "hearth-worker-orders");
+            orders.setDaemon(true);
+            orders.start();
+        } else if (!serve(server, arguments, log, stop)) {
+            return;
+        }
         try {
             server.awaitStop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * A standby's stdin, read line by line: {@value #SERVE} binds the shared port, the first time
+     * only (a second one is refused in the log: a worker never binds twice); the end of stdin means
+     * the supervisor is gone, so the standby stops.
+     */
+    private static void takeOrders(HearthServer server, Arguments arguments, ProcessLog log, Runnable stop) {
+        boolean serving = false;
+        try (BufferedReader orders = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            for (String line; (line = orders.readLine()) != null; ) {
+                if (!line.trim().equals(SERVE)) {
+                    log.warn("unknown order '" + Requests.printable(line) + "' on stdin; ignored");
+                } else if (serving) {
+                    log.warn("told to serve again; it serves already, on " + server.address() + ": ignored");
+                } else {
+                    serving = true;
+                    if (!serve(server, arguments, log, stop)) {
+                        return;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot read orders on stdin (" + e.getMessage() + ")");
+        }
+        if (!serving) {
+            log.warn("stdin closed before an order to serve: the supervisor is gone; stopping");
+            stop.run();
+            System.exit(0);
+        }
+    }
+
+    /** Binds the shared port and prints the ready line; false (and the process exits) when the port cannot be bound. */
+    private static boolean serve(HearthServer server, Arguments arguments, ProcessLog log, Runnable stop) {
+        try {
+            server.listen();
+        } catch (RuntimeException e) {
+            log.error("cannot serve on " + arguments.host + ":" + arguments.port + ": " + rootMessage(e));
+            stop.run();
+            System.exit(BOOT_FAILURE);
+            return false;
+        }
+        System.out.println(READY + " " + ProcessHandle.current().pid() + " " + server.port());
+        System.out.flush();
+        log.info("serving store " + arguments.store + " on http://" + server.address().getHostString() + ":" + server.port()
+                + (ReusePortSelectorProvider.installed() ? " (port shared with SO_REUSEPORT)" : "")
+                + (arguments.token == null ? "" : arguments.protectReads ? ", token required for changes and reads"
+                        : ", token required for changes (reads open)"));
+        return true;
     }
 
     /** Runs action the first time only; later callers wait until it has finished. */
@@ -147,15 +212,20 @@ public final class Worker {
     }
 
     /** The worker's command line and environment, checked. */
-    record Arguments(StoreAddress store, String host, int port, long supervisorPid, String token, boolean protectReads,
-                     List<String> logTopics) {
+    record Arguments(StoreAddress store, String host, int port, long supervisorPid, boolean standby, String token,
+                     boolean protectReads, List<String> logTopics) {
         static Arguments parse(String[] args) {
             StoreAddress store = null;
             String host = "127.0.0.1";
             int port = 8080;
             long supervisorPid = 0;
+            boolean standby = false;
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];
+                if (option.equals("--standby")) {
+                    standby = true;
+                    continue;
+                }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException("option " + option + " needs a value");
                 }
@@ -180,7 +250,7 @@ public final class Worker {
                     topics.add(Requests.checkName(topic.trim(), "topic in HEARTH_LOG_TOPICS"));
                 }
             }
-            return new Arguments(store, host, port, supervisorPid, token, protectReads, List.copyOf(topics));
+            return new Arguments(store, host, port, supervisorPid, standby, token, protectReads, List.copyOf(topics));
         }
     }
 }
