@@ -3,14 +3,17 @@ package io.hearth.http;
 /** Parsing and checking of the supervisor's and workers' options. */
 final class CommandLine {
     static final String USAGE = """
-            Usage: run-workers.sh [-n WORKERS] [-p PORT] [-s STORE] [-b HOST]
-                   java -jar hearth-http.jar [-n WORKERS] [-p PORT] [-s STORE] [-b HOST]
+            Usage: run-workers.sh [-n WORKERS] [-k STANDBYS] [-p PORT] [-s STORE] [-b HOST]
+                   java -jar hearth-http.jar [-n WORKERS] [-k STANDBYS] [-p PORT] [-s STORE] [-b HOST]
 
             Starts WORKERS Hearth HTTP worker processes that all serve one port and share one
-            store (a file on this host, or Redis for workers on several hosts), restarts any that
-            die, and stops them all gracefully on Ctrl-C or SIGTERM.
+            store (a file on this host, or Redis for workers on several hosts), and STANDBYS more,
+            warmed up but not listening: when a worker dies, a standby serves in its place within
+            milliseconds and another standby starts. Stops them all gracefully on Ctrl-C or SIGTERM.
 
               -n, --workers WORKERS  worker processes (default: the number of cores)
+              -k, --standbys STANDBYS
+                                     warm standby processes (default: one per 4 cores, at least 1)
               -p, --port PORT        TCP port every worker serves (default: 8080)
               -s, --store STORE      store file path (default: ./data/hearth.store), or
                                      redis://[:password@]host:port/db[?timeout=2s&prefix=hearth:...]
@@ -31,18 +34,19 @@ final class CommandLine {
     }
 
     /** The supervisor's options. */
-    record SupervisorOptions(int workers, int port, StoreAddress store, String host, boolean help) {
+    record SupervisorOptions(int workers, int standbys, int port, StoreAddress store, String host, boolean help) {
     }
 
     static SupervisorOptions parseSupervisor(String[] args) {
         int workers = Runtime.getRuntime().availableProcessors();
+        int standbys = Supervisor.defaultStandbys(Runtime.getRuntime().availableProcessors());
         int port = 8080;
         String store = "data/hearth.store";
         String host = "127.0.0.1";
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("-h") || option.equals("--help")) {
-                return new SupervisorOptions(workers, port, null, host, true);
+                return new SupervisorOptions(workers, standbys, port, null, host, true);
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("option " + option + " needs a value");
@@ -50,6 +54,7 @@ final class CommandLine {
             String value = args[++i];
             switch (option) {
                 case "-n", "--workers" -> workers = (int) number(option, value, 1, 256);
+                case "-k", "--standbys" -> standbys = (int) number(option, value, 0, 256);
                 case "-p", "--port" -> port = port(value);
                 case "-s", "--store" -> store = value;
                 case "-b", "--bind" -> host = value;
@@ -60,7 +65,7 @@ final class CommandLine {
         if (port == 0 && workers > 1) {
             throw new IllegalArgumentException("port 0 would give each worker a port of its own; choose a port");
         }
-        return new SupervisorOptions(workers, port, address, host, false);
+        return new SupervisorOptions(workers, standbys, port, address, host, false);
     }
 
     static int port(String value) {

@@ -17,10 +17,10 @@ final class RestartPolicy {
     /** The exit status Java reports for a process ended by SIGKILL (128 + 9). */
     static final int KILLED = 137;
 
-    /** Whether the worker that exited had said it serves (its ready line) before it exited. */
+    /** Whether the worker that exited had started fine before it exited: stood by warm, or served. */
     enum Outcome {
-        SERVED,
-        NEVER_SERVED
+        STARTED,
+        NEVER_STARTED
     }
 
     private RestartPolicy() {
@@ -30,14 +30,14 @@ final class RestartPolicy {
      * How long to wait before starting a worker in place of one that exited with status after
      * running for lived, when previous is the wait before that worker started (zero for the
      * slot's first worker). The first wait is {@link #FIRST_DELAY}. A worker that started fine
-     * and then died (it served, or lived {@link #HEALTHY_RUN}), or that something outside killed
+     * and then died (it stood by warm or served, or lived {@link #HEALTHY_RUN}), or that something outside killed
      * with SIGKILL (the OOM killer, an operator, {@code kill -9}), is replaced after the first
      * delay, however often that happens: its start is not what fails, and the other workers carry
-     * its load meanwhile. Only a worker that keeps dying by itself before it serves makes the wait
+     * its load meanwhile. Only a worker that keeps dying by itself before it is warm makes the wait
      * double, up to {@link #LONGEST_DELAY}, so that a crash loop does not spin.
      */
     static Duration nextDelay(Duration previous, Outcome outcome, int status, Duration lived) {
-        if (previous.isZero() || outcome == Outcome.SERVED || status == KILLED || lived.compareTo(HEALTHY_RUN) >= 0) {
+        if (previous.isZero() || outcome == Outcome.STARTED || status == KILLED || lived.compareTo(HEALTHY_RUN) >= 0) {
             return FIRST_DELAY;
         }
         Duration doubled = previous.multipliedBy(2);

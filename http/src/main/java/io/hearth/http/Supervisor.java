@@ -14,12 +14,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs N {@link Worker} processes that share one store and one port, as gunicorn's arbiter does:
- * it starts them, starts another when one dies (quickly after a worker that served or was killed,
- * longer after each death of one that never served, so a crash loop does not spin; see
- * {@link RestartPolicy}), and on {@link #close()} (which {@link SupervisorCommand} calls on
- * SIGTERM or Ctrl-C) sends each worker SIGTERM so that requests in flight finish, then waits for
- * them. Each of the N positions is a {@link WorkerSlot} with a thread of its own.
+ * Runs N {@link Worker} processes that share one store and serve one port, as gunicorn's arbiter
+ * does, and K more that stand by: started, store open, warmed up, but not listening. When a
+ * serving worker dies, a standby is told to bind the port at once (milliseconds, where a new JVM
+ * needs a second or more of CPU), and a new standby is started behind it. It starts another
+ * process when one dies (quickly after a worker that was warm or was killed, longer after each
+ * death of one that never got warm, so a crash loop does not spin; see {@link RestartPolicy}), and
+ * on {@link #close()} (which {@link SupervisorCommand} calls on SIGTERM or Ctrl-C) sends each worker
+ * SIGTERM so that requests in flight finish, then waits for them. Each of the N + K processes is
+ * kept by a {@link WorkerSlot} with a thread of its own; which of them serve is the {@link Roster}'s
+ * decision, which keeps N serving whenever it has a standby to tell.
  *
  * <p>Workers are {@code java} processes on this JVM's class path with the JVM options Hearth needs
  * and {@link ReusePortSelectorProvider}, which lets them all bind the same port. A worker that
@@ -33,9 +37,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #builder(Path)} or, for a store on Redis, {@link #builder(URI)}.
  */
 public final class Supervisor implements AutoCloseable {
+    private static final Duration STANDBYS_WAIT = Duration.ofMinutes(1);
     private final Builder settings;
     private final ProcessLog log = new ProcessLog("supervisor");
     private final List<WorkerSlot> slots = new ArrayList<>();
+    private final Roster roster;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -44,12 +50,14 @@ public final class Supervisor implements AutoCloseable {
 
     private Supervisor(Builder settings) {
         this.settings = settings;
+        this.roster = new Roster(settings.workers);
         WorkerCommand command = new WorkerCommand(settings.store, settings.host, settings.port, settings.workerJvmOptions);
-        for (int i = 0; i < settings.workers; i++) {
+        for (int i = 0; i < settings.workers + settings.standbys; i++) {
             slots.add(new WorkerSlot(i, command, settings.environment, settings.spawner, this));
         }
         log.info("starting " + settings.workers + " workers on http://" + settings.host + ":" + settings.port
-                + " sharing store " + settings.store);
+                + " sharing store " + settings.store + ", and " + settings.standbys + " standby"
+                + (settings.standbys == 1 ? "" : "s") + " once they serve");
         slots.forEach(WorkerSlot::start);
     }
 
@@ -68,31 +76,39 @@ public final class Supervisor implements AutoCloseable {
         return new Builder(store);
     }
 
-    /** Waits until every worker serves; false when the time ran out or the supervisor stopped first. */
-    public boolean awaitReady(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (this) {
-            while (!stopping && workerPids().size() < slots.size()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            }
-            return !stopping;
-        }
+    /**
+     * The standbys a supervisor keeps unless told: one for every four cores, at least one. A
+     * standby takes over one death in milliseconds, and its own replacement then needs a JVM start
+     * (about a second of CPU, see http/README.md); so K standbys carry K deaths that come closer
+     * together than that, and each costs a JVM's resident memory while it waits. Deaths of
+     * independent workers come more often the more workers there are, hence the share of the cores.
+     */
+    public static int defaultStandbys(int cores) {
+        return Math.max(1, cores / 4);
     }
 
-    /** Pids of the workers serving now. */
-    public synchronized List<Long> workerPids() {
-        List<Long> pids = new ArrayList<>();
-        for (WorkerSlot slot : slots) {
-            long pid = slot.readyPid(); // once: the slot's thread may change it meanwhile
-            if (pid != 0) {
-                pids.add(pid);
-            }
-        }
-        return pids;
+    /** Waits until N workers serve; false when the time ran out or the supervisor stopped first. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return roster.await(() -> stopping || roster.count(Roster.Role.SERVING) >= settings.workers, timeout) && !stopping;
+    }
+
+    /**
+     * Waits until N workers serve and K standbys are warm at the same time; false when the time
+     * ran out or the supervisor stopped first.
+     */
+    public boolean awaitStandbys(Duration timeout) throws InterruptedException {
+        return roster.await(() -> stopping || roster.count(Roster.Role.SERVING) >= settings.workers
+                && roster.count(Roster.Role.STANDBY) >= settings.standbys, timeout) && !stopping;
+    }
+
+    /** Pids of the workers serving now (standbys not among them). */
+    public List<Long> workerPids() {
+        return roster.pids(Roster.Role.SERVING);
+    }
+
+    /** Pids of the standbys that are warm now, ready to serve. */
+    public List<Long> standbyPids() {
+        return roster.pids(Roster.Role.STANDBY);
     }
 
     /** Blocks until the supervisor has stopped; returns its exit status (0, or a worker's boot failure). */
@@ -117,10 +133,8 @@ public final class Supervisor implements AutoCloseable {
         }
         stopping = true;
         stopSignal.countDown();
-        synchronized (this) {
-            notifyAll();
-        }
-        log.info("stopping " + slots.size() + " workers gracefully");
+        roster.wakeAll();
+        log.info("stopping " + slots.size() + " worker processes gracefully");
         for (WorkerSlot slot : slots) {
             Process process = slot.process();
             if (process != null) {
@@ -164,9 +178,25 @@ public final class Supervisor implements AutoCloseable {
         return stopSignal.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** A slot's {@link WorkerSlot#readyPid()} changed: wakes {@link #awaitReady(Duration)}. */
-    synchronized void readinessChanged() {
-        notifyAll();
+    /** Who serves and who stands by. */
+    Roster roster() {
+        return roster;
+    }
+
+    /**
+     * Holds back the slots beyond the first N until N workers serve (or a minute has passed), so
+     * that standbys starting do not slow the first workers down; false when the supervisor stopped.
+     */
+    boolean awaitTurn(int slot) {
+        if (slot < settings.workers) {
+            return true;
+        }
+        try {
+            roster.await(() -> stopping || roster.count(Roster.Role.SERVING) >= settings.workers, STANDBYS_WAIT);
+        } catch (InterruptedException e) {
+            return false;
+        }
+        return !stopping;
     }
 
     /** Stops every worker, on another thread, and ends with status: a worker could not start. */
@@ -186,6 +216,7 @@ public final class Supervisor implements AutoCloseable {
     public static final class Builder {
         private final StoreAddress store;
         private int workers = Runtime.getRuntime().availableProcessors();
+        private int standbys = defaultStandbys(Runtime.getRuntime().availableProcessors());
         private String host = "127.0.0.1";
         private int port = 8080;
         private Duration stopTimeout = Duration.ofSeconds(40);
@@ -203,6 +234,15 @@ public final class Supervisor implements AutoCloseable {
                 throw new IllegalArgumentException("workers must be at least 1, was " + workers);
             }
             this.workers = workers;
+            return this;
+        }
+
+        /** Number of warm standby processes besides the workers; default {@link #defaultStandbys(int)} of the cores. */
+        public Builder standbys(int standbys) {
+            if (standbys < 0) {
+                throw new IllegalArgumentException("standbys must be 0 or more, was " + standbys);
+            }
+            this.standbys = standbys;
             return this;
         }
 

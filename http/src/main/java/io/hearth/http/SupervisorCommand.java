@@ -13,11 +13,14 @@ import java.time.Duration;
  * {@code java -jar hearth-http.jar} run it. It parses the options ({@code --help}), checks that
  * the workers could serve before starting any (status 2 when they could not), runs a
  * {@link Supervisor} in the foreground, prints a line starting {@value #READY_LINE} once every
- * worker serves, and on SIGTERM or Ctrl-C stops them and exits with the supervisor's status.
+ * worker serves and one starting {@value #STANDBYS_LINE} once every standby is warm too, and on
+ * SIGTERM or Ctrl-C stops them and exits with the supervisor's status.
  */
 public final class SupervisorCommand {
     /** The start of the line on stdout saying every worker serves. */
     static final String READY_LINE = "hearth: ";
+    /** The start of the line on stdout, after the ready line, saying every standby is warm. */
+    static final String STANDBYS_LINE = "hearth: standbys warm";
 
     private SupervisorCommand() {
     }
@@ -46,7 +49,7 @@ public final class SupervisorCommand {
             return;
         }
         ProcessLog log = new ProcessLog("supervisor");
-        Supervisor supervisor = Supervisor.builder(options.store()).workers(options.workers()).host(options.host())
+        Supervisor supervisor = Supervisor.builder(options.store()).workers(options.workers()).standbys(options.standbys()).host(options.host())
                 .port(options.port()).workerJvmOptions(WorkerCommand.splitJvmOptions(System.getenv("HEARTH_WORKER_JAVA_OPTS")))
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(supervisor::close, "hearth-supervisor-stop"));
@@ -61,6 +64,19 @@ public final class SupervisorCommand {
         if (!supervisor.stopping()) {
             System.out.println(READY_LINE + options.workers() + " workers serving http://" + options.host() + ":"
                     + options.port() + " (pids " + supervisor.workerPids() + "); Ctrl-C stops them");
+        }
+        if (options.standbys() > 0) {
+            while (!supervisor.awaitStandbys(Duration.ofSeconds(30))) {
+                if (supervisor.stopping()) {
+                    break;
+                }
+                log.warn("still waiting for standbys to warm up; " + supervisor.standbyPids().size() + " of "
+                        + options.standbys() + " are");
+            }
+            if (!supervisor.stopping()) {
+                System.out.println(STANDBYS_LINE + ": " + options.standbys() + " (pids " + supervisor.standbyPids()
+                        + "), each ready to serve at once in place of a worker that dies");
+            }
         }
         System.exit(supervisor.awaitTermination());
     }

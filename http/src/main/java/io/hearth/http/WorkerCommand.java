@@ -38,7 +38,10 @@ final class WorkerCommand {
         return split;
     }
 
-    /** The command, program first; the worker watches this process's pid and stops when it is gone. */
+    /**
+     * The command, program first: a worker that stands by until told to serve on its stdin; it
+     * watches this process's pid and stops when it is gone.
+     */
     List<String> toList() {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -50,7 +53,7 @@ final class WorkerCommand {
         command.add(System.getProperty("java.class.path"));
         command.add(Worker.class.getName());
         command.addAll(List.of("--store", store.argument(), "--host", host,
-                "--port", Integer.toString(port), "--supervisor-pid", Long.toString(ProcessHandle.current().pid())));
+                "--port", Integer.toString(port), "--supervisor-pid", Long.toString(ProcessHandle.current().pid()), "--standby"));
         return command;
     }
 }

@@ -3,6 +3,7 @@ package io.hearth.http;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,17 +11,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One worker position of a {@link Supervisor}: a thread that spawns a worker process, copies its
- * stdout to ours, notes when it serves, and starts another when it exits (after the wait
- * {@link RestartPolicy} gives), until the supervisor stops. A worker that exits with
- * {@link Worker#BOOT_FAILURE} (it cannot open the store or the port) while no other worker serves,
- * or a process that cannot be spawned {@link RestartPolicy#SPAWN_ATTEMPTS} times in a row, stops
- * the supervisor instead; while others serve, the slot tries again after a growing wait.
+ * One worker process of a {@link Supervisor}, kept running: a thread that spawns a worker as a
+ * standby, copies its stdout to ours, reports to the supervisor's {@link Roster} when it is warm,
+ * when it serves and when it exits, and starts another when it exits (after the wait
+ * {@link RestartPolicy} gives), until the supervisor stops. Whether its process serves the port or
+ * stands by is the roster's decision, which tells it through {@link #tellToServe(long)}. A worker
+ * that exits with {@link Worker#BOOT_FAILURE} (it cannot open the store or the port) while no other
+ * worker serves, or a process that cannot be spawned {@link RestartPolicy#SPAWN_ATTEMPTS} times in
+ * a row, stops the supervisor instead; while others serve, the slot tries again after a growing wait.
  *
- * <p>Its thread alone starts processes; the supervisor reads {@link #process()} and
- * {@link #readyPid()} from any thread.
+ * <p>Its thread alone starts processes; the supervisor reads {@link #process()} and the roster
+ * calls {@link #tellToServe(long)} from any thread.
  */
-final class WorkerSlot {
+final class WorkerSlot implements Roster.Member {
     private final int index;
     private final WorkerCommand command;
     private final Map<String, String> environment;
@@ -28,9 +31,9 @@ final class WorkerSlot {
     private final Supervisor supervisor;
     private final ProcessLog log = new ProcessLog("supervisor");
     private final PrintStream out = System.out;
+    private final Roster roster;
     private final Thread thread;
     private volatile Process process;
-    private volatile long readyPid;
 
     /** Slot number index of supervisor, whose workers it starts with command and environment through spawner. */
     WorkerSlot(int index, WorkerCommand command, Map<String, String> environment, Supervisor.Spawner spawner,
@@ -40,6 +43,7 @@ final class WorkerSlot {
         this.environment = environment;
         this.spawner = spawner;
         this.supervisor = supervisor;
+        this.roster = supervisor.roster();
         this.thread = new Thread(this::run, "hearth-worker-slot-" + index);
     }
 
@@ -52,9 +56,30 @@ final class WorkerSlot {
         return process;
     }
 
-    /** The pid of the worker serving in this slot now; 0 when none does. */
-    long readyPid() {
-        return readyPid;
+    /**
+     * Writes {@link Worker#SERVE} to the standby pid's stdin, which makes it bind the shared port;
+     * false when pid is no longer this slot's process or cannot be written to (it exited).
+     */
+    @Override
+    public boolean tellToServe(long pid) {
+        Process current = process;
+        if (current == null || current.pid() != pid || !current.isAlive()) {
+            return false;
+        }
+        try {
+            OutputStream orders = current.getOutputStream();
+            orders.write((Worker.SERVE + "\n").getBytes(StandardCharsets.UTF_8));
+            orders.flush();
+        } catch (IOException e) {
+            return false; // its stdin is closed: it is exiting
+        }
+        log.info("told standby " + pid + " (slot " + index + ") to serve");
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "slot " + index;
     }
 
     /** Waits up to timeout for the slot's thread to end; returns at once when called on that thread. */
@@ -67,6 +92,9 @@ final class WorkerSlot {
     private void run() {
         Duration delay = Duration.ZERO;
         int spawnFailures = 0;
+        if (!supervisor.awaitTurn(index)) {
+            return;
+        }
         while (!supervisor.stopping()) {
             long started = System.nanoTime();
             Process worker;
@@ -91,13 +119,14 @@ final class WorkerSlot {
             }
             spawnFailures = 0;
             process = worker;
+            roster.started(this, worker.pid());
             if (supervisor.stopping()) {
                 worker.destroy(); // close() may have looked before this process existed
             }
-            int status = forwardUntilExit(worker);
-            RestartPolicy.Outcome outcome = readyPid == worker.pid()
-                    ? RestartPolicy.Outcome.SERVED : RestartPolicy.Outcome.NEVER_SERVED;
-            markReady(0);
+            boolean warmed = forwardUntilExit(worker);
+            int status = exitStatus(worker);
+            roster.exited(this, worker.pid());
+            RestartPolicy.Outcome outcome = warmed ? RestartPolicy.Outcome.STARTED : RestartPolicy.Outcome.NEVER_STARTED;
             if (supervisor.stopping()) {
                 return;
             }
@@ -136,13 +165,21 @@ final class WorkerSlot {
         }
     }
 
-    /** Copies the worker's stdout to ours, noting its ready line; returns its exit status. */
-    private int forwardUntilExit(Process worker) {
+    /**
+     * Copies the worker's stdout to ours until it ends (the worker exited), telling the roster when
+     * the worker is warm and when it serves; true when it got as far as standing by.
+     */
+    private boolean forwardUntilExit(Process worker) {
+        boolean warmed = false;
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = lines.readLine()) != null; ) {
-                if (line.startsWith(Worker.READY + " ")) {
+                if (line.startsWith(Worker.STANDBY + " ")) {
+                    warmed = true;
+                    log.info("worker " + worker.pid() + " (slot " + index + ") is warm and stands by");
+                    roster.warm(this, worker.pid());
+                } else if (line.startsWith(Worker.READY + " ")) {
                     log.info("worker " + worker.pid() + " (slot " + index + ") is serving");
-                    markReady(worker.pid());
+                    roster.serving(this, worker.pid());
                 } else {
                     out.println(line);
                 }
@@ -150,6 +187,10 @@ final class WorkerSlot {
         } catch (IOException e) {
             // the pipe broke: the worker is going; its exit status tells the rest
         }
+        return warmed;
+    }
+
+    private int exitStatus(Process worker) {
         while (true) {
             try {
                 return worker.waitFor();
@@ -160,10 +201,5 @@ final class WorkerSlot {
                 }
             }
         }
-    }
-
-    private void markReady(long pid) {
-        readyPid = pid;
-        supervisor.readinessChanged(); // after the write: a waiter that checked before it is woken
     }
 }

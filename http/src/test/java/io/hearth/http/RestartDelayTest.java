@@ -1,7 +1,7 @@
 package io.hearth.http;
 
-import static io.hearth.http.RestartPolicy.Outcome.NEVER_SERVED;
-import static io.hearth.http.RestartPolicy.Outcome.SERVED;
+import static io.hearth.http.RestartPolicy.Outcome.NEVER_STARTED;
+import static io.hearth.http.RestartPolicy.Outcome.STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -13,36 +13,36 @@ class RestartDelayTest {
     private static final Duration FIRST = Duration.ofMillis(250);
 
     @Test
-    void aWorkerThatKeepsDyingBeforeItServesWaitsTwiceAsLongEachTimeUpToThirtySeconds() {
+    void aWorkerThatKeepsDyingBeforeItIsWarmWaitsTwiceAsLongEachTimeUpToThirtySeconds() {
         Duration delay = Duration.ZERO;
         StringBuilder waits = new StringBuilder();
         for (int death = 0; death < 10; death++) {
-            delay = RestartPolicy.nextDelay(delay, NEVER_SERVED, 1, QUICK);
+            delay = RestartPolicy.nextDelay(delay, NEVER_STARTED, 1, QUICK);
             waits.append(delay.toMillis()).append(' ');
         }
         assertThat(waits.toString().trim()).isEqualTo("250 500 1000 2000 4000 8000 16000 30000 30000 30000");
     }
 
     @Test
-    void aWorkerThatServedIsReplacedAfterTheFirstDelayHoweverOftenItDied() {
-        assertThat(RestartPolicy.nextDelay(Duration.ofSeconds(16), SERVED, 1, QUICK)).isEqualTo(FIRST);
-        assertThat(RestartPolicy.nextDelay(Duration.ofSeconds(30), SERVED, 134, QUICK)).isEqualTo(FIRST);
+    void aWorkerThatStoodByOrServedIsReplacedAfterTheFirstDelayHoweverOftenItDied() {
+        assertThat(RestartPolicy.nextDelay(Duration.ofSeconds(16), STARTED, 1, QUICK)).isEqualTo(FIRST);
+        assertThat(RestartPolicy.nextDelay(Duration.ofSeconds(30), STARTED, 134, QUICK)).isEqualTo(FIRST);
     }
 
     @Test
-    void aWorkerKilledWithSigkillIsReplacedAfterTheFirstDelayEvenBeforeItServed() {
-        assertThat(RestartPolicy.nextDelay(Duration.ofSeconds(8), NEVER_SERVED, RestartPolicy.KILLED, QUICK)).isEqualTo(FIRST);
+    void aWorkerKilledWithSigkillIsReplacedAfterTheFirstDelayEvenBeforeItWasWarm() {
+        assertThat(RestartPolicy.nextDelay(Duration.ofSeconds(8), NEVER_STARTED, RestartPolicy.KILLED, QUICK)).isEqualTo(FIRST);
     }
 
     @Test
     void aWorkerThatLivedThirtySecondsStartsTheCountAgain() {
-        assertThat(RestartPolicy.nextDelay(Duration.ofSeconds(30), NEVER_SERVED, 1, Duration.ofSeconds(30))).isEqualTo(FIRST);
-        assertThat(RestartPolicy.nextDelay(Duration.ofSeconds(4), NEVER_SERVED, 1, Duration.ofSeconds(29))).isEqualTo(Duration.ofSeconds(8));
+        assertThat(RestartPolicy.nextDelay(Duration.ofSeconds(30), NEVER_STARTED, 1, Duration.ofSeconds(30))).isEqualTo(FIRST);
+        assertThat(RestartPolicy.nextDelay(Duration.ofSeconds(4), NEVER_STARTED, 1, Duration.ofSeconds(29))).isEqualTo(Duration.ofSeconds(8));
     }
 
     @Test
-    void aWorkerThatCrashedByItselfBeforeServingStillBacksOff() {
+    void aWorkerThatCrashedByItselfBeforeItWasWarmStillBacksOff() {
         // SIGSEGV/SIGABRT (a JVM crash) come from the worker's own start: not the outside kill that resets the wait.
-        assertThat(RestartPolicy.nextDelay(Duration.ofSeconds(1), NEVER_SERVED, 134, QUICK)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(RestartPolicy.nextDelay(Duration.ofSeconds(1), NEVER_STARTED, 134, QUICK)).isEqualTo(Duration.ofSeconds(2));
     }
 }
