@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hearth.SharedStore;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.ConnectorStatistics;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.util.Methods;
@@ -48,11 +49,18 @@ public final class HearthServer implements AutoCloseable {
     private final XnioWorker worker;
     private final GracefulShutdownHandler shutdown;
     private final Duration shutdownTimeout;
+    /** How long close() lets clients with open connections send their next request before answering 503. */
+    static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
+    private static final Duration DRAIN_POLL = Duration.ofMillis(10);
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Guards binding and unbinding the port, so that a close() during a listen() leaves nothing bound. */
     private final Object lifecycle = new Object();
     private boolean listening; // guarded by lifecycle
     private volatile InetSocketAddress address;
+    /** The listener's connection counts, once it listens: the drain waits for its open connections to go. */
+    private volatile ConnectorStatistics connections;
+    /** Set by close(): every answer from then on closes its connection. */
+    private volatile boolean draining;
     private final Object stopped = new Object();
     private boolean hasStopped; // guarded by stopped
 
@@ -93,6 +101,9 @@ public final class HearthServer implements AutoCloseable {
         this.shutdown = new GracefulShutdownHandler(metrics.around(limited));
         // GracefulShutdownHandler refuses requests during shutdown with a bare 503; give it the JSON body.
         HttpHandler root = exchange -> {
+            if (draining) {
+                exchange.setPersistent(false); // answered as usual, with Connection: close; the client reconnects elsewhere
+            }
             exchange.addDefaultResponseListener(refused -> {
                 if (refused.getStatusCode() != 503 || refused.isResponseStarted()) {
                     return false;
@@ -130,6 +141,8 @@ public final class HearthServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.MAX_HEADERS, 100)
                 // Requests decodes paths and queries itself, so %2F in a key is a slash in the key (PercentDecoding).
                 .setServerOption(UndertowOptions.DECODE_URL, false)
+                // For the open-connection count that close() waits on while it drains.
+                .setServerOption(UndertowOptions.ENABLE_STATISTICS, true)
                 // Slow or idle clients are cut off instead of holding a connection for ever.
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 10_000)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
@@ -163,7 +176,9 @@ public final class HearthServer implements AutoCloseable {
                 markStopped();
                 throw e;
             }
-            this.address = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
+            Undertow.ListenerInfo listener = undertow.getListenerInfo().get(0);
+            this.connections = listener.getConnectorStatistics();
+            this.address = (InetSocketAddress) listener.getAddress();
         }
     }
 
@@ -197,8 +212,12 @@ public final class HearthServer implements AutoCloseable {
 
     /**
      * Stops listening at once (with a shared port, the kernel sends new connections to the other
-     * processes), answers further requests on open connections with 503, waits up to the shutdown
-     * timeout for the requests in flight, then stops its threads. Safe to call twice; the store stays open.
+     * processes), then drains: requests on open connections are answered as usual but with
+     * {@code Connection: close}, so that a keep-alive client's next request goes, on a new
+     * connection, to another process, until no connection is left open or {@link #DRAIN_LIMIT}
+     * (at most the shutdown timeout) has passed. Requests after that are answered 503; it waits up
+     * to the shutdown timeout for those in flight, then stops its threads. Safe to call twice; the
+     * store stays open.
      */
     @Override
     public void close() {
@@ -212,7 +231,9 @@ public final class HearthServer implements AutoCloseable {
                     undertow.stop(); // closes the listening socket only: the worker is ours
                 }
             }
-            shutdown.shutdown(); // requests on open connections are answered 503 from now on
+            draining = true;
+            awaitConnectionsClosed(shutdownTimeout.compareTo(DRAIN_LIMIT) < 0 ? shutdownTimeout : DRAIN_LIMIT);
+            shutdown.shutdown(); // requests on connections still open are answered 503 from now on
             if (!shutdown.awaitShutdown(shutdownTimeout.toMillis())) {
                 LOG.log(System.Logger.Level.WARNING, "requests still in flight after " + shutdownTimeout + "; stopping anyway");
             }
@@ -225,6 +246,23 @@ public final class HearthServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             markStopped();
+        }
+    }
+
+    /** Waits until the clients have closed every connection (each does after its next answer), up to limit. */
+    private void awaitConnectionsClosed(Duration limit) throws InterruptedException {
+        ConnectorStatistics statistics = connections;
+        if (statistics == null) {
+            return; // it never listened
+        }
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (statistics.getActiveConnections() > 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(DRAIN_POLL.toMillis());
+        }
+        long left = statistics.getActiveConnections();
+        if (left > 0) {
+            LOG.log(System.Logger.Level.INFO, left + " idle connections still open after draining for " + limit
+                    + "; answering 503 on them from now on");
         }
     }
 

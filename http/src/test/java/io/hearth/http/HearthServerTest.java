@@ -344,9 +344,11 @@ class HearthServerTest {
     }
 
     @Test
-    void closeFinishesTheRequestInFlightAndAnswersLaterOnesWith503AsJson() throws Exception {
-        try (Socket keptAlive = RawHttp.open(port); Socket inFlight = RawHttp.open(port)) {
+    void closeFinishesTheRequestInFlightAndClosesEveryOpenConnectionAfterItsNextAnswer()
+            throws Exception {
+        try (Socket keptAlive = RawHttp.open(port); Socket idle = RawHttp.open(port); Socket inFlight = RawHttp.open(port)) {
             assertThat(onConnection(keptAlive, "GET /health").status()).isEqualTo(200);
+            assertThat(onConnection(idle, "GET /health").status()).isEqualTo(200);
             String body = "{\"done\":true}";
             OutputStream half = inFlight.getOutputStream();
             half.write(("PUT /objects/jobs/last HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n"
@@ -357,16 +359,22 @@ class HearthServerTest {
             }
 
             CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
-            // close() stops listening, then answers requests on open connections with 503: poll until then.
+            // close() stops listening, then answers on open connections as usual but closes each after its answer.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            RawHttp.Response refused = onConnection(keptAlive, "GET /health");
-            while (refused.status() == 200 && System.nanoTime() - deadline < 0) {
+            RawHttp.Response last = onConnection(keptAlive, "GET /health");
+            while (!"close".equalsIgnoreCase(last.header("Connection")) && System.nanoTime() - deadline < 0) {
                 Thread.sleep(20);
-                refused = onConnection(keptAlive, "GET /health");
+                last = onConnection(keptAlive, "GET /health");
             }
+            assertThat(last.status()).as(last.toString()).isEqualTo(200);
+            assertThat(last.header("Connection")).as(last.toString()).isEqualToIgnoringCase("close");
+            assertThat(keptAlive.getInputStream().read()).as("the kept-alive connection, closed after that answer").isEqualTo(-1);
             assertThat(accepts(port)).as("a new connection while closing").isFalse();
-            assertThat(refused.status()).isEqualTo(503);
-            assertThat(refused.json().get("error").asText()).isEqualTo("unavailable");
+
+            // Another open connection is answered too, and closed after it.
+            RawHttp.Response another = onConnection(idle, "GET /health");
+            assertThat(another.status()).as(another.toString()).isEqualTo(200);
+            assertThat(another.header("Connection")).as(another.toString()).isEqualToIgnoringCase("close");
             assertThat(closing).isNotDone();
 
             half.write(body.substring(4).getBytes(StandardCharsets.ISO_8859_1));
@@ -375,6 +383,25 @@ class HearthServerTest {
             closing.get(1, TimeUnit.MINUTES);
         }
         assertThat(store.map("jobs", JsonNode.class).get("last").get("done").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aConnectionThatSendsNothingWhileTheServerDrainsIsAnsweredWith503AsJsonOnceTheDrainIsOver() throws Exception {
+        try (Socket idle = RawHttp.open(port); Socket inFlight = RawHttp.open(port)) {
+            assertThat(onConnection(idle, "GET /health").status()).isEqualTo(200);
+            inFlight.getOutputStream().write("PUT /objects/jobs/last HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n{}"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            inFlight.getOutputStream().flush();
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+            Thread.sleep(HearthServer.DRAIN_LIMIT.toMillis() + 1_000); // the drain waits this long for the idle connection
+            RawHttp.Response refused = onConnection(idle, "GET /health");
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+            assertThat(refused.json().get("error").asText()).isEqualTo("unavailable");
+            inFlight.getOutputStream().write("  ".getBytes(StandardCharsets.ISO_8859_1));
+            inFlight.getOutputStream().flush();
+            assertThat(RawHttp.read(inFlight.getInputStream()).status()).isEqualTo(201);
+            closing.get(1, TimeUnit.MINUTES);
+        }
     }
 
     private static RawHttp.Response onConnection(Socket socket, String requestLine) throws Exception {
