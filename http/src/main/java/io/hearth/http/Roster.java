@@ -31,16 +31,28 @@ final class Roster {
         /** Told to serve: binding the port. Counts as serving, so that nobody else is told meanwhile. */
         PROMOTED,
         /** Serving the shared port. */
-        SERVING
+        SERVING,
+        /**
+         * Serving still, but replaced (a restart, SIGHUP): no longer counted among the serving, so a
+         * standby is told to serve in its place, and stopped once that one serves.
+         */
+        RETIRING
     }
 
     /** One place that keeps a worker process running: a {@link WorkerSlot}, or a fake in tests. */
     interface Member {
         /** Tells the process pid to serve; false when it can no longer be told (it has exited). */
         boolean tellToServe(long pid);
+
+        /** Asks the process pid to stop gracefully (SIGTERM), if it is still this member's. */
+        void stopGracefully(long pid);
     }
 
-    private record Process(long pid, Role role) {
+    /** A process, its role and when it was spawned ({@link System#nanoTime()}). */
+    private record Process(long pid, Role role, long spawned) {
+        Process as(Role next) {
+            return new Process(pid, next, spawned);
+        }
     }
 
     private final int wanted;
@@ -56,7 +68,7 @@ final class Roster {
     /** member spawned the process pid. */
     synchronized void started(Member member, long pid) {
         standbys.remove(member);
-        processes.put(member, new Process(pid, Role.STARTING));
+        processes.put(member, new Process(pid, Role.STARTING, System.nanoTime()));
         notifyAll();
     }
 
@@ -65,7 +77,7 @@ final class Roster {
         if (!is(member, pid, Role.STARTING)) {
             return;
         }
-        processes.put(member, new Process(pid, Role.STANDBY));
+        processes.put(member, processes.get(member).as(Role.STANDBY));
         standbys.addLast(member);
         fillPlaces();
         notifyAll();
@@ -74,8 +86,8 @@ final class Roster {
     /** member's process pid said it serves the port. */
     synchronized void serving(Member member, long pid) {
         Process process = processes.get(member);
-        if (process != null && process.pid == pid) {
-            processes.put(member, new Process(pid, Role.SERVING));
+        if (process != null && process.pid == pid && process.role == Role.PROMOTED) {
+            processes.put(member, process.as(Role.SERVING));
             notifyAll();
         }
     }
@@ -106,6 +118,55 @@ final class Roster {
             }
         });
         return pids;
+    }
+
+    /** Pids of the processes that have this role now and were spawned before the instant since ({@link System#nanoTime()}). */
+    synchronized List<Long> pidsSpawnedBefore(Role role, long since) {
+        List<Long> pids = new ArrayList<>();
+        processes.values().forEach(process -> {
+            if (process.role == role && process.spawned - since < 0) {
+                pids.add(process.pid);
+            }
+        });
+        return pids;
+    }
+
+    /** How many processes have this role now and were spawned after the instant since ({@link System#nanoTime()}). */
+    synchronized int countSpawnedAfter(Role role, long since) {
+        return (int) processes.values().stream().filter(process -> process.role == role && process.spawned - since >= 0).count();
+    }
+
+    /** Whether the process pid is still running, as far as its slot has told. */
+    synchronized boolean isRunning(long pid) {
+        return processes.values().stream().anyMatch(process -> process.pid == pid);
+    }
+
+    /**
+     * The serving process pid is to be replaced: it stops counting among the serving, so the
+     * longest-waiting standby is told to serve in its place; false when pid does not serve (it
+     * exited meanwhile, or was retired already). The caller stops it once its replacement serves.
+     */
+    synchronized boolean retire(long pid) {
+        for (Map.Entry<Member, Process> entry : processes.entrySet()) {
+            if (entry.getValue().pid == pid && entry.getValue().role == Role.SERVING) {
+                entry.setValue(entry.getValue().as(Role.RETIRING));
+                fillPlaces();
+                notifyAll();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Asks the process pid to stop gracefully, through the member that runs it; false when none does. */
+    synchronized boolean stopGracefully(long pid) {
+        for (Map.Entry<Member, Process> entry : processes.entrySet()) {
+            if (entry.getValue().pid == pid) {
+                entry.getKey().stopGracefully(pid);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** How many processes have this role now. */
@@ -141,10 +202,10 @@ final class Roster {
             Member member = standbys.removeFirst();
             Process standby = processes.get(member);
             if (member.tellToServe(standby.pid)) {
-                processes.put(member, new Process(standby.pid, Role.PROMOTED));
+                processes.put(member, standby.as(Role.PROMOTED));
             } else {
                 // It is exiting: its slot reports that next, and starts another.
-                processes.put(member, new Process(standby.pid, Role.STARTING));
+                processes.put(member, standby.as(Role.STARTING));
             }
         }
     }

@@ -38,11 +38,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Supervisor implements AutoCloseable {
     private static final Duration STANDBYS_WAIT = Duration.ofMinutes(1);
+    /** How long a restart waits for one replacement to be warm, or to serve, before it gives up. */
+    private static final Duration RESTART_STEP_WAIT = Duration.ofMinutes(2);
     private final Builder settings;
     private final ProcessLog log = new ProcessLog("supervisor");
     private final List<WorkerSlot> slots = new ArrayList<>();
     private final Roster roster;
     private final AtomicBoolean closing = new AtomicBoolean();
+    private int restartsAsked; // guarded by this
+    private int restartsDone; // guarded by this
+    private Thread restarter; // guarded by this
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean stopping;
@@ -138,7 +143,7 @@ public final class Supervisor implements AutoCloseable {
         for (WorkerSlot slot : slots) {
             Process process = slot.process();
             if (process != null) {
-                process.destroy(); // SIGTERM: the worker finishes its requests in flight, then exits
+                process.toHandle().destroy(); // SIGTERM: the worker finishes its requests in flight, then exits; its pipes stay open
             }
         }
         long deadline = System.nanoTime() + settings.stopTimeout.toNanos();
@@ -197,6 +202,107 @@ public final class Supervisor implements AutoCloseable {
             return false;
         }
         return !stopping;
+    }
+
+    /**
+     * Replaces every worker process, one at a time, without a moment with fewer than N serving:
+     * what SIGHUP does ({@link SupervisorCommand}), as gunicorn's HUP. New processes run the code
+     * and JVM options on disk now (a rebuilt jar). First each standby is stopped and its slot starts
+     * a new one; then, for each worker that serves, a new standby is told to serve beside it
+     * (N + 1 listen on the port for a moment), and once that one serves the old one gets SIGTERM: it
+     * stops listening, answers the requests on its open connections with {@code Connection: close}
+     * (the clients reconnect to the others) and exits, and its slot starts a new standby, which is
+     * warm before the next worker is replaced. Returns at once, on another thread; a request while
+     * one runs is done once more after it. Needs a standby: with none, it only logs why not.
+     */
+    public void restart() {
+        if (settings.standbys == 0) {
+            log.warn("restart asked, but there is no standby (-k 0) to serve while each worker is replaced; not restarting");
+            return;
+        }
+        synchronized (this) {
+            restartsAsked++;
+            if (restarter != null) {
+                log.info("restart asked while one runs: another follows it");
+                return;
+            }
+            restarter = new Thread(this::runRestarts, "hearth-supervisor-restart");
+            restarter.setDaemon(true);
+            restarter.start();
+        }
+    }
+
+    /** How many restarts have finished, each with every process replaced. */
+    public synchronized int restartsDone() {
+        return restartsDone;
+    }
+
+    private void runRestarts() {
+        while (true) {
+            synchronized (this) {
+                if (restartsAsked == 0 || stopping) {
+                    restarter = null;
+                    return;
+                }
+                restartsAsked = 0;
+            }
+            try {
+                if (replaceEveryProcess()) {
+                    synchronized (this) {
+                        restartsDone++;
+                    }
+                }
+            } catch (InterruptedException e) {
+                synchronized (this) {
+                    restarter = null;
+                }
+                return;
+            }
+        }
+    }
+
+    /** One restart; false when it could not finish (the supervisor stopping, or a replacement not warm in time). */
+    private boolean replaceEveryProcess() throws InterruptedException {
+        long since = System.nanoTime();
+        List<Long> standbys = roster.pidsSpawnedBefore(Roster.Role.STANDBY, since);
+        List<Long> serving = roster.pidsSpawnedBefore(Roster.Role.SERVING, since);
+        log.info("restarting: replacing standbys " + standbys + ", then workers " + serving + ", one at a time");
+        int fresh = 0;
+        for (long pid : standbys) {
+            roster.stopGracefully(pid);
+            if (!awaitReplaced(pid, since, ++fresh)) {
+                return false;
+            }
+        }
+        for (long pid : serving) {
+            if (!roster.retire(pid)) {
+                continue; // it died meanwhile; its standby took over already
+            }
+            if (!roster.await(() -> stopping || roster.count(Roster.Role.SERVING) >= settings.workers, RESTART_STEP_WAIT)
+                    || stopping) {
+                log.warn("restart: no standby served in place of worker " + pid + " within " + RESTART_STEP_WAIT
+                        + "; stopping it anyway, the others serve");
+            }
+            roster.stopGracefully(pid);
+            if (!awaitReplaced(pid, since, settings.standbys)) {
+                return false;
+            }
+        }
+        log.info("restarted: workers " + workerPids() + " serve, standbys " + standbyPids() + " stand by");
+        return true;
+    }
+
+    /** Waits until pid has exited and fresh standbys spawned since the restart began stand by; false when they did not in time. */
+    private boolean awaitReplaced(long pid, long since, int fresh) throws InterruptedException {
+        boolean replaced = roster.await(() -> stopping || !roster.isRunning(pid)
+                && roster.countSpawnedAfter(Roster.Role.STANDBY, since) >= fresh, RESTART_STEP_WAIT);
+        if (stopping) {
+            return false;
+        }
+        if (!replaced) {
+            log.warn("restart: worker " + pid + " not replaced by a warm standby within " + RESTART_STEP_WAIT + "; restart given up");
+        }
+        return replaced;
     }
 
     /** Stops every worker, on another thread, and ends with status: a worker could not start. */

@@ -54,6 +54,7 @@ public final class SupervisorCommand {
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(supervisor::close, "hearth-supervisor-stop"));
         Signals.onTerminate(() -> new Thread(supervisor::close, "hearth-supervisor-stop").start());
+        Signals.onHangUp(supervisor::restart); // returns at once: the restart runs on a thread of its own
         while (!supervisor.awaitReady(Duration.ofSeconds(30))) {
             if (supervisor.stopping()) {
                 break;

@@ -77,6 +77,16 @@ final class WorkerSlot implements Roster.Member {
         return true;
     }
 
+    /** SIGTERM to pid, if it is still this slot's process: it stops listening, drains and exits; the slot then starts another. */
+    @Override
+    public void stopGracefully(long pid) {
+        Process current = process;
+        if (current != null && current.pid() == pid) {
+            log.info("asking worker " + pid + " (slot " + index + ") to stop gracefully");
+            current.toHandle().destroy(); // SIGTERM; Process.destroy() would close its pipes too, and lose its last lines
+        }
+    }
+
     @Override
     public String toString() {
         return "slot " + index;

@@ -44,7 +44,7 @@ class ChaosKillTest {
     private static final int WORKERS = 3;
     private static final int STANDBYS = Integer.getInteger("hearth.chaos.standbys", 2);
     private static final int CLIENTS = 16;
-    private static final Duration KILL_EVERY = Duration.ofMillis(400);
+    private static final Duration KILL_EVERY = Duration.ofMillis(Integer.getInteger("hearth.chaos.killEveryMillis", 400));
     private static final Duration CHAOS = Duration.ofSeconds(Integer.getInteger("hearth.chaos.seconds", 20));
     private static final int MIN_KILLS = 30;
     private static final int MAX_REFUSED_PERCENT = 10;
