@@ -6,17 +6,12 @@ import io.hearth.testkit.ChildJvm;
 import io.hearth.testkit.Listeners;
 import io.hearth.testkit.Ports;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,12 +38,12 @@ class RollingRestartTest {
 
     private final List<ChildJvm> started = new ArrayList<>();
     private final AtomicBoolean stop = new AtomicBoolean();
-    private final List<Client> clients = new ArrayList<>();
+    private final List<LoadClient> clients = new ArrayList<>();
 
     @AfterEach
     void stopClientsAndKillWhatIsLeft() throws InterruptedException {
         stop.set(true);
-        for (Client client : clients) {
+        for (LoadClient client : clients) {
             client.join(30_000);
         }
         started.forEach(ChildJvm::close);
@@ -67,7 +62,7 @@ class RollingRestartTest {
         assertThat(Listeners.pidsAmongListening(port, supervisor.descendants())).as("workers serving before").hasSize(WORKERS);
 
         for (int i = 0; i < KEEP_ALIVE_CLIENTS + NEW_CONNECTION_CLIENTS; i++) {
-            Client client = new Client(port, i < KEEP_ALIVE_CLIENTS);
+            LoadClient client = new LoadClient(port, i < KEEP_ALIVE_CLIENTS, stop::get);
             clients.add(client);
             client.start();
         }
@@ -78,15 +73,15 @@ class RollingRestartTest {
         String restarted = supervisor.awaitLineContaining("restarted: workers", STARTUP);
         Thread.sleep(1_000);
         stop.set(true);
-        for (Client client : clients) {
+        for (LoadClient client : clients) {
             client.join(60_000);
         }
         watch.interrupt();
         watch.join(10_000);
 
-        long sent = clients.stream().mapToLong(client -> client.sent).sum();
-        long acked = clients.stream().mapToLong(client -> client.acked).sum();
-        long reconnects = clients.stream().mapToLong(client -> client.closedByServer).sum();
+        long sent = LoadClient.sum(clients, client -> client.sent);
+        long acked = LoadClient.sum(clients, client -> client.acked);
+        long reconnects = LoadClient.sum(clients, client -> client.closedByServer);
         List<String> failures = new ArrayList<>();
         clients.forEach(client -> failures.addAll(client.failures));
         long count = RawHttp.request(port, "GET", "/report").json().get("count").asLong();
@@ -111,68 +106,6 @@ class RollingRestartTest {
     private static void hangUp(long pid) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(pid)).inheritIO().start();
         assertThat(kill.waitFor()).as("kill -HUP " + pid).isZero();
-    }
-
-    /** One client: POST /increment in a loop, on one kept-alive connection or a new one each time. */
-    private final class Client extends Thread {
-        private final int port;
-        private final boolean keepAlive;
-        private final byte[] request;
-        volatile long sent;
-        volatile long acked;
-        volatile long closedByServer;
-        final List<String> failures = new CopyOnWriteArrayList<>();
-
-        Client(int port, boolean keepAlive) {
-            super("restart-client-" + (keepAlive ? "keep-alive" : "new-connection"));
-            this.port = port;
-            this.keepAlive = keepAlive;
-            this.request = keepAlive ? ("POST /increment HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1) : RawHttp.bytes("POST", "/increment", Map.of(), null);
-            setDaemon(true);
-        }
-
-        @Override
-        public void run() {
-            Socket socket = null;
-            while (!stop.get()) {
-                sent++;
-                try {
-                    if (socket == null) {
-                        socket = RawHttp.open(port);
-                    }
-                    OutputStream out = socket.getOutputStream();
-                    out.write(request);
-                    out.flush();
-                    RawHttp.Response response = RawHttp.read(socket.getInputStream());
-                    if (response.status() != 200) {
-                        failures.add(response.toString());
-                    } else {
-                        acked++;
-                    }
-                    if (!keepAlive || "close".equalsIgnoreCase(response.header("Connection"))) {
-                        closedByServer += keepAlive ? 1 : 0;
-                        socket.close();
-                        socket = null;
-                    }
-                } catch (IOException | RuntimeException e) {
-                    failures.add(e.toString());
-                    close(socket);
-                    socket = null;
-                }
-            }
-            close(socket);
-        }
-
-        private void close(Socket socket) {
-            if (socket != null) {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // closing is all we wanted
-                }
-            }
-        }
     }
 
     /** Reads the listening sockets on the port until interrupted: the fewest seen, and the most one process held. */

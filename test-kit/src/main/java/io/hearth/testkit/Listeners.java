@@ -84,9 +84,22 @@ public final class Listeners {
 
     /** How many listening sockets on port process holds. */
     public static int socketsHeldOn(int port, ProcessHandle process) {
-        Set<String> sockets = new HashSet<>();
-        socketsOn(port).forEach(inode -> sockets.add("socket:[" + inode + "]"));
-        return links(process.pid()).stream().filter(sockets::contains).toList().size();
+        return socketsHeldBy(port, process).size();
+    }
+
+    /** The inodes of the sockets listening on port that process holds; empty once it has exited. */
+    public static Set<Long> socketsHeldBy(int port, ProcessHandle process) {
+        Set<Long> held = new HashSet<>();
+        Set<Long> listening = socketsOn(port);
+        for (String link : links(process.pid())) {
+            if (link.startsWith("socket:[") && link.endsWith("]")) {
+                long inode = Long.parseLong(link.substring("socket:[".length(), link.length() - 1));
+                if (listening.contains(inode)) {
+                    held.add(inode);
+                }
+            }
+        }
+        return held;
     }
 
     private static boolean holdsAny(long pid, Set<String> sockets) {
