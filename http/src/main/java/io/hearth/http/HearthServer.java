@@ -52,6 +52,7 @@ public final class HearthServer implements AutoCloseable {
     /** How long close() lets clients with open connections send their next request before answering 503. */
     static final Duration DRAIN_LIMIT = Duration.ofSeconds(5);
     private static final Duration DRAIN_POLL = Duration.ofMillis(10);
+    private static final Duration DRAIN_SETTLE = Duration.ofMillis(100);
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Guards binding and unbinding the port, so that a close() during a listen() leaves nothing bound. */
     private final Object lifecycle = new Object();
@@ -249,14 +250,25 @@ public final class HearthServer implements AutoCloseable {
         }
     }
 
-    /** Waits until the clients have closed every connection (each does after its next answer), up to limit. */
+    /**
+     * Waits until the clients have closed every connection (each does after its next answer), up to
+     * limit. No connection must stay so for {@link #DRAIN_SETTLE}: a connection the IO thread
+     * accepted just before the listening socket closed is counted only once the IO thread gets to
+     * it, and would otherwise be closed with its request unanswered.
+     */
     private void awaitConnectionsClosed(Duration limit) throws InterruptedException {
         ConnectorStatistics statistics = connections;
         if (statistics == null) {
             return; // it never listened
         }
         long deadline = System.nanoTime() + limit.toNanos();
-        while (statistics.getActiveConnections() > 0 && System.nanoTime() - deadline < 0) {
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - deadline < 0) {
+            if (statistics.getActiveConnections() > 0) {
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= DRAIN_SETTLE.toNanos()) {
+                return;
+            }
             Thread.sleep(DRAIN_POLL.toMillis());
         }
         long left = statistics.getActiveConnections();
