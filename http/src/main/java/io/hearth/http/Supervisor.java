@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -40,11 +41,13 @@ public final class Supervisor implements AutoCloseable {
     private static final Duration STANDBYS_WAIT = Duration.ofMinutes(1);
     /** How long a restart waits for one replacement to be warm, or to serve, before it gives up. */
     private static final Duration RESTART_STEP_WAIT = Duration.ofMinutes(2);
+    private static final Duration START_TURN_WAIT = Duration.ofSeconds(20);
     private final Builder settings;
     private final ProcessLog log = new ProcessLog("supervisor");
     private final List<WorkerSlot> slots = new ArrayList<>();
     private final Roster roster;
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final Semaphore starts = new Semaphore(concurrentStarts(Runtime.getRuntime().availableProcessors()));
     private int restartsAsked; // guarded by this
     private int restartsDone; // guarded by this
     private Thread restarter; // guarded by this
@@ -303,6 +306,51 @@ public final class Supervisor implements AutoCloseable {
             log.warn("restart: worker " + pid + " not replaced by a warm standby within " + RESTART_STEP_WAIT + "; restart given up");
         }
         return replaced;
+    }
+
+    /**
+     * Waits for a turn to start a process: at most {@link #concurrentStarts(int)} JVMs start at
+     * once, since each needs a core for about a second, and several sharing the cores all get warm
+     * late together, where one after the other give the first replacement within about a second.
+     * A turn not given within {@link #START_TURN_WAIT} (a start stuck on the store) is taken anyway.
+     * Close the turn once the process is warm or has exited; closing twice is harmless.
+     */
+    StartTurn startTurn() {
+        boolean acquired = false;
+        long deadline = System.nanoTime() + START_TURN_WAIT.toNanos();
+        try {
+            while (!acquired && !stopping && System.nanoTime() - deadline < 0) {
+                acquired = starts.tryAcquire(100, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!acquired && !stopping) {
+            log.warn("no turn to start a worker process within " + START_TURN_WAIT + " (others are still starting); starting anyway");
+        }
+        return new StartTurn(acquired ? starts : null);
+    }
+
+    /** How many worker JVMs may start at once on this many cores: half of them, at least one. */
+    static int concurrentStarts(int cores) {
+        return Math.max(1, cores / 2);
+    }
+
+    /** A turn from {@link #startTurn()}. */
+    static final class StartTurn implements AutoCloseable {
+        private final Semaphore permits;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        private StartTurn(Semaphore permits) {
+            this.permits = permits;
+        }
+
+        @Override
+        public void close() {
+            if (permits != null && closed.compareAndSet(false, true)) {
+                permits.release();
+            }
+        }
     }
 
     /** Stops every worker, on another thread, and ends with status: a worker could not start. */

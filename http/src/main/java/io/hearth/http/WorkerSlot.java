@@ -106,6 +106,11 @@ final class WorkerSlot implements Roster.Member {
             return;
         }
         while (!supervisor.stopping()) {
+            Supervisor.StartTurn turn = supervisor.startTurn();
+            if (supervisor.stopping()) {
+                turn.close();
+                return;
+            }
             long started = System.nanoTime();
             Process worker;
             try {
@@ -113,6 +118,7 @@ final class WorkerSlot implements Roster.Member {
                 builder.environment().putAll(environment);
                 worker = spawner.start(builder);
             } catch (IOException e) {
+                turn.close();
                 // A worker killed while the JVM spawns it (SIGKILL to the helper that execs java) fails
                 // here just as a missing java would; only a failure that repeats means no worker can start.
                 if (++spawnFailures >= RestartPolicy.SPAWN_ATTEMPTS) {
@@ -133,7 +139,8 @@ final class WorkerSlot implements Roster.Member {
             if (supervisor.stopping()) {
                 worker.destroy(); // close() may have looked before this process existed
             }
-            boolean warmed = forwardUntilExit(worker);
+            boolean warmed = forwardUntilExit(worker, turn);
+            turn.close(); // when it exited before it was warm
             int status = exitStatus(worker);
             roster.exited(this, worker.pid());
             RestartPolicy.Outcome outcome = warmed ? RestartPolicy.Outcome.STARTED : RestartPolicy.Outcome.NEVER_STARTED;
@@ -179,12 +186,13 @@ final class WorkerSlot implements Roster.Member {
      * Copies the worker's stdout to ours until it ends (the worker exited), telling the roster when
      * the worker is warm and when it serves; true when it got as far as standing by.
      */
-    private boolean forwardUntilExit(Process worker) {
+    private boolean forwardUntilExit(Process worker, Supervisor.StartTurn turn) {
         boolean warmed = false;
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = lines.readLine()) != null; ) {
                 if (line.startsWith(Worker.STANDBY + " ")) {
                     warmed = true;
+                    turn.close(); // the next process may start
                     log.info("worker " + worker.pid() + " (slot " + index + ") is warm and stands by");
                     roster.warm(this, worker.pid());
                 } else if (line.startsWith(Worker.READY + " ")) {
