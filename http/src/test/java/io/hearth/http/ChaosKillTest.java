@@ -37,13 +37,14 @@ import org.junit.jupiter.api.io.TempDir;
  * The chaos test (issues 6 and 13): 3 workers and 3 standbys under a real supervisor process
  * (started as run-workers.sh starts it), 16 clients sending {@code POST /increment} on one counter,
  * each request on a new connection, while a random <em>serving</em> worker (one the kernel lists as
- * listening on the port) is killed with SIGKILL every 2 s for 20 s. Availability: every tick finds a
- * worker serving, no connection is ever refused, and at most one request per client per kill fails
- * (those the killed worker had taken or the kernel had queued on its socket). Correctness: none
+ * listening on the port) is killed with SIGKILL every 3 s for 21 s. Availability: every tick finds a
+ * worker serving, no connection is ever refused, no request times out or is answered other than 2xx:
+ * the only failures are connections reset by a killed worker (those it had taken, or that the kernel
+ * had queued on its socket until its exit closed it). Correctness: none
  * acknowledged is lost or counted twice; the store comes back with the same count after a graceful
  * restart and passes the full integrity check. Latencies are reported, not asserted.
  *
- * <p>Every 2 s, not the 400 ms of issue 13: each kill costs a new standby a JVM start, about 1.2 s
+ * <p>Every 3 s, not the 400 ms of issue 13: each kill costs a new standby a JVM start, about 1.2 s
  * of CPU, and this 2-core machine cannot start 2.5 a second beside the load (http/README.md, the
  * arithmetic). {@code -Dhearth.chaos.killEveryMillis=400 -Dhearth.chaos.standbys=K
  * -Dhearth.chaos.seconds=S} runs other rates; at 400 ms the availability assertions fail once the
@@ -53,8 +54,8 @@ class ChaosKillTest {
     private static final int WORKERS = 3;
     private static final int STANDBYS = Integer.getInteger("hearth.chaos.standbys", 3);
     private static final int CLIENTS = 16;
-    private static final Duration KILL_EVERY = Duration.ofMillis(Integer.getInteger("hearth.chaos.killEveryMillis", 2000));
-    private static final Duration CHAOS = Duration.ofSeconds(Integer.getInteger("hearth.chaos.seconds", 20));
+    private static final Duration KILL_EVERY = Duration.ofMillis(Integer.getInteger("hearth.chaos.killEveryMillis", 3000));
+    private static final Duration CHAOS = Duration.ofSeconds(Integer.getInteger("hearth.chaos.seconds", 21));
     /** A standby may still be busy a moment after it said it is warm (compiling, collecting). */
     private static final Duration STANDBY_WARM_UP = Duration.ofSeconds(1);
     private static final Duration STARTUP = Duration.ofMinutes(4);
@@ -148,8 +149,9 @@ class ChaosKillTest {
         assertThat(killer.waited).as("ticks that found no worker serving; %s", summary).isZero();
         assertThat(killer.kills).as("serving workers killed; %s", summary).isGreaterThanOrEqualTo(ticks);
         assertThat(tally.refused).as("refused connections; %s", summary).isZero();
-        assertThat(tally.sent - tally.acked).as("failed requests, at most one per client per kill; %s", summary)
-                .isLessThanOrEqualTo((long) CLIENTS * killer.kills);
+        // The failed requests are connections reset by killed workers (reported as broken), never an answer.
+        assertThat(tally.otherStatus).as("answers other than 2xx; %s", summary).isEmpty();
+        assertThat(tally.timedOut).as("requests that got no answer in time; %s", summary).isZero();
 
         supervisor.terminate();
         assertThat(supervisor.awaitExit(Duration.ofMinutes(2))).as("the supervisor's exit status after SIGTERM").isZero();

@@ -34,7 +34,7 @@ class GracefulStopTest {
     void sigtermLetsTheRequestInFlightFinishThenStopsEveryWorkerAndExitsZero() throws Exception {
         int port = Ports.freeLoopbackPort();
         Path store = dir.resolve("graceful.store");
-        try (ChildJvm supervisor = SupervisorProcess.start(Map.of("HEARTH_TOKEN", "t0ken", "HEARTH_PROTECT_READS", "1"), "-n", "1", "-p",
+        try (ChildJvm supervisor = SupervisorProcess.start(Map.of("HEARTH_TOKEN", "t0ken", "HEARTH_PROTECT_READS", "1"), "-n", "1", "-k", "0", "-p",
                 Integer.toString(port), "-s", store.toString())) {
             supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP);
             List<ProcessHandle> workers = supervisor.descendants();

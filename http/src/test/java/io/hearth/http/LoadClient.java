@@ -25,8 +25,13 @@ final class LoadClient extends Thread {
     volatile long sent;
     volatile long acked;
     volatile long refused;
+    /** Connections reset, or closed with no answer: what a client of a killed worker sees. */
+    volatile long resets;
     volatile long closedByServer;
+    /** Every failure, as it was. */
     final List<String> failures = new CopyOnWriteArrayList<>();
+    /** The answers other than 200 among them. */
+    final List<String> otherStatus = new CopyOnWriteArrayList<>();
 
     LoadClient(int port, boolean keepAlive, BooleanSupplier stop) {
         super("load-client-" + (keepAlive ? "keep-alive" : "new-connection"));
@@ -53,7 +58,11 @@ final class LoadClient extends Thread {
                 RawHttp.Response response = RawHttp.read(socket.getInputStream());
                 if (response.status() == 200) {
                     acked++;
+                } else if (response.status() == -1) {
+                    resets++;
+                    failures.add("closed with no answer");
                 } else {
+                    otherStatus.add(response.toString());
                     failures.add(response.toString());
                 }
                 if (!keepAlive || "close".equalsIgnoreCase(response.header("Connection"))) {
@@ -65,7 +74,12 @@ final class LoadClient extends Thread {
                 refused++;
                 failures.add(e.toString());
                 socket = null;
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
+                resets++;
+                failures.add(e.toString());
+                close(socket);
+                socket = null;
+            } catch (RuntimeException e) {
                 failures.add(e.toString());
                 close(socket);
                 socket = null;

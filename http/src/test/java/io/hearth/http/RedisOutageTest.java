@@ -54,7 +54,7 @@ class RedisOutageTest {
     void startRedisAndWorkers() throws Exception {
         redis = RedisServer.start(List.of("--requirepass", SECRET));
         port = Ports.freeLoopbackPort();
-        supervisor = SupervisorProcess.start(Map.of(), "-n", "2", "-p", Integer.toString(port),
+        supervisor = SupervisorProcess.start(Map.of(), "-n", "2", "-k", "0", "-p", Integer.toString(port),
                 "-s", "redis://:" + SECRET + "@127.0.0.1:" + redis.port() + "/0?prefix=outage:&timeout=500ms");
         workers = WorkerProbes.readyPids(supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP));
     }

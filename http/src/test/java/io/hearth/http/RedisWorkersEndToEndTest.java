@@ -39,9 +39,9 @@ class RedisWorkersEndToEndTest {
         redis = RedisServer.start();
         String store = redis.freshStoreUri("timeout=2s");
         portA = Ports.freeLoopbackPort();
-        groupA = SupervisorProcess.start(Map.of(), "-n", "2", "-p", Integer.toString(portA), "-s", store);
+        groupA = SupervisorProcess.start(Map.of(), "-n", "2", "-k", "0", "-p", Integer.toString(portA), "-s", store);
         portB = Ports.freeLoopbackPort();
-        groupB = SupervisorProcess.start(Map.of(), "-n", "2", "-p", Integer.toString(portB), "-s", store);
+        groupB = SupervisorProcess.start(Map.of(), "-n", "2", "-k", "0", "-p", Integer.toString(portB), "-s", store);
         pidsA = WorkerProbes.readyPids(groupA.awaitLine(SupervisorCommand.READY_LINE, STARTUP));
         pidsB = WorkerProbes.readyPids(groupB.awaitLine(SupervisorCommand.READY_LINE, STARTUP));
     }

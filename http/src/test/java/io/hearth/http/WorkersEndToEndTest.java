@@ -36,7 +36,7 @@ class WorkersEndToEndTest {
     @BeforeAll
     void startWorkers(@TempDir Path dir) throws Exception {
         port = Ports.freeLoopbackPort();
-        supervisor = SupervisorProcess.start(Map.of(), "-n", Integer.toString(WORKERS), "-p", Integer.toString(port),
+        supervisor = SupervisorProcess.start(Map.of(), "-n", Integer.toString(WORKERS), "-k", "0", "-p", Integer.toString(port),
                 "-s", dir.resolve("e2e.store").toString());
         supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP);
     }
