@@ -109,7 +109,7 @@ final class Roster {
         return process == null ? null : process.role;
     }
 
-    /** Pids of the processes that serve now, in no particular order. */
+    /** Pids of the processes that have this role now, in no particular order. */
     synchronized List<Long> pids(Role role) {
         List<Long> pids = new ArrayList<>();
         processes.values().forEach(process -> {
