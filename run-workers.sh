@@ -8,14 +8,17 @@ JAR="$ROOT/http/target/hearth-http-exec.jar"
 
 usage() {
     cat <<EOF
-Usage: ./run-workers.sh [-n WORKERS] [-p PORT] [-s STORE] [-b HOST]
+Usage: ./run-workers.sh [-n WORKERS] [-k STANDBYS] [-p PORT] [-s STORE] [-b HOST]
 
 Starts WORKERS Hearth HTTP worker processes that all serve one port (SO_REUSEPORT) and share one
 store, like 'uvicorn --workers N': a file on this host, or Redis to share it with workers on other
-hosts. A supervisor restarts any worker that dies; Ctrl-C or SIGTERM stops them all gracefully
-(requests in flight finish). Stays in the foreground.
+hosts. A supervisor keeps STANDBYS more warmed up but not listening: when a worker dies, a standby
+serves in its place within milliseconds, and a new standby starts. SIGHUP replaces every worker,
+one at a time, dropping no request (a rebuilt jar is picked up); Ctrl-C or SIGTERM stops them all
+gracefully (requests in flight finish). Stays in the foreground.
 
   -n WORKERS   worker processes (default: $(nproc), the number of cores)
+  -k STANDBYS  warm standby processes (default: one per 4 cores, at least 1)
   -p PORT      TCP port every worker serves (default: 8080)
   -s STORE     store file path (default: data/hearth.store under the working directory, as for
                'java -jar http/target/hearth-http-exec.jar'), or
@@ -44,6 +47,7 @@ fail() {
 }
 
 workers="$(nproc)"
+standbys=$(( $(nproc) / 4 > 1 ? $(nproc) / 4 : 1 ))
 port=8080
 store="$PWD/data/hearth.store"
 host=127.0.0.1
@@ -51,10 +55,11 @@ host=127.0.0.1
 while [[ $# -gt 0 ]]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
-        -n|-p|-s|-b)
+        -n|-k|-p|-s|-b)
             [[ $# -ge 2 ]] || fail "option $1 needs a value (see --help)"
             case "$1" in
                 -n) workers="$2" ;;
+                -k) standbys="$2" ;;
                 -p) port="$2" ;;
                 -s) store="$2" ;;
                 -b) host="$2" ;;
@@ -65,6 +70,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 [[ "$workers" =~ ^[0-9]+$ && "$workers" -ge 1 ]] || fail "-n must be a whole number of at least 1, not '$workers'"
+[[ "$standbys" =~ ^[0-9]+$ ]] || fail "-k must be a whole number, 0 or more, not '$standbys'"
 [[ "$port" =~ ^[0-9]+$ && "$port" -le 65535 ]] || fail "-p must be a port number, not '$port'"
 # A redis:// URI is checked strictly by the supervisor; never echo it, it may carry a password.
 case "$store" in
@@ -82,4 +88,4 @@ if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT/pom.xml" "$ROOT/core/pom.xml" "$ROO
 fi
 
 # exec: the supervisor gets Ctrl-C and SIGTERM itself, and passes them on to the workers.
-exec java -Xmx64m -XX:+UseSerialGC -jar "$JAR" -n "$workers" -p "$port" -s "$store" -b "$host"
+exec java -Xmx64m -XX:+UseSerialGC -jar "$JAR" -n "$workers" -k "$standbys" -p "$port" -s "$store" -b "$host"

@@ -21,7 +21,7 @@ class RunWorkersScriptTest {
     void helpDescribesTheOptionsAndTheEnvironment() throws Exception {
         Run help = run("--help");
         assertThat(help.status()).isZero();
-        assertThat(help.output()).contains("-n WORKERS", "-p PORT", "-s STORE", "-b HOST", "HEARTH_TOKEN", "127.0.0.1",
+        assertThat(help.output()).contains("-n WORKERS", "-k STANDBYS", "-p PORT", "-s STORE", "-b HOST", "HEARTH_TOKEN", "127.0.0.1",
                 "redis://", "503");
     }
 
