@@ -183,6 +183,12 @@ public final class SharedLock implements Lock {
         }
     }
 
+    /** The pid of the holder recorded in json while it lives, else 0. */
+    static long livePid(byte[] json, String lock) {
+        Holder held = Holder.parse(json, lock);
+        return held.alive() ? held.pid() : 0;
+    }
+
     private boolean attemptOrLetGo() {
         try {
             if (attempt()) {

@@ -241,6 +241,26 @@ public final class SharedStore implements AutoCloseable {
         return leadership;
     }
 
+    /**
+     * Who leads what: each name some live process leads ({@link #leadership}), with that process's
+     * pid, in name order. Empty on a store without leaderships (Redis, for now).
+     */
+    public Map<String, Long> leaders() {
+        ensureOpen();
+        Map<String, Long> leaders = new java.util.TreeMap<>();
+        if (!backend.countersNeverBlock()) {
+            return leaders;
+        }
+        backend.forEachKey(LEADERS_MAP, name -> {
+            io.hearth.spi.StoredEntry entry = backend.get(LEADERS_MAP, name);
+            long pid = entry == null ? 0 : SharedLock.livePid(entry.json(), name);
+            if (pid != 0) {
+                leaders.put(name, pid);
+            }
+        });
+        return leaders;
+    }
+
     private void requireOneHost(String what) {
         if (!backend.countersNeverBlock()) {
             throw new UnsupportedOperationException("a " + what + " needs the file store, where every process is on this host"

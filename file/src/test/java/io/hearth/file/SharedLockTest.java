@@ -100,6 +100,7 @@ class SharedLockTest {
             Leadership leading = first.leadership("job", listener(firstGained, firstLost));
             assertThat(firstGained.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(leading.isLeader()).isTrue();
+            assertThat(second.leaders()).containsExactly(java.util.Map.entry("job", ProcessHandle.current().pid()));
             Leadership waiting = second.leadership("job", listener(secondGained, new CountDownLatch(1)));
             assertThat(secondGained.await(200, TimeUnit.MILLISECONDS)).as("one leader at a time").isFalse();
             assertThat(waiting.isLeader()).isFalse();
@@ -109,6 +110,8 @@ class SharedLockTest {
             assertThat(leading.isLeader()).isFalse();
             assertThat(secondGained.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(waiting.isLeader()).isTrue();
+            waiting.close();
+            assertThat(second.leaders()).as("nobody leads once the last candidate resigned").isEmpty();
         }
     }
 

@@ -35,6 +35,8 @@ final class ClusterEndpoints {
                     .put("pid", worker.pid())
                     .put("since", worker.since().toString())
                     .put("heartbeat", worker.heartbeat().toString()));
+            var leaders = body.putObject("leaders");
+            store.leaders().forEach(leaders::put);
             Replies.json(exchange, 200, mapper, body);
         };
     }

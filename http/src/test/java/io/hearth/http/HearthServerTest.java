@@ -243,6 +243,17 @@ class HearthServerTest {
     }
 
     @Test
+    void workersSaysWhoLeadsWhat() throws Exception {
+        assertThat(RawHttp.request(port, "GET", "/workers").json().get("leaders").size()).isZero();
+        java.util.concurrent.CountDownLatch gained = new java.util.concurrent.CountDownLatch(1);
+        try (io.hearth.Leadership ignored = store.leadership("nightly", gained::countDown)) {
+            assertThat(gained.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(RawHttp.request(port, "GET", "/workers").json().get("leaders").get("nightly").asLong()).isEqualTo(pid);
+        }
+        assertThat(RawHttp.request(port, "GET", "/workers").json().get("leaders").size()).isZero();
+    }
+
+    @Test
     void aBroadcastReachesSubscribersAndIsAcknowledged() throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();
         try (Subscription ignored = store.subscribe("reload", message -> received.add(message.payload()))) {
