@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What one worker JVM costs to start: runs the supervisor of http/target/hearth-http.jar with one
+# What one worker JVM costs to start: runs the supervisor of http/target/hearth-http-exec.jar with one
 # worker and one standby (-n 1 -k 1) on a fresh store, and once the standby is warm prints its CPU
 # (utime + stime of /proc/PID/stat) and wall time from spawn to its "is warm" log line.
 # Usage: benchmarks/worker-start.sh JAVA_HOME RUNS [worker JVM options...]
@@ -7,7 +7,7 @@
 #   benchmarks/worker-start.sh /usr/lib/jvm/java-17-openjdk-amd64 3 -XX:SharedArchiveFile=http/target/hearth-http.jsa -Xmx128m ...
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-JAR="$ROOT/http/target/hearth-http.jar"
+JAR="$ROOT/http/target/hearth-http-exec.jar"
 [[ $# -ge 2 ]] || { sed -n '2,8p' "$0" | sed 's/^# //'; exit 2; }
 java_home=$1; runs=$2; shift 2
 [[ -f "$JAR" ]] || { echo "build $JAR first" >&2; exit 2; }

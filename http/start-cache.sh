@@ -8,7 +8,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-JAR="$ROOT/http/target/hearth-http.jar"
+JAR="$ROOT/http/target/hearth-http-exec.jar"
 
 fail() {
     echo "start-cache.sh: $*" >&2

@@ -4,7 +4,7 @@ package io.hearth.http;
 final class CommandLine {
     static final String USAGE = """
             Usage: run-workers.sh [-n WORKERS] [-k STANDBYS] [-p PORT] [-s STORE] [-b HOST]
-                   java -jar hearth-http.jar [-n WORKERS] [-k STANDBYS] [-p PORT] [-s STORE] [-b HOST]
+                   java -jar hearth-http-exec.jar [-n WORKERS] [-k STANDBYS] [-p PORT] [-s STORE] [-b HOST]
 
             Starts WORKERS Hearth HTTP worker processes that all serve one port and share one
             store (a file on this host, or Redis for workers on several hosts), and STANDBYS more,

@@ -10,7 +10,7 @@ import java.time.Duration;
 
 /**
  * The supervisor's command line, the jar's main class: {@code ./run-workers.sh} and
- * {@code java -jar hearth-http.jar} run it. It parses the options ({@code --help}), checks that
+ * {@code java -jar hearth-http-exec.jar} run it. It parses the options ({@code --help}), checks that
  * the workers could serve before starting any (status 2 when they could not), runs a
  * {@link Supervisor} in the foreground, prints a line starting {@value #READY_LINE} once every
  * worker serves and one starting {@value #STANDBYS_LINE} once every standby is warm too, and on
