@@ -23,6 +23,11 @@ public interface StoreBackend extends AutoCloseable {
     long NO_EXPIRY = 0;
     /** The expiry time for {@link #write} meaning "whatever the entry has now" (none for a new entry). */
     long KEEP_EXPIRY = -1;
+    /**
+     * What {@link #getIfChanged} returns when the live entry's version is the one the caller knows.
+     * Compare by identity: it is this one object, and no entry (version 0 names none).
+     */
+    StoredEntry UNCHANGED = new StoredEntry(ABSENT, new byte[0], NO_EXPIRY);
 
     /** The limits this store was created with. */
     BackendLimits limits();
@@ -58,6 +63,26 @@ public interface StoreBackend extends AutoCloseable {
      * conditional write, whether or not anything has removed it yet.
      */
     StoredEntry get(String map, String key);
+
+    /**
+     * As {@link #get}, unless the live entry's version is knownVersion: then {@link #UNCHANGED},
+     * having read as little as it can of the entry (on the file store its 16-byte header, under the
+     * key's lock as every read; no value bytes copied). A knownVersion of {@link #ABSENT} is a plain
+     * {@link #get}. Called only when {@link #supportsReadCache()} is true; this default is a plain get.
+     */
+    default StoredEntry getIfChanged(String map, String key, long knownVersion) {
+        return get(map, key);
+    }
+
+    /**
+     * True when {@link io.hearth.SharedStore}'s cache of decoded values pays and is sound here, checked
+     * with {@link #getIfChanged} on every read: that call costs a small part of a {@link #get}
+     * (no round trip to a server), and a version, once handed out, never names another value of the
+     * key while this backend is open (the version sequence is never reset under it). Default false.
+     */
+    default boolean supportsReadCache() {
+        return false;
+    }
 
     /**
      * Writes json if the entry's version is {@code expectedVersion} ({@link #ANY}, {@link #ABSENT}, or a version).
