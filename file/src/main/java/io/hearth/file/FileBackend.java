@@ -148,6 +148,20 @@ final class FileBackend implements StoreBackend {
     }
 
     @Override
+    public StoredEntry getIfChanged(String map, String key, long knownVersion) {
+        return call(() -> entries.getIfChanged(CompositeKeys.of(map, key), knownVersion));
+    }
+
+    /**
+     * True: {@link #getIfChanged} reads a 16-byte header in shared memory, and versions come from
+     * the header's sequence, which never goes back while the store is open.
+     */
+    @Override
+    public boolean supportsReadCache() {
+        return true;
+    }
+
+    @Override
     public long write(String map, String key, long expectedVersion, byte[] json, long expiresAt) {
         if (expiresAt > 0) {
             store.header().markExpiryUsed();
