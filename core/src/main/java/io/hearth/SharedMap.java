@@ -51,6 +51,30 @@ import io.hearth.spi.StoredEntry;
  *   <li>{@link #expire} and {@link #persist} change only the expiry: value and version stay.</li>
  * </ul>
  *
+ * <h2>Reads and the read cache</h2>
+ * Each process keeps a cache of decoded values per store (bounded, {@link SharedStore.Builder#readCacheBytes};
+ * on the file store only). Every read still asks the store for the entry's live version, under
+ * the key's lock as any read, reading its 16-byte header and no value bytes; the cached value is
+ * returned only when it was decoded at that version. So a read never returns a value older than
+ * the newest write acknowledged, in any process, before the read began, nor an expired or removed
+ * entry; what the cache saves is the copy of the bytes and the JSON decoding.
+ * <ul>
+ *   <li><b>Which types are cached.</b> The cache hands one object to every reader, so it holds only
+ *       values no caller can change: {@code String}, boxed numbers and {@code Boolean},
+ *       {@code BigInteger}, {@code BigDecimal}, {@code UUID}, the {@code java.time} value classes,
+ *       enums, and records whose every component is a primitive or one of these (records
+ *       included). Maps of any other type ({@code JsonNode}, {@code Map}, lists, arrays, classes with
+ *       fields, records with such a component or a generic one) are read and decoded on every call,
+ *       as without the cache: two reads never return the same mutable object.</li>
+ *   <li><b>{@link #update}</b> passes its function the cached value when the entry still has its
+ *       version, saving the decode. When the store reads with its own mapper (none given to the
+ *       builder) and the type carries no Jackson annotation, the value the function returned is
+ *       cached at the version written, as what a read of its JSON decodes to; the next update of the
+ *       key in this process then decodes nothing either. The function still runs outside every lock.</li>
+ *   <li>Decoding must be deterministic: the same JSON read as the same type gives an equal value.</li>
+ *   <li>{@link SharedStore#stats()} reports the cache's hits, misses and size ({@link ReadCacheStats}).</li>
+ * </ul>
+ *
  * <p>Safe to share between threads. Obtain it from {@link SharedStore#map(String, Class)}.
  */
 public final class SharedMap<V> {
@@ -61,23 +85,32 @@ public final class SharedMap<V> {
     private final StoreBackend backend;
     private final Json json;
     private final String name;
+    private final Class<V> type;
     private final ObjectReader reader;
     private final int maxKeyBytes;
+    /** This process's decoded values, when V is a type no caller can change; else null. */
+    private final ReadCache cache;
+    /** Whether a value update wrote may be cached as what a read of it decodes to (see ImmutableTypes.isPlain). */
+    private final boolean cacheWrites;
     /** The time to live of writes that name none; null for none. */
     private final Duration defaultTimeToLive;
 
-    SharedMap(SharedStore store, StoreBackend backend, Json json, String name, Class<V> type, int maxKeyBytes) {
-        this(store, backend, json, name, json.readerFor(type), maxKeyBytes, null);
+    SharedMap(SharedStore store, StoreBackend backend, Json json, String name, Class<V> type, int maxKeyBytes,
+              ReadCache cache, boolean cacheWrites) {
+        this(store, backend, json, name, type, json.readerFor(type), maxKeyBytes, cache, cacheWrites, null);
     }
 
-    private SharedMap(SharedStore store, StoreBackend backend, Json json, String name, ObjectReader reader, int maxKeyBytes,
-                      Duration defaultTimeToLive) {
+    private SharedMap(SharedStore store, StoreBackend backend, Json json, String name, Class<V> type, ObjectReader reader,
+                      int maxKeyBytes, ReadCache cache, boolean cacheWrites, Duration defaultTimeToLive) {
         this.store = store;
         this.backend = backend;
         this.json = json;
         this.name = name;
+        this.type = type;
         this.reader = reader;
         this.maxKeyBytes = maxKeyBytes;
+        this.cache = cache;
+        this.cacheWrites = cacheWrites;
         this.defaultTimeToLive = defaultTimeToLive;
     }
 
@@ -89,7 +122,8 @@ public final class SharedMap<V> {
      * @throws IllegalArgumentException if timeToLive is not more than 0 and at most 100 years
      */
     public SharedMap<V> withTimeToLive(Duration timeToLive) {
-        return new SharedMap<>(store, backend, json, name, reader, maxKeyBytes, TimeToLive.check(timeToLive));
+        return new SharedMap<>(store, backend, json, name, type, reader, maxKeyBytes, cache, cacheWrites,
+                TimeToLive.check(timeToLive));
     }
 
     /** The expiry time of a write that gives no time to live: the map's default, or none. */
@@ -112,8 +146,39 @@ public final class SharedMap<V> {
     public Versioned<V> getVersioned(String key) {
         checkKey(key);
         store.ensureOpen();
-        StoredEntry found = backend.get(name, key);
-        return found == null ? null : new Versioned<>(decode(found.json(), key), found.version());
+        return read(key);
+    }
+
+    /**
+     * The live entry, decoded: the cached value when the store says the entry still has its
+     * version, otherwise the stored JSON decoded (and cached, when V is cached at all).
+     */
+    private Versioned<V> read(String key) {
+        if (cache == null) {
+            StoredEntry found = backend.get(name, key);
+            return found == null ? null : new Versioned<>(decode(found.json(), key), found.version());
+        }
+        Versioned<V> cached = cache.find(name, key, type);
+        StoredEntry found = cached == null ? backend.get(name, key) : backend.getIfChanged(name, key, cached.version());
+        if (found == StoreBackend.UNCHANGED) {
+            cache.hit();
+            return cached;
+        }
+        return decodeAndCache(key, found, cached);
+    }
+
+    /** A miss of the cache: found decoded and cached, or the cached value dropped when the entry is gone. */
+    private Versioned<V> decodeAndCache(String key, StoredEntry found, Versioned<V> cached) {
+        cache.miss();
+        if (found == null) {
+            if (cached != null) {
+                cache.forget(name, key);
+            }
+            return null;
+        }
+        Versioned<V> fresh = new Versioned<>(decode(found.json(), key), found.version());
+        cache.remember(name, key, type, fresh, found.json().length);
+        return fresh;
     }
 
     /**
@@ -297,16 +362,25 @@ public final class SharedMap<V> {
         Objects.requireNonNull(function, "function");
         store.ensureOpen();
         for (int attempt = 0; ; attempt++) {
-            StoredEntry current = backend.get(name, key);
-            V next = function.apply(current == null ? null : decode(current.json(), key));
+            Versioned<V> current = read(key); // the cached value when the entry still has its version
+            V next = function.apply(current == null ? null : current.value());
             long expected = current == null ? StoreBackend.ABSENT : current.version();
             if (next == null) {
                 if (current == null || backend.remove(name, key, expected) != null) {
+                    forget(key);
                     return null;
                 }
-            } else if (backend.write(name, key, expected, json.encode(next),
-                    current == null ? defaultExpiry() : StoreBackend.KEEP_EXPIRY) != StoreBackend.CONFLICT) {
-                return next;
+            } else {
+                byte[] encoded = json.encode(next);
+                long written = backend.write(name, key, expected, encoded,
+                        current == null ? defaultExpiry() : StoreBackend.KEEP_EXPIRY);
+                if (written != StoreBackend.CONFLICT) {
+                    if (cacheWrites) {
+                        // A plain immutable value reads back from its JSON as an equal value: it stands for that read.
+                        cache.remember(name, key, type, new Versioned<>(next, written), encoded.length);
+                    }
+                    return next;
+                }
             }
             backOff(attempt);
         }
@@ -317,6 +391,7 @@ public final class SharedMap<V> {
         checkKey(key);
         store.ensureOpen();
         StoredEntry removed = backend.remove(name, key, StoreBackend.ANY);
+        forget(key);
         return removed == null ? null : decode(removed.json(), key);
     }
 
@@ -332,7 +407,11 @@ public final class SharedMap<V> {
             throw new IllegalArgumentException("expected version must be a version (0 or more), not " + expectedVersion);
         }
         store.ensureOpen();
-        return backend.remove(name, key, expectedVersion) != null;
+        boolean removed = backend.remove(name, key, expectedVersion) != null;
+        if (removed) {
+            forget(key);
+        }
+        return removed;
     }
 
     /** The keys, sorted, as a snapshot. */
@@ -369,9 +448,9 @@ public final class SharedMap<V> {
     public Map<String, V> entries() {
         Map<String, V> snapshot = new LinkedHashMap<>();
         for (String key : keys()) {
-            StoredEntry found = backend.get(name, key);
+            Versioned<V> found = read(key);
             if (found != null) {
-                snapshot.put(key, decode(found.json(), key));
+                snapshot.put(key, found.value());
             }
         }
         return Collections.unmodifiableMap(snapshot);
@@ -390,7 +469,17 @@ public final class SharedMap<V> {
         store.ensureOpen();
         List<String> keys = new ArrayList<>();
         backend.forEachKey(name, keys::add);
-        keys.forEach(key -> backend.remove(name, key, StoreBackend.ANY));
+        for (String key : keys) {
+            backend.remove(name, key, StoreBackend.ANY);
+            forget(key);
+        }
+    }
+
+    /** Drops what this process caches for key, which is gone: only to free the room, reads never trust it. */
+    private void forget(String key) {
+        if (cache != null) {
+            cache.forget(name, key);
+        }
     }
 
     private void checkKey(String key) {
