@@ -54,10 +54,11 @@ import io.hearth.spi.StoredEntry;
  * <h2>Reads and the read cache</h2>
  * Each process keeps a cache of decoded values per store (bounded, {@link SharedStore.Builder#readCacheBytes};
  * on the file store only). Every read still asks the store for the entry's live version, under
- * the key's lock as any read, reading its 16-byte header and no value bytes; the cached value is
- * returned only when it was decoded at that version. So a read never returns a value older than
- * the newest write acknowledged, in any process, before the read began, nor an expired or removed
- * entry; what the cache saves is the copy of the bytes and the JSON decoding.
+ * the key's lock as any read, and the cached value is returned only when it was decoded at that
+ * version. So a read never returns a value older than the newest write acknowledged, in any
+ * process, before the read began, nor an expired or removed entry. What a hit saves is the JSON
+ * decoding and the checksum verification (the value was verified when it was read; damage to its
+ * version sends the read down the verified path, docs/GUARANTEES.md).
  * <ul>
  *   <li><b>Which types are cached.</b> The cache hands one object to every reader, so it holds only
  *       values no caller can change: {@code String}, boxed numbers and {@code Boolean},

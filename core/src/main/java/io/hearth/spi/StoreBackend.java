@@ -66,8 +66,8 @@ public interface StoreBackend extends AutoCloseable {
 
     /**
      * As {@link #get}, unless the live entry's version is knownVersion: then {@link #UNCHANGED},
-     * having read as little as it can of the entry (on the file store its 16-byte header, under the
-     * key's lock as every read; no value bytes copied). A knownVersion of {@link #ABSENT} is a plain
+     * having done as little as it can (on the file store: one look-up of the entry under the key's
+     * lock, as every read; no checksum, no JSON handed out, nothing decoded). A knownVersion of {@link #ABSENT} is a plain
      * {@link #get}. Called only when {@link #supportsReadCache()} is true; this default is a plain get.
      */
     default StoredEntry getIfChanged(String map, String key, long knownVersion) {

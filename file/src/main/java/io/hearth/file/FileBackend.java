@@ -153,7 +153,7 @@ final class FileBackend implements StoreBackend {
     }
 
     /**
-     * True: {@link #getIfChanged} reads a 16-byte header in shared memory, and versions come from
+     * True: {@link #getIfChanged} is one look-up in shared memory, and versions come from
      * the header's sequence, which never goes back while the store is open.
      */
     @Override
