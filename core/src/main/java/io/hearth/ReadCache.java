@@ -2,14 +2,22 @@ package io.hearth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.hearth.spi.StoreBackend;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One store's cache, in this process, of decoded map values: for each (map, key) read, the value
- * decoded from the entry's JSON and the version it was decoded at. It never answers a read by
- * itself: {@link SharedMap} asks the store for the entry's live version on every read
- * ({@link io.hearth.spi.StoreBackend#getIfChanged}) and uses the cached value only when it is still
- * that version, so a read is never older than the last write acknowledged before it began.
+ * decoded from the entry's JSON, the version and expiry it was decoded at, and the store's change
+ * stamp ({@link StoreBackend#changeStamp}) read before that. It never answers a read by itself;
+ * {@link SharedMap} uses a cached value only after one of two proofs that it is still the entry's:
+ * <ol>
+ *   <li>the store's change stamp, read as the read begins, is the one {@link Held} was proven at,
+ *       and the expiry has not come: nothing in the store changed since (one read of shared memory);</li>
+ *   <li>otherwise, the store says the live entry still has that version and expiry
+ *       ({@link StoreBackend#getIfChanged}, a look-up under the key's lock); the stamp read
+ *       before it then proves the value for the reads that follow.</li>
+ * </ol>
+ * So a read is never older than the last write acknowledged before it began.
  *
  * <p>Bounded by the heap its entries are estimated to take ({@link #weight}), evicting by
  * Caffeine's frequency-and-recency policy. Eviction runs on the threads that use the cache (no
@@ -21,19 +29,22 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class ReadCache {
     /**
-     * The default bound: 32 MiB of estimated heap, about 70,000 entries of ~100-byte records (a
-     * million took 457 MB, benchmarks/READ-CACHE.md). Small beside a service's heap, yet enough to
-     * hold the hot keys of most maps; a process that reads a larger working set sets its own.
+     * The default bound: 32 MiB of estimated heap. It holds 69,042 records of 111 bytes of JSON (a
+     * record of three strings and two longs), which took 25.9 MB of heap, measured
+     * (benchmarks/READ-CACHE.md). Small beside a service's heap, yet enough for the hot keys of most
+     * maps; a process that reads a larger working set sets its own.
      */
     static final long DEFAULT_BYTES = 32L << 20;
     /**
-     * What an entry costs beyond its value's JSON, estimated: Caffeine's node, the key object and
-     * the key's string, the Versioned and the holder, and the decoded object's headers. Measured for
-     * 111 bytes of JSON (a record of three strings and two longs): 457 bytes an entry in all.
+     * What an entry costs beyond its key's characters and its value's JSON, estimated: Caffeine's
+     * node, the key object, the Versioned and the holder, and the decoded object's headers. With
+     * twice the key and twice the JSON, 486 bytes for the records above, which took 360 bytes each
+     * (a million of them, 360 MB): the estimate errs high, so the bound holds for values that
+     * decode to more than their JSON (text outside Latin-1, many small fields).
      */
     static final int ENTRY_OVERHEAD_BYTES = 240;
 
-    private final Cache<Key, Held> cache;
+    private final Cache<Key, Held<?>> cache;
     private final long maximumBytes;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -42,7 +53,7 @@ final class ReadCache {
         this.maximumBytes = maximumBytes;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maximumBytes)
-                .weigher((Key key, Held held) -> held.weight)
+                .weigher((Key key, Held<?> held) -> held.weight)
                 .executor(Runnable::run)
                 .build();
     }
@@ -61,16 +72,17 @@ final class ReadCache {
         return (int) Math.min(Integer.MAX_VALUE, estimate);
     }
 
-    /** The cached value of (map, key) if it was decoded as type, else null. */
+    /** What is cached for (map, key) if it was decoded as type, else null. */
     @SuppressWarnings("unchecked")
-    <V> Versioned<V> find(String map, String key, Class<V> type) {
-        Held held = cache.getIfPresent(new Key(map, key));
-        return held == null || held.type != type ? null : (Versioned<V>) held.versioned;
+    <V> Held<V> find(String map, String key, Class<V> type) {
+        Held<?> held = cache.getIfPresent(new Key(map, key));
+        return held == null || held.type != type ? null : (Held<V>) held;
     }
 
-    /** Caches value, decoded as type from jsonBytes of JSON (or standing for what they decode to). */
-    <V> void remember(String map, String key, Class<V> type, Versioned<V> value, int jsonBytes) {
-        cache.put(new Key(map, key), new Held(type, value, weight(key, jsonBytes)));
+    /** Caches held, decoded from jsonBytes of JSON (or standing for what they decode to). */
+    void remember(String map, String key, Held<?> held, int jsonBytes) {
+        held.weight = weight(key, jsonBytes);
+        cache.put(new Key(map, key), held);
     }
 
     /** Drops what is cached for (map, key): the entry is gone. */
@@ -111,16 +123,51 @@ final class ReadCache {
         }
     }
 
-    /** A cached value, the type it was decoded as, and its weight. */
-    private static final class Held {
-        final Class<?> type;
-        final Versioned<?> versioned;
-        final int weight;
+    /**
+     * An entry as one read found it: the value decoded as type, its version and expiry, and the
+     * newest change stamp known to have been read before a read that found this version and expiry
+     * ({@link StoreBackend#NO_CHANGE_STAMP} until one has). Only the stamp changes, and only to
+     * another such stamp, so any thread may set it.
+     */
+    static final class Held<V> {
+        private final Class<V> type;
+        private final Versioned<V> versioned;
+        private final long expiresAt;
+        private volatile long stamp;
+        private int weight;
 
-        Held(Class<?> type, Versioned<?> versioned, int weight) {
+        Held(Class<V> type, Versioned<V> versioned, long expiresAt, long stamp) {
             this.type = type;
             this.versioned = versioned;
-            this.weight = weight;
+            this.expiresAt = expiresAt;
+            this.stamp = stamp;
+        }
+
+        Versioned<V> versioned() {
+            return versioned;
+        }
+
+        V value() {
+            return versioned.value();
+        }
+
+        long version() {
+            return versioned.version();
+        }
+
+        long expiresAt() {
+            return expiresAt;
+        }
+
+        /** Whether stamp, read as a read began, proves this is still the entry: nothing changed since, and it lives. */
+        boolean provenBy(long stamp) {
+            return stamp == this.stamp && stamp != StoreBackend.NO_CHANGE_STAMP
+                    && (expiresAt == StoreBackend.NO_EXPIRY || System.currentTimeMillis() < expiresAt);
+        }
+
+        /** Records that stamp was read before a look-up that found this version and expiry live. */
+        void provenAt(long stamp) {
+            this.stamp = stamp;
         }
     }
 }

@@ -147,39 +147,54 @@ public final class SharedMap<V> {
     public Versioned<V> getVersioned(String key) {
         checkKey(key);
         store.ensureOpen();
-        return read(key);
+        ReadCache.Held<V> found = read(key);
+        return found == null ? null : found.versioned();
     }
 
     /**
-     * The live entry, decoded: the cached value when the store says the entry still has its
-     * version, otherwise the stored JSON decoded (and cached, when V is cached at all).
+     * The live entry, decoded, or null. With a cache: the cached value when the store's change stamp
+     * has not moved since it was proven, or else when the store says the entry still has its
+     * version and expiry; otherwise the stored JSON decoded, and cached (see {@link ReadCache}).
      */
-    private Versioned<V> read(String key) {
+    private ReadCache.Held<V> read(String key) {
         if (cache == null) {
             StoredEntry found = backend.get(name, key);
-            return found == null ? null : new Versioned<>(decode(found.json(), key), found.version());
+            return found == null ? null : decoded(key, found, StoreBackend.NO_CHANGE_STAMP);
         }
-        Versioned<V> cached = cache.find(name, key, type);
-        StoredEntry found = cached == null ? backend.get(name, key) : backend.getIfChanged(name, key, cached.version());
-        if (found == StoreBackend.UNCHANGED) {
+        long stamp = backend.changeStamp(); // first: it proves only what is read after it
+        ReadCache.Held<V> cached = cache.find(name, key, type);
+        if (cached == null) {
+            return decodeAndCache(key, backend.get(name, key), stamp);
+        }
+        if (cached.provenBy(stamp)) {
             cache.hit();
             return cached;
         }
-        return decodeAndCache(key, found, cached);
+        StoredEntry found = backend.getIfChanged(name, key, cached.version(), cached.expiresAt());
+        if (found == StoreBackend.UNCHANGED) {
+            cached.provenAt(stamp);
+            cache.hit();
+            return cached;
+        }
+        if (found == null) {
+            cache.forget(name, key);
+        }
+        return decodeAndCache(key, found, stamp);
     }
 
-    /** A miss of the cache: found decoded and cached, or the cached value dropped when the entry is gone. */
-    private Versioned<V> decodeAndCache(String key, StoredEntry found, Versioned<V> cached) {
+    /** A miss of the cache: found decoded and cached, proven by stamp (read before found was). */
+    private ReadCache.Held<V> decodeAndCache(String key, StoredEntry found, long stamp) {
         cache.miss();
         if (found == null) {
-            if (cached != null) {
-                cache.forget(name, key);
-            }
             return null;
         }
-        Versioned<V> fresh = new Versioned<>(decode(found.json(), key), found.version());
-        cache.remember(name, key, type, fresh, found.json().length);
+        ReadCache.Held<V> fresh = decoded(key, found, stamp);
+        cache.remember(name, key, fresh, found.json().length);
         return fresh;
+    }
+
+    private ReadCache.Held<V> decoded(String key, StoredEntry found, long stamp) {
+        return new ReadCache.Held<>(type, new Versioned<>(decode(found.json(), key), found.version()), found.expiresAt(), stamp);
     }
 
     /**
@@ -363,7 +378,7 @@ public final class SharedMap<V> {
         Objects.requireNonNull(function, "function");
         store.ensureOpen();
         for (int attempt = 0; ; attempt++) {
-            Versioned<V> current = read(key); // the cached value when the entry still has its version
+            ReadCache.Held<V> current = read(key); // the cached value while it is still the entry's
             V next = function.apply(current == null ? null : current.value());
             long expected = current == null ? StoreBackend.ABSENT : current.version();
             if (next == null) {
@@ -373,12 +388,15 @@ public final class SharedMap<V> {
                 }
             } else {
                 byte[] encoded = json.encode(next);
-                long written = backend.write(name, key, expected, encoded,
-                        current == null ? defaultExpiry() : StoreBackend.KEEP_EXPIRY);
+                long expiresAt = current == null ? defaultExpiry() : StoreBackend.KEEP_EXPIRY;
+                long written = backend.write(name, key, expected, encoded, expiresAt);
                 if (written != StoreBackend.CONFLICT) {
                     if (cacheWrites) {
-                        // A plain immutable value reads back from its JSON as an equal value: it stands for that read.
-                        cache.remember(name, key, type, new Versioned<>(next, written), encoded.length);
+                        // A plain immutable value reads back from its JSON as an equal value: it stands for that
+                        // read. Proven by no stamp (this write moved it): the next read checks the version and
+                        // expiry, and an expiry changed meanwhile by another process sends it to the stored JSON.
+                        cache.remember(name, key, new ReadCache.Held<>(type, new Versioned<>(next, written),
+                                current == null ? expiresAt : current.expiresAt(), StoreBackend.NO_CHANGE_STAMP), encoded.length);
                     }
                     return next;
                 }
@@ -449,7 +467,7 @@ public final class SharedMap<V> {
     public Map<String, V> entries() {
         Map<String, V> snapshot = new LinkedHashMap<>();
         for (String key : keys()) {
-            Versioned<V> found = read(key);
+            ReadCache.Held<V> found = read(key);
             if (found != null) {
                 snapshot.put(key, found.value());
             }

@@ -69,20 +69,20 @@ final class EntryStore implements AutoCloseable {
      * @throws io.hearth.HearthException naming the map, the key and the file, when the entry's checksum fails
      */
     StoredEntry get(String compositeKey) {
-        return getIfChanged(compositeKey, ABSENT);
+        return verifiedGet(compositeKey);
     }
 
     /**
      * The stored entry, or null; {@link StoreBackend#UNCHANGED} when the live entry's version is
-     * knownVersion. That answer reads the entry through Chronicle's {@code get} under the key's
-     * stripe and does not verify its checksum: the value the caller holds was verified when it was
-     * read, and a version that damage changed sends the call down the verified path
-     * (docs/GUARANTEES.md, "Damage the check finds"). Any other answer comes from {@link #get},
-     * verified, in a second look-up.
+     * knownVersion and its expiry knownExpiresAt. That answer reads the entry through Chronicle's
+     * {@code get} under the key's stripe and does not verify its checksum: the value the caller
+     * holds was verified when it was read, and a version or expiry that damage changed sends the
+     * call down the verified path (docs/GUARANTEES.md, "Damage the check finds"). Any other answer
+     * comes from {@link #get}, verified, in a second look-up.
      *
      * @throws io.hearth.HearthException naming the map, the key and the file, when the entry's checksum fails
      */
-    StoredEntry getIfChanged(String compositeKey, long knownVersion) {
+    StoredEntry getIfChanged(String compositeKey, long knownVersion, long knownExpiresAt) {
         if (knownVersion == ABSENT) {
             return verifiedGet(compositeKey);
         }
@@ -91,7 +91,8 @@ final class EntryStore implements AutoCloseable {
             return null;
         }
         if (value.length >= EntryValue.HEADER && EntryValue.version(value) == knownVersion
-                && !EntryValue.expired(EntryValue.expiresAt(value), System::currentTimeMillis)) {
+                && EntryValue.expiresAt(value) == knownExpiresAt
+                && !EntryValue.expired(knownExpiresAt, System::currentTimeMillis)) {
             return StoreBackend.UNCHANGED;
         }
         return verifiedGet(compositeKey);
@@ -278,6 +279,7 @@ final class EntryStore implements AutoCloseable {
                 return null;
             }
             byte[] raw = entry.value().get().clone(); // Chronicle reuses the array for its next read
+            header.nextVersion(); // moves the sequence, which read caches trust while it stands still
             journal.recordRemove(stripe, compositeKey);
             context.remove(entry);
             header.addEntries(-1);
@@ -302,6 +304,7 @@ final class EntryStore implements AutoCloseable {
                 return true;
             }
             EntryValue.setExpiresAt(value, expiresAt);
+            header.nextVersion(); // the version stays, but the sequence moves: a read cache holds the old expiry
             journal.recordPut(stripe, compositeKey, value);
             try {
                 context.replaceValue(entry, context.wrapValueAsData(value)); // the same size: in place

@@ -148,8 +148,14 @@ final class FileBackend implements StoreBackend {
     }
 
     @Override
-    public StoredEntry getIfChanged(String map, String key, long knownVersion) {
-        return call(() -> entries.getIfChanged(CompositeKeys.of(map, key), knownVersion));
+    public StoredEntry getIfChanged(String map, String key, long knownVersion, long knownExpiresAt) {
+        return call(() -> entries.getIfChanged(CompositeKeys.of(map, key), knownVersion, knownExpiresAt));
+    }
+
+    /** The header's version sequence, which every change to an entry moves (format version 5). */
+    @Override
+    public long changeStamp() {
+        return store.header().versionSequence();
     }
 
     /**

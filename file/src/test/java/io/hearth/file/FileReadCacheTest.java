@@ -120,6 +120,27 @@ class FileReadCacheTest {
     }
 
     @Test
+    void aCachedEntryGivenAnExpiryAfterItWasReadIsAbsentFromItsDeadlineAndOneMadePersistentOutlivesItsOldOne() {
+        try (SharedStore store = open()) {
+            SharedMap<Profile> map = store.map("profiles", Profile.class);
+            map.put("shortened", new Profile("shortened", "Di", 1));
+            map.put("kept", new Profile("kept", "Ed", 1), Duration.ofMillis(200));
+            assertThat(map.get("shortened")).isNotNull();
+            assertThat(map.get("kept")).isNotNull();
+            assertThat(map.get("shortened")).isNotNull(); // cached, and proven by the unchanged store
+            assertThat(map.expire("shortened", Duration.ofMillis(200))).isTrue();
+            assertThat(map.persist("kept")).isTrue();
+            assertThat(map.get("shortened")).isNotNull();
+            long deadline = System.currentTimeMillis() + 200;
+            while (System.currentTimeMillis() <= deadline + 20) {
+                LockSupport.parkNanos(5_000_000);
+            }
+            assertThat(map.get("shortened")).isNull();
+            assertThat(map.get("kept")).isEqualTo(new Profile("kept", "Ed", 1));
+        }
+    }
+
+    @Test
     void aPutOrUpdateThroughThisProcessIsWhatTheNextReadReturns() {
         try (SharedStore store = open()) {
             SharedMap<Profile> map = store.map("profiles", Profile.class);

@@ -140,7 +140,7 @@ public abstract class CrossProcessContract {
     }
 
     @Test
-    void aValueReadTwiceInOneProcessIsReadAgainFromTheStoreOnceAnotherProcessHasWrittenTheKey() {
+    void aValueReadTwiceInOneProcessIsReadAgainFromTheStoreOnceAnotherProcessHasWrittenOrRemovedTheKey() {
         String location = store();
         try (SharedStore store = Stores.open(location);
              ChildJvm writer = ChildJvm.start(StoreChild.class, "ack-writes", location)) {
@@ -159,6 +159,12 @@ public abstract class CrossProcessContract {
                 if (caching) {
                     assertThat(second.value()).as("the second read is the cached object").isSameAs(first.value());
                     assertThat(store.stats().readCache().hits()).isEqualTo(hitsBefore + 1);
+                }
+                if (n % 10 == 0) {
+                    writer.send("remove");
+                    assertThat(writer.awaitLine("ACK", CHILD_TIMEOUT)).isEqualTo("removed");
+                    assertThat(map.getVersioned("latest")).as("read after the removal %d", n).isNull();
+                    assertThat(map.get("latest")).isNull();
                 }
             }
         }

@@ -76,7 +76,8 @@ public final class StoreChild {
 
     /**
      * For each "put N" or "update N" on stdin: writes N to map "visible" key "latest" (by put, or by
-     * an update whose function returns N) and to a counter, then prints "ACK N version".
+     * an update whose function returns N) and to a counter, then prints "ACK N version"; for
+     * "remove", removes the key and prints "ACK removed".
      */
     private static void ackWrites(String path) throws Exception {
         try (SharedStore store = Stores.open(path);
@@ -84,7 +85,13 @@ public final class StoreChild {
             SharedMap<Tally> map = store.map("visible", Tally.class);
             SharedCounter counter = store.counter("visible");
             System.out.println("READY");
-            for (String line; (line = in.readLine()) != null && (line.startsWith("put ") || line.startsWith("update ")); ) {
+            for (String line; (line = in.readLine()) != null && (line.startsWith("put ") || line.startsWith("update ")
+                    || line.equals("remove")); ) {
+                if (line.equals("remove")) {
+                    map.remove("latest");
+                    System.out.println("ACK removed");
+                    continue;
+                }
                 long n = Long.parseLong(line.substring(line.indexOf(' ') + 1));
                 long version;
                 if (line.startsWith("put ")) {
