@@ -53,12 +53,14 @@ import io.hearth.spi.StoredEntry;
  *
  * <h2>Reads and the read cache</h2>
  * Each process keeps a cache of decoded values per store (bounded, {@link SharedStore.Builder#readCacheBytes};
- * on the file store only). Every read still asks the store for the entry's live version, under
- * the key's lock as any read, and the cached value is returned only when it was decoded at that
- * version. So a read never returns a value older than the newest write acknowledged, in any
- * process, before the read began, nor an expired or removed entry. What a hit saves is the JSON
- * decoding and the checksum verification (the value was verified when it was read; damage to its
- * version sends the read down the verified path, docs/GUARANTEES.md).
+ * on the file store only). A cached value is returned only once the store proves, after the read
+ * began, that it is still the entry's: either nothing in the store has changed since it was last
+ * proven (the store's change stamp, one read of shared memory, no lock), or the entry still has its
+ * version and expiry (a look-up under the key's lock, as any read). So a read never returns a
+ * value older than the newest write acknowledged, in any process, before the read began, nor an
+ * expired or removed entry. What a hit saves is the JSON decoding and the checksum verification
+ * (the value was verified when it was read; damage to its version sends the read down the verified
+ * path, docs/GUARANTEES.md), and, while nothing changes, the look-up.
  * <ul>
  *   <li><b>Which types are cached.</b> The cache hands one object to every reader, so it holds only
  *       values no caller can change: {@code String}, boxed numbers and {@code Boolean},

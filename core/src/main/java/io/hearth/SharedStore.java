@@ -486,10 +486,11 @@ public final class SharedStore implements AutoCloseable {
 
         /**
          * Bounds this process's cache of decoded map values at about this many bytes of heap; 0
-         * turns it off. Default 32 MiB, about 70,000 entries of ~100-byte records. Each entry is
-         * counted as twice its JSON and key plus 240 bytes, which a million cached records of 111
-         * bytes of JSON matched (benchmarks/READ-CACHE.md); values that decode to larger objects than
-         * their JSON take more. Not a setting of the store file: each process sets its own.
+         * turns it off. Default 32 MiB: 69,042 records of 111 bytes of JSON, which took 25.9 MB of
+         * heap. Each entry is counted as twice its JSON and key plus 240 bytes (486 bytes for those
+         * records, which measured 360 each: benchmarks/READ-CACHE.md), so the bound errs high; values
+         * that decode to much more than twice their JSON take more. Not a setting of the store
+         * file: each process sets its own.
          */
         public Builder readCacheBytes(long bytes) {
             this.readCacheBytes = check("readCacheBytes", bytes, 0, Long.MAX_VALUE);
