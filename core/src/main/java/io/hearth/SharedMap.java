@@ -159,11 +159,15 @@ public final class SharedMap<V> {
      * version and expiry; otherwise the stored JSON decoded, and cached (see {@link ReadCache}).
      */
     private ReadCache.Held<V> read(String key) {
+        return read(key, cache == null ? StoreBackend.NO_CHANGE_STAMP : backend.changeStamp());
+    }
+
+    /** As {@link #read(String)}, stamp being the store's change stamp read as this read began. */
+    private ReadCache.Held<V> read(String key, long stamp) {
         if (cache == null) {
             StoredEntry found = backend.get(name, key);
             return found == null ? null : decoded(key, found, StoreBackend.NO_CHANGE_STAMP);
         }
-        long stamp = backend.changeStamp(); // first: it proves only what is read after it
         ReadCache.Held<V> cached = cache.find(name, key, type);
         if (cached == null) {
             return decodeAndCache(key, backend.get(name, key), stamp);
@@ -380,7 +384,8 @@ public final class SharedMap<V> {
         Objects.requireNonNull(function, "function");
         store.ensureOpen();
         for (int attempt = 0; ; attempt++) {
-            ReadCache.Held<V> current = read(key); // the cached value while it is still the entry's
+            long stamp = cache == null ? StoreBackend.NO_CHANGE_STAMP : backend.changeStamp();
+            ReadCache.Held<V> current = read(key, stamp); // the cached value while it is still the entry's
             V next = function.apply(current == null ? null : current.value());
             long expected = current == null ? StoreBackend.ABSENT : current.version();
             if (next == null) {
@@ -394,11 +399,14 @@ public final class SharedMap<V> {
                 long written = backend.write(name, key, expected, encoded, expiresAt);
                 if (written != StoreBackend.CONFLICT) {
                     if (cacheWrites) {
-                        // A plain immutable value reads back from its JSON as an equal value: it stands for that
-                        // read. Proven by no stamp (this write moved it): the next read checks the version and
-                        // expiry, and an expiry changed meanwhile by another process sends it to the stored JSON.
+                        // A plain immutable value reads back from its JSON as an equal value: it stands for
+                        // that read. When this write took the version right after the stamp that proved
+                        // current, nothing else changed between (not the expiry either): the new version
+                        // proves it. Otherwise the next read checks version and expiry in the store.
+                        long provenAt = stamp != StoreBackend.NO_CHANGE_STAMP && written == stamp + 1
+                                ? written : StoreBackend.NO_CHANGE_STAMP;
                         cache.remember(name, key, new ReadCache.Held<>(type, new Versioned<>(next, written),
-                                current == null ? expiresAt : current.expiresAt(), StoreBackend.NO_CHANGE_STAMP), encoded.length);
+                                current == null ? expiresAt : current.expiresAt(), provenAt), encoded.length);
                     }
                     return next;
                 }

@@ -176,6 +176,26 @@ class FileReadCacheTest {
     }
 
     @Test
+    void anExpirySetWhileAnUpdateFunctionRanIsKeptAndTheValueTheUpdateWroteExpiresWithIt() {
+        try (SharedStore store = open()) {
+            SharedMap<Profile> map = store.map("profiles", Profile.class);
+            map.put("a", new Profile("a", "Ada", 1));
+            map.get("a");
+            map.update("a", p -> {
+                map.expire("a", Duration.ofMillis(200)); // as another process might, between the read and the write
+                return new Profile(p.id(), p.name(), p.visits() + 1);
+            });
+            assertThat(map.timeToLive("a")).isPresent();
+            assertThat(map.get("a").visits()).isEqualTo(2);
+            long deadline = System.currentTimeMillis() + 200;
+            while (System.currentTimeMillis() <= deadline + 20) {
+                LockSupport.parkNanos(5_000_000);
+            }
+            assertThat(map.get("a")).isNull();
+        }
+    }
+
+    @Test
     void withAnObjectMapperOfTheUsersTheValueAnUpdateWroteIsDecodedByTheNextReadInstead() {
         try (SharedStore store = SharedStore.builder(dir.resolve("store.store")).objectMapper(new ObjectMapper()).open()) {
             SharedMap<Profile> map = store.map("profiles", Profile.class);
