@@ -110,10 +110,7 @@ class FileReadCacheTest {
             map.put("brief", new Profile("brief", "Cy", 1), Duration.ofMillis(200));
             assertThat(map.get("brief")).isNotNull();
             assertThat(map.get("brief")).isNotNull(); // a hit, while it lives
-            long deadline = System.currentTimeMillis() + 200;
-            while (System.currentTimeMillis() <= deadline + 20) {
-                LockSupport.parkNanos(5_000_000);
-            }
+            waitPast(System.currentTimeMillis() + 200);
             assertThat(map.get("brief")).isNull();
             assertThat(map.getVersioned("brief")).isNull();
         }
@@ -131,10 +128,7 @@ class FileReadCacheTest {
             assertThat(map.expire("shortened", Duration.ofMillis(200))).isTrue();
             assertThat(map.persist("kept")).isTrue();
             assertThat(map.get("shortened")).isNotNull();
-            long deadline = System.currentTimeMillis() + 200;
-            while (System.currentTimeMillis() <= deadline + 20) {
-                LockSupport.parkNanos(5_000_000);
-            }
+            waitPast(System.currentTimeMillis() + 200);
             assertThat(map.get("shortened")).isNull();
             assertThat(map.get("kept")).isEqualTo(new Profile("kept", "Ed", 1));
         }
@@ -187,10 +181,7 @@ class FileReadCacheTest {
             });
             assertThat(map.timeToLive("a")).isPresent();
             assertThat(map.get("a").visits()).isEqualTo(2);
-            long deadline = System.currentTimeMillis() + 200;
-            while (System.currentTimeMillis() <= deadline + 20) {
-                LockSupport.parkNanos(5_000_000);
-            }
+            waitPast(System.currentTimeMillis() + 200);
             assertThat(map.get("a")).isNull();
         }
     }
@@ -276,6 +267,13 @@ class FileReadCacheTest {
             }
             assertThat(failures).isEmpty();
             assertThat(map.get("shared").visits()).isEqualTo((long) threads * updates);
+        }
+    }
+
+    /** Waits until the clock is past deadline (epoch ms), with 20 ms to spare. */
+    private static void waitPast(long deadline) {
+        while (System.currentTimeMillis() <= deadline + 20) {
+            LockSupport.parkNanos(5_000_000);
         }
     }
 }
