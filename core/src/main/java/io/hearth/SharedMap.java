@@ -51,6 +51,33 @@ import io.hearth.spi.StoredEntry;
  *   <li>{@link #expire} and {@link #persist} change only the expiry: value and version stay.</li>
  * </ul>
  *
+ * <h2>Reads and the read cache</h2>
+ * Each process keeps a cache of decoded values per store (bounded, {@link SharedStore.Builder#readCacheBytes};
+ * on the file store only). A cached value is returned only once the store proves, after the read
+ * began, that it is still the entry's: either nothing in the store has changed since it was last
+ * proven (the store's change stamp, one read of shared memory, no lock), or the entry still has its
+ * version and expiry (a look-up under the key's lock, as any read). So a read never returns a
+ * value older than the newest write acknowledged, in any process, before the read began, nor an
+ * expired or removed entry. What a hit saves is the JSON decoding and the checksum verification
+ * (the value was verified when it was read; damage to its version sends the read down the verified
+ * path, docs/GUARANTEES.md), and, while nothing changes, the look-up.
+ * <ul>
+ *   <li><b>Which types are cached.</b> The cache hands one object to every reader, so it holds only
+ *       values no caller can change: {@code String}, boxed numbers and {@code Boolean},
+ *       {@code BigInteger}, {@code BigDecimal}, {@code UUID}, the {@code java.time} value classes,
+ *       enums, and records whose every component is a primitive or one of these (records
+ *       included). Maps of any other type ({@code JsonNode}, {@code Map}, lists, arrays, classes with
+ *       fields, records with such a component or a generic one) are read and decoded on every call,
+ *       as without the cache: two reads never return the same mutable object.</li>
+ *   <li><b>{@link #update}</b> passes its function the cached value when the entry still has its
+ *       version, saving the decode. When the store reads with its own mapper (none given to the
+ *       builder) and the type carries no Jackson annotation, the value the function returned is
+ *       cached at the version written, as what a read of its JSON decodes to; the next update of the
+ *       key in this process then decodes nothing either. The function still runs outside every lock.</li>
+ *   <li>Decoding must be deterministic: the same JSON read as the same type gives an equal value.</li>
+ *   <li>{@link SharedStore#stats()} reports the cache's hits, misses and size ({@link ReadCacheStats}).</li>
+ * </ul>
+ *
  * <p>Safe to share between threads. Obtain it from {@link SharedStore#map(String, Class)}.
  */
 public final class SharedMap<V> {
@@ -61,23 +88,32 @@ public final class SharedMap<V> {
     private final StoreBackend backend;
     private final Json json;
     private final String name;
+    private final Class<V> type;
     private final ObjectReader reader;
     private final int maxKeyBytes;
+    /** This process's decoded values, when V is a type no caller can change; else null. */
+    private final ReadCache cache;
+    /** Whether a value update wrote may be cached as what a read of it decodes to (see ImmutableTypes.isPlain). */
+    private final boolean cacheWrites;
     /** The time to live of writes that name none; null for none. */
     private final Duration defaultTimeToLive;
 
-    SharedMap(SharedStore store, StoreBackend backend, Json json, String name, Class<V> type, int maxKeyBytes) {
-        this(store, backend, json, name, json.readerFor(type), maxKeyBytes, null);
+    SharedMap(SharedStore store, StoreBackend backend, Json json, String name, Class<V> type, int maxKeyBytes,
+              ReadCache cache, boolean cacheWrites) {
+        this(store, backend, json, name, type, json.readerFor(type), maxKeyBytes, cache, cacheWrites, null);
     }
 
-    private SharedMap(SharedStore store, StoreBackend backend, Json json, String name, ObjectReader reader, int maxKeyBytes,
-                      Duration defaultTimeToLive) {
+    private SharedMap(SharedStore store, StoreBackend backend, Json json, String name, Class<V> type, ObjectReader reader,
+                      int maxKeyBytes, ReadCache cache, boolean cacheWrites, Duration defaultTimeToLive) {
         this.store = store;
         this.backend = backend;
         this.json = json;
         this.name = name;
+        this.type = type;
         this.reader = reader;
         this.maxKeyBytes = maxKeyBytes;
+        this.cache = cache;
+        this.cacheWrites = cacheWrites;
         this.defaultTimeToLive = defaultTimeToLive;
     }
 
@@ -89,7 +125,8 @@ public final class SharedMap<V> {
      * @throws IllegalArgumentException if timeToLive is not more than 0 and at most 100 years
      */
     public SharedMap<V> withTimeToLive(Duration timeToLive) {
-        return new SharedMap<>(store, backend, json, name, reader, maxKeyBytes, TimeToLive.check(timeToLive));
+        return new SharedMap<>(store, backend, json, name, type, reader, maxKeyBytes, cache, cacheWrites,
+                TimeToLive.check(timeToLive));
     }
 
     /** The expiry time of a write that gives no time to live: the map's default, or none. */
@@ -112,8 +149,58 @@ public final class SharedMap<V> {
     public Versioned<V> getVersioned(String key) {
         checkKey(key);
         store.ensureOpen();
-        StoredEntry found = backend.get(name, key);
-        return found == null ? null : new Versioned<>(decode(found.json(), key), found.version());
+        ReadCache.Held<V> found = read(key);
+        return found == null ? null : found.versioned();
+    }
+
+    /**
+     * The live entry, decoded, or null. With a cache: the cached value when the store's change stamp
+     * has not moved since it was proven, or else when the store says the entry still has its
+     * version and expiry; otherwise the stored JSON decoded, and cached (see {@link ReadCache}).
+     */
+    private ReadCache.Held<V> read(String key) {
+        return read(key, cache == null ? StoreBackend.NO_CHANGE_STAMP : backend.changeStamp());
+    }
+
+    /** As {@link #read(String)}, stamp being the store's change stamp read as this read began. */
+    private ReadCache.Held<V> read(String key, long stamp) {
+        if (cache == null) {
+            StoredEntry found = backend.get(name, key);
+            return found == null ? null : decoded(key, found, StoreBackend.NO_CHANGE_STAMP);
+        }
+        ReadCache.Held<V> cached = cache.find(name, key, type);
+        if (cached == null) {
+            return decodeAndCache(key, backend.get(name, key), stamp);
+        }
+        if (cached.provenBy(stamp)) {
+            cache.hit();
+            return cached;
+        }
+        StoredEntry found = backend.getIfChanged(name, key, cached.version(), cached.expiresAt());
+        if (found == StoreBackend.UNCHANGED) {
+            cached.provenAt(stamp);
+            cache.hit();
+            return cached;
+        }
+        if (found == null) {
+            cache.forget(name, key);
+        }
+        return decodeAndCache(key, found, stamp);
+    }
+
+    /** A miss of the cache: found decoded and cached, proven by stamp (read before found was). */
+    private ReadCache.Held<V> decodeAndCache(String key, StoredEntry found, long stamp) {
+        cache.miss();
+        if (found == null) {
+            return null;
+        }
+        ReadCache.Held<V> fresh = decoded(key, found, stamp);
+        cache.remember(name, key, fresh, found.json().length);
+        return fresh;
+    }
+
+    private ReadCache.Held<V> decoded(String key, StoredEntry found, long stamp) {
+        return new ReadCache.Held<>(type, new Versioned<>(decode(found.json(), key), found.version()), found.expiresAt(), stamp);
     }
 
     /**
@@ -297,16 +384,32 @@ public final class SharedMap<V> {
         Objects.requireNonNull(function, "function");
         store.ensureOpen();
         for (int attempt = 0; ; attempt++) {
-            StoredEntry current = backend.get(name, key);
-            V next = function.apply(current == null ? null : decode(current.json(), key));
+            long stamp = cache == null ? StoreBackend.NO_CHANGE_STAMP : backend.changeStamp();
+            ReadCache.Held<V> current = read(key, stamp); // the cached value while it is still the entry's
+            V next = function.apply(current == null ? null : current.value());
             long expected = current == null ? StoreBackend.ABSENT : current.version();
             if (next == null) {
                 if (current == null || backend.remove(name, key, expected) != null) {
+                    forget(key);
                     return null;
                 }
-            } else if (backend.write(name, key, expected, json.encode(next),
-                    current == null ? defaultExpiry() : StoreBackend.KEEP_EXPIRY) != StoreBackend.CONFLICT) {
-                return next;
+            } else {
+                byte[] encoded = json.encode(next);
+                long expiresAt = current == null ? defaultExpiry() : StoreBackend.KEEP_EXPIRY;
+                long written = backend.write(name, key, expected, encoded, expiresAt);
+                if (written != StoreBackend.CONFLICT) {
+                    if (cacheWrites) {
+                        // A plain immutable value reads back from its JSON as an equal value: it stands for
+                        // that read. When this write took the version right after the stamp that proved
+                        // current, nothing else changed between (not the expiry either): the new version
+                        // proves it. Otherwise the next read checks version and expiry in the store.
+                        long provenAt = stamp != StoreBackend.NO_CHANGE_STAMP && written == stamp + 1
+                                ? written : StoreBackend.NO_CHANGE_STAMP;
+                        cache.remember(name, key, new ReadCache.Held<>(type, new Versioned<>(next, written),
+                                current == null ? expiresAt : current.expiresAt(), provenAt), encoded.length);
+                    }
+                    return next;
+                }
             }
             backOff(attempt);
         }
@@ -317,6 +420,7 @@ public final class SharedMap<V> {
         checkKey(key);
         store.ensureOpen();
         StoredEntry removed = backend.remove(name, key, StoreBackend.ANY);
+        forget(key);
         return removed == null ? null : decode(removed.json(), key);
     }
 
@@ -332,7 +436,11 @@ public final class SharedMap<V> {
             throw new IllegalArgumentException("expected version must be a version (0 or more), not " + expectedVersion);
         }
         store.ensureOpen();
-        return backend.remove(name, key, expectedVersion) != null;
+        boolean removed = backend.remove(name, key, expectedVersion) != null;
+        if (removed) {
+            forget(key);
+        }
+        return removed;
     }
 
     /** The keys, sorted, as a snapshot. */
@@ -369,9 +477,9 @@ public final class SharedMap<V> {
     public Map<String, V> entries() {
         Map<String, V> snapshot = new LinkedHashMap<>();
         for (String key : keys()) {
-            StoredEntry found = backend.get(name, key);
+            ReadCache.Held<V> found = read(key);
             if (found != null) {
-                snapshot.put(key, decode(found.json(), key));
+                snapshot.put(key, found.value());
             }
         }
         return Collections.unmodifiableMap(snapshot);
@@ -390,7 +498,17 @@ public final class SharedMap<V> {
         store.ensureOpen();
         List<String> keys = new ArrayList<>();
         backend.forEachKey(name, keys::add);
-        keys.forEach(key -> backend.remove(name, key, StoreBackend.ANY));
+        for (String key : keys) {
+            backend.remove(name, key, StoreBackend.ANY);
+            forget(key);
+        }
+    }
+
+    /** Drops what this process caches for key, which is gone: only to free the room, reads never trust it. */
+    private void forget(String key) {
+        if (cache != null) {
+            cache.forget(name, key);
+        }
     }
 
     private void checkKey(String key) {

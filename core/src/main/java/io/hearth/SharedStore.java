@@ -1,6 +1,7 @@
 package io.hearth;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hearth.internal.ImmutableTypes;
 import io.hearth.internal.Json;
 import io.hearth.internal.Names;
 import io.hearth.internal.TimeToLive;
@@ -65,6 +66,10 @@ public final class SharedStore implements AutoCloseable {
     private final StoreBackend backend;
     private final BackendLimits limits;
     private final Json json;
+    /** This process's decoded values, or null: turned off, or the backend supports none. */
+    private final ReadCache readCache;
+    /** Whether the store reads with its own plain mapper, so a plain value just written stands for its read. */
+    private final boolean plainMapper;
     private final Map<String, SharedCounter> counterHandles = new ConcurrentHashMap<>();
     private final Map<String, List<Consumer<BroadcastMessage>>> subscribers = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -73,10 +78,12 @@ public final class SharedStore implements AutoCloseable {
     /** Set once the backend is closing: nothing may reach it after. */
     private volatile boolean detached;
 
-    private SharedStore(StoreBackend backend, ObjectMapper mapper) {
+    private SharedStore(StoreBackend backend, ObjectMapper mapper, boolean plainMapper, long readCacheBytes) {
         this.backend = backend;
         this.limits = backend.limits();
         this.json = new Json(mapper, limits.maxValueBytes());
+        this.readCache = backend.supportsReadCache() ? ReadCache.bounded(readCacheBytes) : null;
+        this.plainMapper = plainMapper;
         backend.startDelivery(this::deliver);
     }
 
@@ -92,7 +99,7 @@ public final class SharedStore implements AutoCloseable {
      * @throws IllegalArgumentException if no backend on the class path serves the URI's scheme
      */
     public static SharedStore open(URI uri) {
-        return withBackend(provider(uri).open(uri, StoreOptions.DEFAULTS), new ObjectMapper());
+        return withBackend(provider(uri).open(uri, StoreOptions.DEFAULTS), null, ReadCache.DEFAULT_BYTES);
     }
 
     /** The backend provider on the class path for the URI's scheme. */
@@ -111,10 +118,13 @@ public final class SharedStore implements AutoCloseable {
                 + " on the class path: 'file' needs module hearth-file, 'redis' needs module hearth-redis");
     }
 
-    /** The store over an opened backend; closes the backend when that fails, so nothing leaks. */
-    private static SharedStore withBackend(StoreBackend backend, ObjectMapper mapper) {
+    /**
+     * The store over an opened backend, reading values with mapper (null: a plain one of its own);
+     * closes the backend when that fails, so nothing leaks.
+     */
+    private static SharedStore withBackend(StoreBackend backend, ObjectMapper mapper, long readCacheBytes) {
         try {
-            return new SharedStore(backend, mapper);
+            return new SharedStore(backend, mapper != null ? mapper : new ObjectMapper(), mapper == null, readCacheBytes);
         } catch (RuntimeException e) {
             try {
                 backend.close();
@@ -190,7 +200,9 @@ public final class SharedStore implements AutoCloseable {
     }
 
     /**
-     * The map with this name, whose values are read as type. Maps exist once written to.
+     * The map with this name, whose values are read as type. Maps exist once written to. Reads of
+     * a type no caller can change (records of strings, numbers and enums, and such) are served from
+     * this process's read cache while the store proves the entry unchanged: see {@link SharedMap}.
      *
      * @throws IllegalArgumentException if the name is over its limit, or begins with U+0001, which
      *                                  Hearth's own maps (those of locks and leaderships) begin with
@@ -203,7 +215,9 @@ public final class SharedStore implements AutoCloseable {
         }
         Objects.requireNonNull(type, "type");
         ensureOpen();
-        return new SharedMap<>(this, backend, json, name, type, limits.maxKeyBytes());
+        boolean cached = readCache != null && ImmutableTypes.isImmutable(type);
+        return new SharedMap<>(this, backend, json, name, type, limits.maxKeyBytes(), cached ? readCache : null,
+                cached && plainMapper && ImmutableTypes.isPlain(type));
     }
 
     /**
@@ -311,10 +325,10 @@ public final class SharedStore implements AutoCloseable {
         return backend.broadcast(topic, payload, waitForAcks);
     }
 
-    /** How full the store is. */
+    /** How full the store is, and how this process's read cache does. */
     public StoreStats stats() {
         ensureOpen();
-        return backend.stats();
+        return backend.stats().withReadCache(readCache == null ? ReadCacheStats.OFF : readCache.stats());
     }
 
     /**
@@ -384,6 +398,7 @@ public final class SharedStore implements AutoCloseable {
         private int maxBroadcastBytes = StoreOptions.DEFAULTS.maxBroadcastBytes();
         private final Set<String> given = new LinkedHashSet<>();
         private ObjectMapper objectMapper;
+        private long readCacheBytes = ReadCache.DEFAULT_BYTES;
 
         private Builder(Path path) {
             this.path = Objects.requireNonNull(path, "path");
@@ -470,6 +485,19 @@ public final class SharedStore implements AutoCloseable {
         }
 
         /**
+         * Bounds this process's cache of decoded map values at about this many bytes of heap; 0
+         * turns it off. Default 32 MiB: 69,042 records of 111 bytes of JSON, which took 25.9 MB of
+         * heap. Each entry is counted as twice its JSON and key plus 240 bytes (486 bytes for those
+         * records, which measured 360 each: benchmarks/READ-CACHE.md), so the bound errs high; values
+         * that decode to much more than twice their JSON take more. Not a setting of the store
+         * file: each process sets its own.
+         */
+        public Builder readCacheBytes(long bytes) {
+            this.readCacheBytes = check("readCacheBytes", bytes, 0, Long.MAX_VALUE);
+            return this;
+        }
+
+        /**
          * Opens the store, creating its files when absent.
          *
          * @throws MissingJvmOptionsException  if this JVM lacks options Chronicle Map needs
@@ -480,7 +508,7 @@ public final class SharedStore implements AutoCloseable {
             URI uri = path.toAbsolutePath().toUri();
             StoreOptions options = new StoreOptions(maxEntries, expectedEntries, expectedKeyBytes, maxKeyBytes, expectedValueBytes,
                     maxValueBytes, maxCounters, maxWorkers, maxBroadcastBytes, given);
-            return withBackend(provider(uri).open(uri, options), objectMapper != null ? objectMapper : new ObjectMapper());
+            return withBackend(provider(uri).open(uri, options), objectMapper, readCacheBytes);
         }
 
         private static long check(String setting, long value, long min, long max) {

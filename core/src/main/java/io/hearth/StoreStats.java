@@ -17,10 +17,30 @@ package io.hearth;
  * @param growths          times the store grew while in use (file store: a shard of entries split, a
  *                         counter table added; 0 on Redis)
  * @param generation       how many parts the entries are spread over now (file store: shards; 1 on Redis)
+ * @param readCache        this process's cache of decoded map values (the only figures here that are this
+ *                         process's own rather than the store's)
  */
 public record StoreStats(long entries, long capacity, int counters, int counterCapacity, long fileBytes,
                          int maxKeyBytes, int maxValueBytes, int maxBroadcastBytes, int workerCapacity,
-                         long growths, int generation) {
+                         long growths, int generation, ReadCacheStats readCache) {
+
+    /** The store's figures as a backend reports them, without a read cache ({@link ReadCacheStats#OFF}). */
+    public StoreStats(long entries, long capacity, int counters, int counterCapacity, long fileBytes,
+                      int maxKeyBytes, int maxValueBytes, int maxBroadcastBytes, int workerCapacity,
+                      long growths, int generation) {
+        this(entries, capacity, counters, counterCapacity, fileBytes, maxKeyBytes, maxValueBytes, maxBroadcastBytes,
+                workerCapacity, growths, generation, ReadCacheStats.OFF);
+    }
+
+    public StoreStats {
+        java.util.Objects.requireNonNull(readCache, "readCache");
+    }
+
+    /** These figures with readCache's in place of the ones here. */
+    public StoreStats withReadCache(ReadCacheStats readCache) {
+        return new StoreStats(entries, capacity, counters, counterCapacity, fileBytes, maxKeyBytes, maxValueBytes,
+                maxBroadcastBytes, workerCapacity, growths, generation, readCache);
+    }
 
     /** {@code entries / capacity}, from 0.0 to 1.0. */
     public double fillRatio() {

@@ -23,6 +23,13 @@ public interface StoreBackend extends AutoCloseable {
     long NO_EXPIRY = 0;
     /** The expiry time for {@link #write} meaning "whatever the entry has now" (none for a new entry). */
     long KEEP_EXPIRY = -1;
+    /**
+     * What {@link #getIfChanged} returns when the live entry's version is the one the caller knows.
+     * Compare by identity: it is this one object, and no entry (version 0 names none).
+     */
+    StoredEntry UNCHANGED = new StoredEntry(ABSENT, new byte[0], NO_EXPIRY);
+    /** What {@link #changeStamp} returns on a backend that keeps none: it proves nothing. */
+    long NO_CHANGE_STAMP = Long.MIN_VALUE;
 
     /** The limits this store was created with. */
     BackendLimits limits();
@@ -58,6 +65,39 @@ public interface StoreBackend extends AutoCloseable {
      * conditional write, whether or not anything has removed it yet.
      */
     StoredEntry get(String map, String key);
+
+    /**
+     * As {@link #get}, unless the live entry's version is knownVersion and its expiry knownExpiresAt:
+     * then {@link #UNCHANGED}, having done as little as it can (on the file store: one look-up of
+     * the entry under the key's lock, as every read; no checksum, no JSON handed out, nothing
+     * decoded). A knownVersion of {@link #ABSENT} is a plain {@link #get}. Called only when
+     * {@link #supportsReadCache()} is true; this default is a plain get.
+     */
+    default StoredEntry getIfChanged(String map, String key, long knownVersion, long knownExpiresAt) {
+        return get(map, key);
+    }
+
+    /**
+     * A number that moves whenever anything changes what a read of any entry returns (a write, a
+     * removal, a change of expiry, a repair), and that the change moves before the call making it
+     * returns; or {@link #NO_CHANGE_STAMP}. A caller that reads it, then reads an entry, may hand
+     * out what it read for as long as this still returns the same number (and the entry's expiry
+     * has not come): nothing was changed since, by any process. On the file store, the header's
+     * version sequence, one read of shared memory. Default: {@link #NO_CHANGE_STAMP}.
+     */
+    default long changeStamp() {
+        return NO_CHANGE_STAMP;
+    }
+
+    /**
+     * True when {@link io.hearth.SharedStore}'s cache of decoded values pays and is sound here, checked
+     * with {@link #getIfChanged} on every read: that call costs a small part of a {@link #get}
+     * (no round trip to a server), and a version, once handed out, never names another value of the
+     * key while this backend is open (the version sequence is never reset under it). Default false.
+     */
+    default boolean supportsReadCache() {
+        return false;
+    }
 
     /**
      * Writes json if the entry's version is {@code expectedVersion} ({@link #ANY}, {@link #ABSENT}, or a version).

@@ -69,6 +69,61 @@ final class EntryStore implements AutoCloseable {
      * @throws io.hearth.HearthException naming the map, the key and the file, when the entry's checksum fails
      */
     StoredEntry get(String compositeKey) {
+        return verifiedGet(compositeKey);
+    }
+
+    /**
+     * The stored entry, or null; {@link StoreBackend#UNCHANGED} when the live entry's version is
+     * knownVersion and its expiry knownExpiresAt. That answer reads the entry through Chronicle's
+     * {@code get} under the key's stripe and does not verify its checksum: the value the caller
+     * holds was verified when it was read, and a version or expiry that damage changed sends the
+     * call down the verified path (docs/GUARANTEES.md, "Damage the check finds"). Any other answer
+     * comes from {@link #get}, verified, in a second look-up.
+     *
+     * @throws io.hearth.HearthException naming the map, the key and the file, when the entry's checksum fails
+     */
+    StoredEntry getIfChanged(String compositeKey, long knownVersion, long knownExpiresAt) {
+        if (knownVersion == ABSENT) {
+            return verifiedGet(compositeKey);
+        }
+        byte[] value = unverifiedGet(compositeKey);
+        if (value == null) {
+            return null;
+        }
+        if (value.length >= EntryValue.HEADER && EntryValue.version(value) == knownVersion
+                && EntryValue.expiresAt(value) == knownExpiresAt
+                && !EntryValue.expired(knownExpiresAt, System::currentTimeMillis)) {
+            return StoreBackend.UNCHANGED;
+        }
+        return verifiedGet(compositeKey);
+    }
+
+    /**
+     * The value bytes stored under the key (version, expiry, JSON), or null, read by Chronicle's
+     * {@code get} holding the key's stripe, without verifying the entry's checksum.
+     */
+    private byte[] unverifiedGet(String compositeKey) {
+        while (true) {
+            long routing = header.routing();
+            EntryShards.Shard shard = shards.forKey(compositeKey, routing);
+            int stripe = locks.stripeOf(shard.index(), KeySegments.segmentOf(shard.map(), compositeKey));
+            if (!locks.lock(stripe)) {
+                locks.repairAfterDeadHolder();
+                continue;
+            }
+            try {
+                if (header.routing() == routing) {
+                    return shard.map().get(compositeKey);
+                }
+                // A split moved the routing between our look and our lock: look again.
+            } finally {
+                locks.unlock(stripe);
+            }
+        }
+    }
+
+    /** The stored entry, or null, its checksum verified. */
+    private StoredEntry verifiedGet(String compositeKey) {
         return locked(compositeKey, (shard, context, stripe) -> {
             context.updateLock().lock(); // verifying the checksum needs it; Chronicle cannot upgrade a read lock
             MapEntry<String, byte[]> entry = context.entry();
@@ -80,7 +135,7 @@ final class EntryStore implements AutoCloseable {
             }
             Data<byte[]> value = entry.value();
             long expiresAt = EntryValue.expiresAt(value);
-            if (EntryValue.expired(expiresAt, System.currentTimeMillis())) {
+            if (EntryValue.expired(expiresAt, System::currentTimeMillis)) {
                 return null;
             }
             byte[] json = new byte[Math.toIntExact(value.size() - EntryValue.HEADER)];
@@ -224,6 +279,7 @@ final class EntryStore implements AutoCloseable {
                 return null;
             }
             byte[] raw = entry.value().get().clone(); // Chronicle reuses the array for its next read
+            header.nextVersion(); // moves the sequence, which read caches trust while it stands still
             journal.recordRemove(stripe, compositeKey);
             context.remove(entry);
             header.addEntries(-1);
@@ -248,6 +304,7 @@ final class EntryStore implements AutoCloseable {
                 return true;
             }
             EntryValue.setExpiresAt(value, expiresAt);
+            header.nextVersion(); // the version stays, but the sequence moves: a read cache holds the old expiry
             journal.recordPut(stripe, compositeKey, value);
             try {
                 context.replaceValue(entry, context.wrapValueAsData(value)); // the same size: in place

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.function.LongSupplier;
 import net.openhft.chronicle.hash.Data;
 
 /**
@@ -63,6 +64,11 @@ final class EntryValue {
     /** Whether an entry with this expiry is gone at nowMillis: from its deadline on. */
     static boolean expired(long expiresAt, long nowMillis) {
         return expiresAt != StoreBackend.NO_EXPIRY && nowMillis >= expiresAt;
+    }
+
+    /** As {@link #expired(long, long)}, reading the clock only for an entry that expires. */
+    static boolean expired(long expiresAt, LongSupplier clock) {
+        return expiresAt != StoreBackend.NO_EXPIRY && clock.getAsLong() >= expiresAt;
     }
 
     static boolean expired(Data<byte[]> value, long nowMillis) {

@@ -148,6 +148,26 @@ final class FileBackend implements StoreBackend {
     }
 
     @Override
+    public StoredEntry getIfChanged(String map, String key, long knownVersion, long knownExpiresAt) {
+        return call(() -> entries.getIfChanged(CompositeKeys.of(map, key), knownVersion, knownExpiresAt));
+    }
+
+    /** The header's version sequence, which every change to an entry moves (format version 5). */
+    @Override
+    public long changeStamp() {
+        return store.header().versionSequence();
+    }
+
+    /**
+     * True: {@link #getIfChanged} is one look-up in shared memory, and versions come from
+     * the header's sequence, which never goes back while the store is open.
+     */
+    @Override
+    public boolean supportsReadCache() {
+        return true;
+    }
+
+    @Override
     public long write(String map, String key, long expectedVersion, byte[] json, long expiresAt) {
         if (expiresAt > 0) {
             store.header().markExpiryUsed();

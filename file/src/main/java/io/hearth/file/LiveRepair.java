@@ -50,6 +50,9 @@ final class LiveRepair implements MapLockTable.Repair {
 
     @Override
     public void repair(BitSet deadStripes) {
+        // Holding every stripe, before anything changes: what a repair drops or does again is a
+        // change no read cache may trust its old answer across (StoreHeader.versionSequence).
+        header.nextVersion();
         List<RedoJournal.Intent> journaled = journal.intents();
         Set<SegmentSnapshots.ShardSegment> halfDone = new LinkedHashSet<>();
         for (EntryShards.Shard shard : shards.all()) {

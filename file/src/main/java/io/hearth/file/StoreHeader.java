@@ -19,7 +19,7 @@ import java.nio.file.Path;
  *   +-------------------+---------+---------+---------+---------+---------+---------+---------+---------+
  *   40 most entries, 0 for no limit (long)   48 created, epoch ms (long)   56 map lock stripes (int)
  *   64 store id (16 random bytes, also stored in the entries file: see {@link EntriesFile#ID_KEY})
- *  128 version sequence (long)   192 entry count (long)   256 broadcast tail (long)
+ *  128 version sequence (long: raised by every change to what a read of an entry returns)   192 entry count (long)   256 broadcast tail (long)
  *  320 recovery owner (long: an owner word, see {@link MapLockTable})   384 live recoveries done (long)
  *  448 repair snapshot length (long, see {@link SegmentSnapshots}; 0 when no repair is under way)
  *  512 space epoch: raised whenever a hole left in an entries file is cut off (long, see {@link EntriesSpace})
@@ -37,7 +37,13 @@ import java.nio.file.Path;
 final class StoreHeader {
     static final long MAGIC = 0x312E485452414548L; // "HEARTH.1" read as a little-endian long
     static final long INITIALISING_MAGIC = 0x7E7E485452414548L; // "HEARTH~~": a crash during creation left this
-    static final int FORMAT_VERSION = 4;
+    /**
+     * 5: the version sequence is raised by every change to what a read of an entry returns (a
+     * write, a removal, a change of expiry, a live repair), not only by writes, so that a process
+     * may trust a value it read while the sequence has not moved (the read cache, {@code SharedMap}).
+     * A process of format 4 would remove entries without raising it: it must not share the file.
+     */
+    static final int FORMAT_VERSION = 5;
     static final int LENGTH = 4096;
 
     static final int MAGIC_OFFSET = 0;
@@ -199,12 +205,20 @@ final class StoreHeader {
         file.setLongRelease(MAGIC_OFFSET, MAGIC);
     }
 
-    /** A version never handed out before: versions grow with every write in the store. */
+    /**
+     * A version never handed out before: versions grow with every write in the store. A removal,
+     * a change of expiry and a live repair take one too, and throw it away, so that the sequence
+     * moves with every change to what a read returns ({@link #versionSequence}).
+     */
     long nextVersion() {
         return file.getAndAddLong(VERSION_SEQUENCE_OFFSET, 1) + 1;
     }
 
-    /** The newest version handed out. */
+    /**
+     * The newest version handed out. While it stays the same, no entry changed: each change takes
+     * a version holding the entry's stripe, before it touches Chronicle and before it returns, so a
+     * read made after this was read, and anything it found, still stands while this reads the same.
+     */
     long versionSequence() {
         return file.getLongVolatile(VERSION_SEQUENCE_OFFSET);
     }

@@ -87,6 +87,8 @@ final class ClusterEndpoints {
             body.put("growths", stats.growths());
             body.put("generation", stats.generation());
             body.put("attached_processes", store.workers().size());
+            body.putObject("read_cache").put("hits", stats.readCache().hits()).put("misses", stats.readCache().misses())
+                    .put("entries", stats.readCache().size()).put("max_bytes", stats.readCache().maximumBytes());
             Replies.json(exchange, 200, mapper, body);
         };
     }

@@ -1,5 +1,6 @@
 package io.hearth.http;
 
+import io.hearth.ReadCacheStats;
 import io.hearth.SharedStore;
 import io.hearth.StoreStats;
 import io.undertow.server.HttpHandler;
@@ -78,11 +79,24 @@ final class RequestMetrics {
         gauge(out, "hearth_store_growths", "Times the store grew while in use (entry shards split, counter tables added).", stats.growths());
         gauge(out, "hearth_store_generation", "Shards the store's entries are spread over.", stats.generation());
         gauge(out, "hearth_store_attached_processes", "Live processes attached to the store.", store.workers().size());
+        ReadCacheStats cache = stats.readCache();
+        counter(out, "hearth_read_cache_hits_total", "Map reads in this worker process answered from its read cache, the entry's version checked.", cache.hits());
+        counter(out, "hearth_read_cache_misses_total", "Map reads in this worker process of a cached type that decoded the stored JSON.", cache.misses());
+        gauge(out, "hearth_read_cache_entries", "Decoded values this worker process's read cache holds now.", cache.size());
+        gauge(out, "hearth_read_cache_max_bytes", "The bound on this worker process's read cache, in estimated heap bytes (0: off).", cache.maximumBytes());
         return out.toString();
     }
 
     private static void gauge(StringBuilder out, String name, String help, double value) {
-        header(out, name, "gauge", help);
+        sample(out, name, "gauge", help, value);
+    }
+
+    private static void counter(StringBuilder out, String name, String help, double value) {
+        sample(out, name, "counter", help, value);
+    }
+
+    private static void sample(StringBuilder out, String name, String type, String help, double value) {
+        header(out, name, type, help);
         out.append(name).append(' ').append(number(value)).append('\n');
     }
 

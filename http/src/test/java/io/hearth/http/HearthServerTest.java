@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hearth.SharedMap;
 import io.hearth.SharedStore;
 import io.hearth.Subscription;
 import java.io.OutputStream;
@@ -269,11 +270,19 @@ class HearthServerTest {
     @Test
     void healthStatsAndMetricsDescribeTheWorkerAndTheStore() {
         RawHttp.request(port, "PUT", "/objects/m/k", JSON, "{}");
+        SharedMap<String> names = store.map("m", String.class); // a type the read cache takes, read in this process
+        names.put("name", "Ada");
+        names.get("name");
+        names.get("name");
         RawHttp.request(port, "GET", "/nope");
         assertThat(RawHttp.request(port, "GET", "/health").json().get("status").asText()).isEqualTo("ok");
         JsonNode stats = RawHttp.request(port, "GET", "/stats").json();
-        assertThat(stats.get("entries").asLong()).isEqualTo(1);
-        assertThat(stats.get("fill_ratio").asDouble()).isEqualTo(1.0 / stats.get("capacity").asLong());
+        assertThat(stats.get("entries").asLong()).isEqualTo(2);
+        assertThat(stats.get("fill_ratio").asDouble()).isEqualTo(2.0 / stats.get("capacity").asLong());
+        assertThat(stats.get("read_cache").get("hits").asLong()).isEqualTo(1);
+        assertThat(stats.get("read_cache").get("misses").asLong()).isEqualTo(1);
+        assertThat(stats.get("read_cache").get("entries").asLong()).isEqualTo(1);
+        assertThat(stats.get("read_cache").get("max_bytes").asLong()).isEqualTo(32L << 20);
 
         RawHttp.Response metrics = RawHttp.request(port, "GET", "/metrics");
         assertThat(metrics.header("Content-Type")).startsWith("text/plain; version=0.0.4");
@@ -281,7 +290,11 @@ class HearthServerTest {
                 .contains("hearth_http_requests_total{route=\"/objects/{map}/{key}\",method=\"PUT\",status=\"201\"} 1\n")
                 .contains("hearth_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1\n")
                 .contains("hearth_http_request_duration_seconds_bucket{route=\"/health\",le=\"+Inf\"} 1\n")
-                .contains("hearth_store_entries 1\n")
+                .contains("hearth_store_entries 2\n")
+                .contains("# TYPE hearth_read_cache_hits_total counter\nhearth_read_cache_hits_total 1\n")
+                .contains("hearth_read_cache_misses_total 1\n")
+                .contains("hearth_read_cache_entries 1\n")
+                .contains("hearth_read_cache_max_bytes " + (32L << 20) + "\n")
                 .contains("hearth_store_fill_ratio ")
                 .contains("hearth_worker_info{pid=\"" + pid + "\"} 1\n");
         for (String line : metrics.body().split("\n")) {

@@ -140,6 +140,115 @@ public abstract class CrossProcessContract {
     }
 
     @Test
+    void aValueReadTwiceInOneProcessIsReadAgainFromTheStoreOnceAnotherProcessHasWrittenOrRemovedTheKey() {
+        String location = store();
+        try (SharedStore store = Stores.open(location);
+             ChildJvm writer = ChildJvm.start(StoreChild.class, "ack-writes", location)) {
+            writer.awaitLine("READY", CHILD_TIMEOUT);
+            SharedMap<Tally> map = store.map("visible", Tally.class);
+            boolean caching = store.stats().readCache().maximumBytes() > 0;
+            for (int n = 1; n <= 200; n++) {
+                writer.send((n % 2 == 0 ? "put " : "update ") + n);
+                long version = Long.parseLong(writer.awaitLine("ACK", CHILD_TIMEOUT).split(" ")[1]);
+                Versioned<Tally> first = map.getVersioned("latest");
+                long hitsBefore = store.stats().readCache().hits();
+                Versioned<Tally> second = map.getVersioned("latest"); // the entry is unchanged: cached, on a store that caches
+                assertThat(first.value().n()).as("first read after ack %d", n).isEqualTo(n);
+                assertThat(first.version()).isEqualTo(version);
+                assertThat(second).isEqualTo(first);
+                if (caching) {
+                    assertThat(second.value()).as("the second read is the cached object").isSameAs(first.value());
+                    assertThat(store.stats().readCache().hits()).isEqualTo(hitsBefore + 1);
+                }
+                if (n % 10 == 0) {
+                    writer.send("remove");
+                    assertThat(writer.awaitLine("ACK", CHILD_TIMEOUT)).isEqualTo("removed");
+                    assertThat(map.getVersioned("latest")).as("read after the removal %d", n).isNull();
+                    assertThat(map.get("latest")).isNull();
+                }
+            }
+        }
+    }
+
+    @Test
+    void fourProcessesOfTwoThreadsReadingAndUpdatingAHundredKeysKeepExactTotalsAndNoReadIsOlderThanAnUpdateThatReturnedBeforeIt() {
+        int processes = 4;
+        int threads = 2;
+        int keys = 100;
+        int updates = hammerUpdates();
+        String location = store();
+        List<ChildJvm> children = new ArrayList<>();
+        try (SharedStore store = Stores.open(location)) {
+            for (int i = 0; i < processes; i++) {
+                children.add(ChildJvm.start(StoreChild.class, "cache-hammer", location,
+                        String.valueOf(threads), String.valueOf(updates), String.valueOf(keys)));
+            }
+            awaitValue(() -> store.counter("barrier.ready").get(), processes);
+            store.counter("barrier.go").set(1);
+
+            long[] counts = new long[keys];
+            long[] sums = new long[keys];
+            for (ChildJvm child : children) {
+                String[] childCounts = child.awaitLine("COUNTS", CHILD_TIMEOUT).split(" ");
+                String[] childSums = child.awaitLine("SUMS", CHILD_TIMEOUT).split(" ");
+                for (int k = 0; k < keys; k++) {
+                    counts[k] += Long.parseLong(childCounts[k]);
+                    sums[k] += Long.parseLong(childSums[k]);
+                }
+                assertThat(child.awaitLine("BACKWARDS", CHILD_TIMEOUT)).as("reads older than an acknowledged update or an earlier read").isEqualTo("0");
+                long hits = Long.parseLong(child.awaitLine("HITS", CHILD_TIMEOUT));
+                if (store.stats().readCache().maximumBytes() > 0) {
+                    assertThat(hits).as("reads the child's cache answered").isPositive();
+                }
+                assertThat(child.awaitExit(CHILD_TIMEOUT)).isZero();
+            }
+            SharedMap<Tally> tallies = store.map("cached-tallies", Tally.class);
+            long total = 0;
+            for (int k = 0; k < keys; k++) {
+                Tally stored = tallies.get("k" + k);
+                assertThat(stored == null ? 0 : stored.n()).as("key k%d", k).isEqualTo(counts[k]);
+                // Every update of the key returned a distinct value from 1 to its total exactly when
+                // the sum is the triangular number: two updates that read the same value break this.
+                assertThat(sums[k]).as("sum of what the updates of k%d returned", k).isEqualTo(counts[k] * (counts[k] + 1) / 2);
+                total += counts[k];
+            }
+            assertThat(total).isEqualTo((long) processes * threads * updates);
+        } finally {
+            children.forEach(ChildJvm::close);
+        }
+    }
+
+    @Test
+    void aReadInAnyProcessNeverReturnsAValueOlderThanTheNewestWriteAcknowledgedBeforeTheReadBegan() {
+        int writes = hammerUpdates();
+        String location = store();
+        List<ChildJvm> readers = new ArrayList<>();
+        try (SharedStore store = Stores.open(location);
+             ChildJvm writer = ChildJvm.start(StoreChild.class, "acked-writer", location, String.valueOf(writes))) {
+            for (int i = 0; i < 2; i++) {
+                readers.add(ChildJvm.start(StoreChild.class, "fresh-reader", location, "2"));
+            }
+            awaitValue(() -> store.counter("barrier.ready").get(), 3);
+            store.counter("barrier.go").set(1);
+            assertThat(writer.awaitLine("WROTE", CHILD_TIMEOUT)).isEqualTo(String.valueOf(writes));
+            for (ChildJvm reader : readers) {
+                assertThat(reader.awaitLine("STALE", CHILD_TIMEOUT)).as("stale reads, first ones: %s",
+                        reader.linesSeen()).isEqualTo("0");
+                assertThat(Long.parseLong(reader.awaitLine("READS", CHILD_TIMEOUT))).isPositive();
+                long hits = Long.parseLong(reader.awaitLine("HITS", CHILD_TIMEOUT));
+                if (store.stats().readCache().maximumBytes() > 0) {
+                    assertThat(hits).as("reads the reader's cache answered").isPositive();
+                }
+                assertThat(reader.awaitLine("LAST", CHILD_TIMEOUT)).isEqualTo(String.valueOf(writes));
+                assertThat(reader.awaitExit(CHILD_TIMEOUT)).isZero();
+            }
+            assertThat(writer.awaitExit(CHILD_TIMEOUT)).isZero();
+        } finally {
+            readers.forEach(ChildJvm::close);
+        }
+    }
+
+    @Test
     void anEntryAndACounterWrittenWithATimeToLiveInOneProcessAreReadInAnotherBeforeTheDeadlineAndAreAbsentAfter() {
         String location = store();
         long timeToLive = 300;

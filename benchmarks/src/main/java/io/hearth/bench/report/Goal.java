@@ -9,7 +9,9 @@ public record Goal(String id, String baseline, boolean atMost, double factor, St
             new Goal("counter.increment.contended", "raw.mmap.getAndAdd.contended", true, 2,
                     "counter.increment.contended within 2× raw.mmap.getAndAdd.contended"),
             new Goal("map.get", "raw.chronicle.get", true, 1.3, "map.get within 1.3× raw.chronicle.get"),
-            new Goal("map.update", "raw.chronicle.rmw", true, 1.5, "map.update within 1.5× raw.chronicle.rmw"),
+            // 2× since issue 14 (1.5× before): an update runs its function outside every lock, so it is a read,
+            // an encode and a locked compare-and-write where the floor is one locked rewrite.
+            new Goal("map.update", "raw.chronicle.rmw", true, 2, "map.update within 2× raw.chronicle.rmw"),
             new Goal("map.get.grown", "map.get.presized", true, 1.5,
                     "map.get.grown within 1.5× map.get.presized (a million entries)"),
             new Goal("map.put.grown", "map.put.presized", true, 1.5,

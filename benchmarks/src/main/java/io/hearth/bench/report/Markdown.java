@@ -37,9 +37,11 @@ public final class Markdown {
         goals(md, byId);
         md.append("## Hearth against its floors\n\n")
                 .append("The floors: `raw.mmap.*` is a `VarHandle` atomic on a `MappedByteBuffer` of a file that a second process maps too;\n")
-                .append("`raw.chronicle.*` is Chronicle Map (`ChronicleMap<String, byte[]>`) used directly, with the same key and a `byte[]` as long as Hearth's JSON.\n\n");
+                .append("`raw.chronicle.*` is Chronicle Map (`ChronicleMap<String, byte[]>`) used directly, with the same key and a `byte[]` as long as Hearth's JSON.\n")
+                .append("`map.get` is served from the read cache (the store proves the entry unchanged on every call); `map.get.uncached` is the same\n")
+                .append("get in a store opened with `readCacheBytes(0)`, which reads and decodes the JSON every time, as a changed entry does.\n\n");
         table(md, byId, run.notMeasured(), "Hearth", List.of(
-                "counter.increment.1proc", "counter.increment.contended", "map.get", "map.put", "map.update",
+                "counter.increment.1proc", "counter.increment.contended", "map.get", "map.get.uncached", "map.put", "map.update",
                 "map.update.contended", "visibility.pingpong"));
         md.append("## Redis against Hearth\n\n")
                 .append("Jedis, one plain connection, to a local `redis-server` on loopback with no persistence; `redis.get` and `redis.set`\n")
