@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.hearth.internal.Json;
@@ -502,6 +503,36 @@ public final class SharedMap<V> {
             backend.remove(name, key, StoreBackend.ANY);
             forget(key);
         }
+    }
+
+    /**
+     * Calls listener with every change that any process makes from now on to this map's keys that
+     * begin with keyPrefix ("" for every key): each write, removal and expiry, in the order of
+     * their versions, each once. Listeners run on the store's change delivery thread, one change at
+     * a time. When changes were missed, because the listener fell further behind than the store keeps
+     * (on the file store, the newest 65,536 changes to any map of the store, or fewer when they are large) or a
+     * writer died before recording its change, the listener is told so by a {@link Change.Kind#GAP}
+     * naming the versions missed, never silently. Close the subscription to stop.
+     *
+     * @throws UnsupportedOperationException on a store that keeps no change log
+     */
+    public Subscription watch(String keyPrefix, Consumer<Change<V>> listener) {
+        return watch(keyPrefix, store.changeFeed().newest(), listener);
+    }
+
+    /**
+     * As {@link #watch(String, Consumer)}, starting after afterVersion rather than now: a watcher
+     * that restarts names the last version it handled and is handed every change since, or a gap
+     * first when the store no longer has them all.
+     *
+     * @throws IllegalArgumentException if afterVersion is negative or newer than any version the store has handed out
+     */
+    public Subscription watch(String keyPrefix, long afterVersion, Consumer<Change<V>> listener) {
+        Objects.requireNonNull(keyPrefix, "keyPrefix");
+        Objects.requireNonNull(listener, "listener");
+        store.ensureOpen();
+        return store.changeFeed().watch(name, keyPrefix, afterVersion, stored -> json.decode(stored, reader,
+                "a change to map '" + name + "'"), listener);
     }
 
     /** Drops what this process caches for key, which is gone: only to free the room, reads never trust it. */

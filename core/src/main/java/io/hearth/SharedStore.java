@@ -75,6 +75,8 @@ public final class SharedStore implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<String, SharedLock> locks = new ConcurrentHashMap<>();
     private final List<Leadership> leaderships = new CopyOnWriteArrayList<>();
+    /** The watches of this store's maps, made by the first watch; null until then. */
+    private ChangeFeed changeFeed;
     /** Set once the backend is closing: nothing may reach it after. */
     private volatile boolean detached;
 
@@ -350,9 +352,33 @@ public final class SharedStore implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             leaderships.forEach(Leadership::close); // resign, telling the listeners, while the backend works
+            closeChangeFeed();
             locks.values().forEach(SharedLock::releaseOnClose);
             detached = true;
             backend.close();
+        }
+    }
+
+    /**
+     * The store's change feed, started by the first watch.
+     *
+     * @throws UnsupportedOperationException on a backend that keeps no change log
+     */
+    synchronized ChangeFeed changeFeed() {
+        ensureOpen();
+        if (changeFeed == null) {
+            io.hearth.spi.ChangeLog log = backend.changeLog();
+            if (log == null) {
+                throw new UnsupportedOperationException("store " + backend.location() + " keeps no change log to watch");
+            }
+            changeFeed = new ChangeFeed(backend.location(), log);
+        }
+        return changeFeed;
+    }
+
+    private synchronized void closeChangeFeed() {
+        if (changeFeed != null) {
+            changeFeed.close();
         }
     }
 

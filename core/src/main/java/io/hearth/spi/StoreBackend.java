@@ -142,6 +142,14 @@ public interface StoreBackend extends AutoCloseable {
 
     StoreStats stats();
 
+    /**
+     * The log of map changes that {@link io.hearth.SharedMap#watch} reads, or null when this
+     * backend keeps none. Asked once, by the store's first watch.
+     */
+    default ChangeLog changeLog() {
+        return null;
+    }
+
     /** Detaches this process and releases the backend's resources. Called once. */
     @Override
     void close();

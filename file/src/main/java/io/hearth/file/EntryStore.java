@@ -49,11 +49,15 @@ final class EntryStore implements AutoCloseable {
     private final long maxEntries;
     private final MapLockTable locks;
     private final RedoJournal journal;
+    /** Where every write and removal is recorded, or null when the store has no change log. */
+    private final ChangeRing changes;
     /** Why the last growth failed, and until when not to try again (a full disk fails fast, but not for free). */
     private volatile RuntimeException growthFailure;
     private volatile long noGrowthUntilNanos;
 
-    EntryStore(EntryShards shards, ShardSplit split, StoreFile store, MapLockTable locks, RedoJournal journal) {
+    EntryStore(EntryShards shards, ShardSplit split, StoreFile store, MapLockTable locks, RedoJournal journal,
+               ChangeRing changes) {
+        this.changes = changes;
         this.shards = shards;
         this.split = split;
         this.header = store.header();
@@ -228,7 +232,13 @@ final class EntryStore implements AutoCloseable {
                 if (entry == null) {
                     header.addEntries(-1);
                 }
+                if (changes != null) {
+                    changes.recordNone(version);
+                }
                 throw translate(shard, e);
+            }
+            if (changes != null) {
+                changes.recordWrite(version, compositeKey, value);
             }
             return version;
         });
@@ -279,10 +289,14 @@ final class EntryStore implements AutoCloseable {
                 return null;
             }
             byte[] raw = entry.value().get().clone(); // Chronicle reuses the array for its next read
-            header.nextVersion(); // moves the sequence, which read caches trust while it stands still
-            journal.recordRemove(stripe, compositeKey);
+            // The removal's own version moves the sequence, which read caches trust while it stands still.
+            long version = header.nextVersion();
+            journal.recordRemove(stripe, compositeKey, version, ChangeRing.KIND_REMOVAL);
             context.remove(entry);
             header.addEntries(-1);
+            if (changes != null) {
+                changes.recordRemoval(version, ChangeRing.KIND_REMOVAL, compositeKey);
+            }
             return expired ? null : EntryValue.entry(raw);
         });
     }
@@ -304,7 +318,10 @@ final class EntryStore implements AutoCloseable {
                 return true;
             }
             EntryValue.setExpiresAt(value, expiresAt);
-            header.nextVersion(); // the version stays, but the sequence moves: a read cache holds the old expiry
+            long moved = header.nextVersion(); // the version stays, but the sequence moves: a read cache holds the old expiry
+            if (changes != null) {
+                changes.recordNone(moved);
+            }
             journal.recordPut(stripe, compositeKey, value);
             try {
                 context.replaceValue(entry, context.wrapValueAsData(value)); // the same size: in place
@@ -345,10 +362,14 @@ final class EntryStore implements AutoCloseable {
                 if (!EntryValue.expired(entry.value(), nowMillis)) {
                     return;
                 }
-                journal.recordRemove(stripe, key);
+                long version = header.nextVersion();
+                journal.recordRemove(stripe, key, version, ChangeRing.KIND_EXPIRY);
                 CreationSteps.reached("sweep-journaled");
                 entry.doRemove();
                 CreationSteps.reached("sweep-removed");
+                if (changes != null) {
+                    changes.recordRemoval(version, ChangeRing.KIND_EXPIRY, key);
+                }
                 journal.clear(stripe);
                 header.addEntries(-1);
                 removed[0]++;

@@ -48,6 +48,8 @@ final class FileBackend implements StoreBackend {
     private final BroadcastRing broadcasts;
     private final ExpirySweeper sweeper;
     private final BackendLimits limits;
+    /** The change log, or null when it could not be made (a full disk): watching is then refused. */
+    private final ChangeRing changes;
     private final long pid = Processes.currentPid();
     private final long processStart = Processes.currentStartTicks();
     private final long startAfter;
@@ -60,13 +62,14 @@ final class FileBackend implements StoreBackend {
 
     /** Attaches this process to the opened store; the caller holds the store's open lock. */
     FileBackend(FileChannel channel, StoreFile store, EntryShards shards, ShardSplit split, RedoJournal journal,
-                SegmentSnapshots snapshots) throws IOException {
+                SegmentSnapshots snapshots, ChangeRing changes) throws IOException {
+        this.changes = changes;
         this.path = store.path();
         this.channel = channel;
         this.store = store;
         this.shards = shards;
-        LiveRepair repair = new LiveRepair(shards, split, store, snapshots, journal);
-        this.entries = new EntryStore(shards, split, store, new MapLockTable(store, pid, repair), journal);
+        LiveRepair repair = new LiveRepair(shards, split, store, snapshots, journal, changes);
+        this.entries = new EntryStore(shards, split, store, new MapLockTable(store, pid, repair), journal, changes);
         this.counters = new CounterTables(store, pid);
         this.workers = new WorkerTable(store);
         this.broadcasts = new BroadcastRing(store, workers);
@@ -275,6 +278,11 @@ final class FileBackend implements StoreBackend {
             }
             return new SweepStep(Math.toIntExact(examined), Math.toIntExact(removed));
         });
+    }
+
+    @Override
+    public io.hearth.spi.ChangeLog changeLog() {
+        return changes;
     }
 
     @Override

@@ -38,8 +38,11 @@ final class LiveRepair implements MapLockTable.Repair {
     private final SegmentSnapshots snapshots;
     private final RedoJournal journal;
     private final int stripes;
+    private final ChangeRing changes;
 
-    LiveRepair(EntryShards shards, ShardSplit split, StoreFile store, SegmentSnapshots snapshots, RedoJournal journal) {
+    LiveRepair(EntryShards shards, ShardSplit split, StoreFile store, SegmentSnapshots snapshots, RedoJournal journal,
+               ChangeRing changes) {
+        this.changes = changes;
         this.shards = shards;
         this.split = split;
         this.header = store.header();
@@ -52,7 +55,10 @@ final class LiveRepair implements MapLockTable.Repair {
     public void repair(BitSet deadStripes) {
         // Holding every stripe, before anything changes: what a repair drops or does again is a
         // change no read cache may trust its old answer across (StoreHeader.versionSequence).
-        header.nextVersion();
+        long version = header.nextVersion();
+        if (changes != null) {
+            changes.recordNone(version);
+        }
         List<RedoJournal.Intent> journaled = journal.intents();
         Set<SegmentSnapshots.ShardSegment> halfDone = new LinkedHashSet<>();
         for (EntryShards.Shard shard : shards.all()) {
@@ -115,7 +121,7 @@ final class LiveRepair implements MapLockTable.Repair {
                 }
             }
         }
-        RedoJournal.replay(journaled, shards);
+        journal.replay(journaled, shards);
         split.resumeIfCutShort();
         long before = header.entryCount();
         header.setEntryCount(shards.countEntries());

@@ -90,6 +90,14 @@ final class MappedFile {
         buffer.put(offset, bytes);
     }
 
+    void putBytes(int offset, byte[] bytes, int from, int length) {
+        buffer.put(offset, bytes, from, length);
+    }
+
+    void getBytes(int offset, byte[] into, int from, int length) {
+        buffer.get(offset, into, from, length);
+    }
+
     byte[] getBytes(int offset, int length) {
         byte[] bytes = new byte[length];
         buffer.get(offset, bytes);

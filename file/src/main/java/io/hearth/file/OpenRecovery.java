@@ -53,7 +53,7 @@ final class OpenRecovery {
             shards.fileOf(shard).recover(corruption -> problems.add(corruption.message())).close();
         }
         List<RedoJournal.Intent> journaled = journal.intents();
-        RedoJournal.replay(journaled, shards);
+        journal.replay(journaled, shards);
         split.resumeIfCutShort();
         // Recounted before the marks that make the next open repair are cleared.
         long before = header.entryCount();

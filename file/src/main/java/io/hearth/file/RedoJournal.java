@@ -31,7 +31,10 @@ final class RedoJournal {
     static final int KEY = 64;
     private static final int ALIGNMENT = 64;
 
-    /** A write recorded in a journal slot, to be done again by whoever repairs after its writer died. */
+    /**
+     * A write recorded in a journal slot, to be done again by whoever repairs after its writer died.
+     * A remove's value is its version and change kind ({@link #removal}).
+     */
     record Intent(int stripe, long kind, String compositeKey, byte[] value) {
     }
 
@@ -41,8 +44,15 @@ final class RedoJournal {
     private final int stripes;
     private final int maxCompositeKeyBytes;
     private final int maxValueBytes;
+    /** Where a write done again is recorded as a change, or null when the store has no change log. */
+    private final ChangeRing changes;
 
     RedoJournal(StoreFile store) {
+        this(store, null);
+    }
+
+    RedoJournal(StoreFile store, ChangeRing changes) {
+        this.changes = changes;
         StoreLayout layout = store.layout();
         this.file = store.mapped();
         this.journalOffset = Math.toIntExact(layout.journalOffset());
@@ -67,9 +77,13 @@ final class RedoJournal {
         record(stripe, PUT, compositeKey, value);
     }
 
-    /** Records a remove before it touches the entries file; the caller holds the stripe. */
-    void recordRemove(int stripe, String compositeKey) {
-        record(stripe, REMOVE, compositeKey, new byte[0]);
+    /**
+     * Records a remove before it touches the entries file, with its version and change kind
+     * ({@link ChangeRing#KIND_REMOVAL} or {@link ChangeRing#KIND_EXPIRY}); the caller holds the stripe.
+     */
+    void recordRemove(int stripe, String compositeKey, long version, int changeKind) {
+        record(stripe, REMOVE, compositeKey, java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(0, version).putInt(8, changeKind).array());
     }
 
     private void record(int stripe, long kind, String compositeKey, byte[] value) {
@@ -125,16 +139,24 @@ final class RedoJournal {
 
     /**
      * Does the recorded writes again, straight on Chronicle, in the shard each key lives in now: a
-     * put writes its whole value (version included), a remove removes. The caller holds every stripe, or no other process is attached.
+     * put writes its whole value (version included), a remove removes; each is recorded in the change
+     * log unless it is there already. The caller holds every stripe, or no other process is attached.
      */
-    static void replay(List<Intent> intents, EntryShards shards) {
+    void replay(List<Intent> intents, EntryShards shards) {
         long routing = shards.routing();
         for (Intent intent : intents) {
             ChronicleMap<String, byte[]> map = shards.forKey(intent.compositeKey(), routing).map();
             if (intent.kind() == PUT) {
                 map.put(intent.compositeKey(), intent.value());
+                if (changes != null && intent.value().length >= EntryValue.HEADER) {
+                    changes.recordWrite(EntryValue.version(intent.value()), intent.compositeKey(), intent.value());
+                }
             } else {
                 map.remove(intent.compositeKey());
+                if (changes != null && intent.value().length == 12) {
+                    java.nio.ByteBuffer removal = java.nio.ByteBuffer.wrap(intent.value()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    changes.recordRemoval(removal.getLong(0), removal.getInt(8), intent.compositeKey());
+                }
             }
         }
     }

@@ -85,7 +85,8 @@ final class StoreOpener {
                         + ", or remove the store file " + path + " and its entries files too to start an empty store");
             }
         }
-        RedoJournal journal = new RedoJournal(store);
+        ChangeRing changes = openChanges(store);
+        RedoJournal journal = new RedoJournal(store, changes);
         SegmentSnapshots snapshots = new SegmentSnapshots(store);
         EntryShards shards = new EntryShards(store, expectedKeyBytes, expectedValueBytes);
         ShardSplit split = new ShardSplit(shards, store);
@@ -105,7 +106,7 @@ final class StoreOpener {
                     }
                 }
             }
-            backend = new FileBackend(channel, store, shards, split, journal, snapshots);
+            backend = new FileBackend(channel, store, shards, split, journal, snapshots, changes);
         } catch (RuntimeException | IOException e) {
             shards.close();
             throw e;
@@ -192,6 +193,22 @@ final class StoreOpener {
         }
         throw new IncompatibleStoreException("store file " + path + " is missing or new but its entries file "
                 + EntriesFile.pathOf(path) + " already holds data; restore the store file or remove the entries file");
+    }
+
+    /**
+     * The store's change log, made when missing; null when it cannot be made (a full disk): the
+     * store opens and works without one, and watching it is refused saying so.
+     */
+    private static ChangeRing openChanges(StoreFile store) {
+        try {
+            return ChangeRing.openOrCreate(store);
+        } catch (IOException | RuntimeException e) {
+            System.getLogger(StoreOpener.class.getName()).log(System.Logger.Level.WARNING, "store " + store.path()
+                    + " opens without its change log " + ChangeRing.pathOf(store.path()) + ", which cannot be made ("
+                    + e.getMessage() + "): SharedMap.watch is refused in this process, and watchers elsewhere are told of"
+                    + " gaps where its writes should be");
+            return null;
+        }
     }
 
     /** For messages: the pids of the live processes attached to the store. */

@@ -60,6 +60,8 @@ public final class HearthServer implements AutoCloseable {
     private volatile InetSocketAddress address;
     /** The listener's connection counts, once it listens: the drain waits for its open connections to go. */
     private volatile ConnectorStatistics connections;
+    /** Its long polls are answered at once when it stops. */
+    private final ObjectEndpoints objects;
     /** Set by close(): every answer from then on closes its connection. */
     private volatile boolean draining;
     private final Object stopped = new Object();
@@ -71,6 +73,7 @@ public final class HearthServer implements AutoCloseable {
         RequestMetrics metrics = new RequestMetrics();
         CounterEndpoints counters = new CounterEndpoints(builder.store, mapper);
         ObjectEndpoints objects = new ObjectEndpoints(builder.store, mapper);
+        this.objects = objects;
         ClusterEndpoints cluster = new ClusterEndpoints(builder.store, mapper, metrics, builder.broadcastWait, builder.maxBroadcastWait);
         HttpHandler routes = new Routes(builder.token, builder.protectReads ? builder.token : null, builder.maxBodyBytes)
                 .change(Methods.POST, "/increment", counters.seedCannotBlock(), counters.increment())
@@ -233,6 +236,7 @@ public final class HearthServer implements AutoCloseable {
                 }
             }
             draining = true;
+            objects.closeWatches();
             awaitConnectionsClosed(shutdownTimeout.compareTo(DRAIN_LIMIT) < 0 ? shutdownTimeout : DRAIN_LIMIT);
             shutdown.shutdown(); // requests on connections still open are answered 503 from now on
             if (!shutdown.awaitShutdown(shutdownTimeout.toMillis())) {

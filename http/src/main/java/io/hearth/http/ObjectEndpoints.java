@@ -36,35 +36,86 @@ final class ObjectEndpoints {
 
     private final SharedStore store;
     private final ObjectMapper mapper;
+    private final ObjectWatches watches;
 
     ObjectEndpoints(SharedStore store, ObjectMapper mapper) {
         this.store = store;
         this.mapper = mapper;
+        this.watches = new ObjectWatches(watchAnswer());
     }
 
     /**
      * The value, then what is left of its time to live: two reads, so the header is as of the
      * second, and a write between them (rare, and as if it came just after the read) would show
-     * the new entry's.
+     * the new entry's. With {@code ?watch=VERSION}, a long poll ({@link ObjectWatches}).
      */
     HttpHandler get() {
         return exchange -> {
             SharedMap<StoredValue> map = map(exchange);
             String key = Requests.key(exchange, "key");
+            if (ObjectWatches.asked(exchange)) {
+                long known = ObjectWatches.knownVersion(exchange);
+                watches.await(exchange, map, key, known, ObjectWatches.timeout(exchange));
+                return;
+            }
             Versioned<StoredValue> current = map.getVersioned(key);
             EntityTags noneMatch = EntityTags.parse(exchange, Headers.IF_NONE_MATCH, true);
             if (current == null) {
                 throw HttpError.notFound("no entry '" + key + "' in map '" + map.name() + "'");
             }
-            exchange.getResponseHeaders().put(Headers.ETAG, EntityTags.of(current.version()));
-            timeToLiveHeader(exchange, map.timeToLive(key));
             if (noneMatch != null && noneMatch.matches(current)) {
-                exchange.setStatusCode(304);
-                exchange.endExchange();
+                notModified(exchange, map, key, current);
                 return;
             }
-            Replies.json(exchange, 200, mapper, current.value().tree());
+            answer(exchange, map, key, current);
         };
+    }
+
+    /** The entry with its ETag and time to live, 200. */
+    private void answer(HttpServerExchange exchange, SharedMap<StoredValue> map, String key, Versioned<StoredValue> current) {
+        exchange.getResponseHeaders().put(Headers.ETAG, EntityTags.of(current.version()));
+        timeToLiveHeader(exchange, map.timeToLive(key));
+        Replies.json(exchange, 200, mapper, current.value().tree());
+    }
+
+    /** 304, with the entry's ETag and time to live when it exists. */
+    private static void notModified(HttpServerExchange exchange, SharedMap<StoredValue> map, String key,
+                                    Versioned<StoredValue> current) {
+        if (current != null) {
+            exchange.getResponseHeaders().put(Headers.ETAG, EntityTags.of(current.version()));
+            timeToLiveHeader(exchange, map.timeToLive(key));
+        }
+        exchange.setStatusCode(304);
+        exchange.endExchange();
+    }
+
+    /** What a watch answers with: the GET's answer once the entry is past the version the client knows. */
+    private ObjectWatches.Answer watchAnswer() {
+        return new ObjectWatches.Answer() {
+            @Override
+            public boolean ifChanged(HttpServerExchange exchange, SharedMap<StoredValue> map, String key, long known) {
+                Versioned<StoredValue> current = map.getVersioned(key);
+                if (current == null ? known == SharedMap.ABSENT : current.version() == known) {
+                    return false;
+                }
+                if (current == null) {
+                    Errors.send(exchange, HttpError.notFound("no entry '" + key + "' in map '" + map.name() + "'"));
+                } else {
+                    answer(exchange, map, key, current);
+                }
+                return true;
+            }
+
+            @Override
+            public void unchanged(HttpServerExchange exchange, SharedMap<StoredValue> map, String key) {
+                notModified(exchange, map, key, map.getVersioned(key));
+            }
+        };
+    }
+
+    /** Answers every waiting watch now: the worker is stopping. */
+    void closeWatches() {
+        watches.close();
     }
 
     HttpHandler put() {
