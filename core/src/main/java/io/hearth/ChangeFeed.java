@@ -13,19 +13,19 @@ import java.util.function.Function;
 /**
  * A store's watches ({@link SharedMap#watch}), served by one daemon thread of its own that reads
  * the backend's {@link ChangeLog}: each watch keeps its own cursor, so one that falls behind, or
- * starts from an old version, holds up only itself. The thread starts with the first watch and
- * polls every millisecond while any watch is caught up; it is apart from broadcast delivery, so
+ * starts from an old version, holds up only itself. The thread starts with the first watch and,
+ * while every watch is caught up, looks again every {@link ChangeLog#idleWait()} (1 ms on the file store); it is apart from broadcast delivery, so
  * a slow listener delays neither broadcasts nor their acknowledgements.
  */
 final class ChangeFeed implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChangeFeed.class.getName());
     /** Versions one watch reads in one turn, so that watches take turns. */
     private static final int BATCH = 1024;
-    private static final long IDLE_PARK_NANOS = Duration.ofMillis(1).toNanos();
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
 
     private final String location;
     private final ChangeLog log;
+    private final long idleParkNanos;
     private final List<Watch<?>> watches = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private Thread thread;
@@ -33,6 +33,7 @@ final class ChangeFeed implements AutoCloseable {
     ChangeFeed(String location, ChangeLog log) {
         this.location = location;
         this.log = log;
+        this.idleParkNanos = log.idleWait().toNanos();
     }
 
     /** The newest version the log has handed out: where a watch that names none starts. */
@@ -114,7 +115,7 @@ final class ChangeFeed implements AutoCloseable {
                 continue;
             }
             if (!progressed) {
-                LockSupport.parkNanos(IDLE_PARK_NANOS);
+                LockSupport.parkNanos(idleParkNanos);
             }
         }
     }

@@ -14,6 +14,11 @@ public interface ChangeLog {
         void missed(long first, long last, String why);
     }
 
+    /** How long the delivery thread waits before it looks again, when every watch is caught up. Default 1 ms. */
+    default java.time.Duration idleWait() {
+        return java.time.Duration.ofMillis(1);
+    }
+
     /** The newest version handed out so far; the log holds nothing after it. */
     long newest();
 

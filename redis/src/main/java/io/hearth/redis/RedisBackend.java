@@ -29,6 +29,7 @@ final class RedisBackend implements StoreBackend {
     private final RedisWorkers workers;
     private final RedisBroadcasts broadcasts;
     private final RedisSweep sweep;
+    private final RedisChangeLog changes;
     private final long startAfter;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Heartbeat heartbeat;
@@ -42,6 +43,7 @@ final class RedisBackend implements StoreBackend {
         this.workers = new RedisWorkers(settings.location(), keys, calls);
         this.broadcasts = new RedisBroadcasts(settings.location(), keys, calls, workers);
         this.sweep = new RedisSweep(keys, calls);
+        this.changes = new RedisChangeLog(keys, calls);
         try {
             this.startAfter = workers.attach();
         } catch (RuntimeException e) {
@@ -155,6 +157,11 @@ final class RedisBackend implements StoreBackend {
     }
 
     /** Stops delivery, the listener and the heartbeat, unregisters the worker, then closes the pool. */
+    @Override
+    public io.hearth.spi.ChangeLog changeLog() {
+        return changes;
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {

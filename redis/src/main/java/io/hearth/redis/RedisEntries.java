@@ -53,7 +53,7 @@ final class RedisEntries {
         long timeToLive = expiresAt == StoreBackend.KEEP_EXPIRY ? -1
                 : expiresAt == StoreBackend.NO_EXPIRY ? 0 : Deadlines.millisUntil(expiresAt);
         Object result = calls.call("write key '" + key + "' of map '" + map + "'", jedis -> Scripts.WRITE.run(jedis,
-                List.of(keys.map(map), keys.version(), keys.entryCount(), keys.expiringEntries()),
+                List.of(keys.map(map), keys.version(), keys.entryCount(), keys.expiringEntries(), keys.changes()),
                 List.of(bytes(key), bytes(String.valueOf(expectedVersion)), json, bytes(String.valueOf(settings.maxEntries())),
                         bytes(String.valueOf(timeToLive)), RedisKeys.expiringEntry(map, key), keys.mapPrefix(),
                         RedisSweep.LIMIT_BYTES)));
@@ -77,7 +77,7 @@ final class RedisEntries {
     /** See {@link StoreBackend#remove}. */
     StoredEntry remove(String map, String key, long expectedVersion) {
         Object removed = calls.call("remove key '" + key + "' of map '" + map + "'", jedis -> Scripts.REMOVE.run(jedis,
-                List.of(keys.map(map), keys.entryCount(), keys.expiringEntries()),
+                List.of(keys.map(map), keys.entryCount(), keys.expiringEntries(), keys.version(), keys.changes()),
                 List.of(bytes(key), expectedVersion == StoreBackend.ANY ? ANY_BYTES : bytes(String.valueOf(expectedVersion)),
                         RedisKeys.expiringEntry(map, key))));
         return removed == null ? null : entry((List<?>) removed);

@@ -98,6 +98,11 @@ final class RedisKeys {
         return version;
     }
 
+    /** The change stream ({@link RedisChangeLog}): an entry per write and removal, its id the version. */
+    byte[] changes() {
+        return bytes(prefix + "changes");
+    }
+
     byte[] entryCount() {
         return entryCount;
     }

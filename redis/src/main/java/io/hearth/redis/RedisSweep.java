@@ -34,7 +34,8 @@ final class RedisSweep {
     /** One run: sweeps, then counts entries and counter names, in one script. */
     Counts run() {
         List<?> reply = (List<?>) calls.call("sweep what has expired", jedis -> Scripts.SWEEP.run(jedis,
-                List.of(keys.entryCount(), keys.expiringEntries(), keys.counterNames(), keys.expiringCounters()),
+                List.of(keys.entryCount(), keys.expiringEntries(), keys.counterNames(), keys.expiringCounters(), keys.version(),
+                        keys.changes()),
                 List.of(keys.mapPrefix(), keys.counterPrefix(), LIMIT_BYTES)));
         return new Counts((Long) reply.get(0), ((Long) reply.get(1)).intValue(),
                 (Long) reply.get(2) == LIMIT || (Long) reply.get(3) == LIMIT);

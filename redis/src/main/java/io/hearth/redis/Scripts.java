@@ -37,6 +37,14 @@ final class Scripts {
      * a sweep (through the expiry index, member "MAP NUL KEY", score the deadline) or a remove.
      */
     private static final String ENTRY = NOW + """
+            local function record_change(changes, version, member, kind, json)
+              local id = string.format('%d-0', version)
+              if json then
+                redis.pcall('XADD', changes, 'MAXLEN', '~', '@KEPT@', id, 'k', member, 't', kind, 'j', json)
+              else
+                redis.pcall('XADD', changes, 'MAXLEN', '~', '@KEPT@', id, 'k', member, 't', kind)
+              end
+            end
             local function parse(value)
               local colon = string.find(value, ':', 1, true)
               local head = string.sub(value, 1, colon - 1)
@@ -44,7 +52,7 @@ final class Scripts {
               if not slash then return head, nil, colon end
               return string.sub(head, 1, slash - 1), tonumber(string.sub(head, slash + 1)), colon
             end
-            local function sweep_entries(index, count, map_prefix, now, limit)
+            local function sweep_entries(index, count, map_prefix, now, limit, versions, changes)
               local due = redis.call('ZRANGEBYSCORE', index, '-inf', string.format('%d', now), 'LIMIT', 0, limit)
               for _, member in ipairs(due) do
                 local nul = string.find(member, string.char(0), 1, true)
@@ -59,13 +67,14 @@ final class Scripts {
                   if deadline then
                     redis.call('HDEL', map, field)
                     redis.call('DECR', count)
+                    record_change(changes, redis.call('INCR', versions), member, 'e', nil)
                   end
                   redis.call('ZREM', index, member)
                 end
               end
               return #due
             end
-            """;
+            """.replace("@KEPT@", String.valueOf(RedisChangeLog.KEPT));
 
     /** KEYS: map hash. ARGV: key. Returns {value, ms left (-1: no expiry)}, or nil when absent or expired. */
     static final Script READ = new Script("read", ENTRY + """
@@ -78,7 +87,7 @@ final class Scripts {
             return {value, left}
             """);
 
-    /** KEYS: map hash, version sequence, entry count, expiry index. ARGV: key, expected (-1 any, 0 absent, version),
+    /** KEYS: map hash, version sequence, entry count, expiry index, change stream. ARGV: key, expected (-1 any, 0 absent, version),
      * json, maxEntries (0: none), time to live (ms; 0 none, -1 keep the entry's), index member, map key prefix,
      * sweep limit. Returns the new version, 0 on conflict, or -count when the store is full (after sweeping what
      * had expired). An expired entry is absent here, but its field is still counted: writing over it counts nothing. */
@@ -101,7 +110,7 @@ final class Scripts {
               local max = tonumber(ARGV[4])
               local count = tonumber(redis.call('GET', KEYS[3]) or '0')
               if max > 0 and count >= max then
-                sweep_entries(KEYS[4], KEYS[3], ARGV[7], now, tonumber(ARGV[8]))
+                sweep_entries(KEYS[4], KEYS[3], ARGV[7], now, tonumber(ARGV[8]), KEYS[2], KEYS[5])
                 count = tonumber(redis.call('GET', KEYS[3]) or '0')
                 if count >= max then return -count end
               end
@@ -123,6 +132,7 @@ final class Scripts {
               redis.call('ZREM', KEYS[4], ARGV[6])
             end
             redis.call('HSET', KEYS[1], ARGV[1], head .. ':' .. ARGV[3])
+            record_change(KEYS[5], written, ARGV[6], 'w', ARGV[3])
             return written
             """);
 
@@ -149,7 +159,8 @@ final class Scripts {
             return 1
             """);
 
-    /** KEYS: map hash, entry count, expiry index. ARGV: key, expected (-1 any, or a version), index member. Returns
+    /** KEYS: map hash, entry count, expiry index, version sequence, change stream. ARGV: key, expected (-1 any, or a
+     * version), index member. The removal takes a version of its own, which the change stream records it at. Returns
      * what it removed as READ does, or nil when absent, expired (deleted then, as a sweep would) or of another version. */
     static final Script REMOVE = new Script("remove", ENTRY + """
             local current = redis.call('HGET', KEYS[1], ARGV[1])
@@ -162,6 +173,9 @@ final class Scripts {
             redis.call('HDEL', KEYS[1], ARGV[1])
             redis.call('DECR', KEYS[2])
             if deadline then redis.call('ZREM', KEYS[3], ARGV[3]) end
+            local kind = 'r'
+            if expired then kind = 'e' end
+            record_change(KEYS[5], redis.call('INCR', KEYS[4]), ARGV[3], kind, nil)
             if expired then return false end
             return {current, left}
             """);
@@ -305,13 +319,13 @@ final class Scripts {
             return 0
             """);
 
-    /** KEYS: entry count, expiry index, counter-name set, expiring-counter index. ARGV: map key prefix, counter key
+    /** KEYS: entry count, expiry index, counter-name set, expiring-counter index, version sequence, change stream. ARGV: map key prefix, counter key
      * prefix, limit. Deletes up to limit expired entries and forgets up to limit expired counters; returns
      * {entries, counter names, entry index members looked at, counter index members looked at}. */
     static final Script SWEEP = new Script("sweep", ENTRY + SWEEP_COUNTERS + """
             local now = now_ms()
             local limit = tonumber(ARGV[3])
-            local entries = sweep_entries(KEYS[2], KEYS[1], ARGV[1], now, limit)
+            local entries = sweep_entries(KEYS[2], KEYS[1], ARGV[1], now, limit, KEYS[5], KEYS[6])
             local counters = sweep_counters(KEYS[3], KEYS[4], ARGV[2], now, limit)
             return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('SCARD', KEYS[3]), entries, counters}
             """);
