@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -138,6 +139,46 @@ public final class SharedMap<V> {
     /** The map's name. */
     public String name() {
         return name;
+    }
+
+    /**
+     * This map as a {@link ConcurrentMap}, for code written against {@code java.util}: the same entries
+     * in every process, nothing held by the view (each call returns a new one; they are interchangeable).
+     * <ul>
+     *   <li>Every single-key method is atomic across threads and processes. {@code get},
+     *       {@code containsKey}, {@code getOrDefault}, {@code remove(key)} and {@code putIfAbsent} are this
+     *       map's. {@code compute}, {@code computeIfPresent} and {@code merge} are {@link #update}: the
+     *       function runs outside every lock and may run more than once, again with the newer value when
+     *       another writer got in first; when it throws, nothing is written. {@code computeIfAbsent} runs
+     *       its function only for an absent key, once; if another writer creates the key meanwhile, that
+     *       value is returned and the function's dropped. {@code put}, both {@code replace}s and
+     *       {@code remove(key, value)} read the entry with its version and write at that version
+     *       ({@link #compareAndPut}, {@link #compareAndRemove}), reading again on a conflict, so what
+     *       they return or compare is exactly what they replaced.</li>
+     *   <li>{@code replace(key, oldValue, newValue)} and {@code remove(key, value)} compare the decoded
+     *       value with {@code equals} (not as JSON, unlike {@link #replace}): records, strings, numbers,
+     *       {@code Map} and {@code JsonNode} compare by content; a class that does not override
+     *       {@code equals} never matches.</li>
+     *   <li>Expiry as this map's writes: {@code put} as {@link #put} (the default time to live of
+     *       {@link #withTimeToLive}, or none); {@code compute}, {@code computeIfPresent}, {@code merge} and
+     *       both {@code replace}s keep the entry's; an entry {@code compute}, {@code merge},
+     *       {@code putIfAbsent} or {@code computeIfAbsent} creates gets the default.</li>
+     *   <li>Null keys, values and functions throw {@link NullPointerException} (so does
+     *       {@code containsValue(null)}); {@code remove(key, null)} is false, as in
+     *       {@code ConcurrentHashMap}. A key that is not a {@code String} is in no entry; a key this map
+     *       refuses (empty, with NUL, too long) throws {@link IllegalArgumentException}, as here.</li>
+     *   <li>{@code entrySet}, {@code keySet}, {@code values}, {@code forEach}, {@code containsValue},
+     *       {@code equals} and {@code hashCode} walk a snapshot, the one {@link #entries()} takes as the
+     *       walk begins; {@code size}, {@code isEmpty} and {@code clear} are {@link #size()} and
+     *       {@link #clear()}. None is atomic as a whole. Changes through them write through, as in
+     *       {@code ConcurrentHashMap}: an iterator's {@code remove} removes the key whatever it holds by
+     *       then (use {@code remove(key, value)} to remove only the value seen), an entry's {@code setValue}
+     *       is {@code put} and returns the snapshot's value, and {@code replaceAll} is
+     *       {@code computeIfPresent} on each key of a snapshot of the keys.</li>
+     * </ul>
+     */
+    public ConcurrentMap<String, V> asMap() {
+        return new ConcurrentMapView<>(this);
     }
 
     /** The value under key, or null. */
@@ -554,7 +595,7 @@ public final class SharedMap<V> {
      * Spins first, then yields, then parks briefly with jitter. The park stays short (at most
      * about 50 us): a long one lets the other contender win every round and starves this one.
      */
-    private static void backOff(int attempt) {
+    static void backOff(int attempt) {
         if (attempt < 4) {
             Thread.onSpinWait();
         } else if (attempt < 16) {

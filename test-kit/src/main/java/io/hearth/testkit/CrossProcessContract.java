@@ -78,6 +78,35 @@ public abstract class CrossProcessContract {
         }
     }
 
+    @Test
+    void fourProcessesOfTwoThreadsMergingOneKeyThroughAsMapAtOnceLoseNoMerge() {
+        int processes = 4;
+        int threads = 2;
+        int merges = hammerUpdates();
+        String location = store();
+        List<ChildJvm> children = new ArrayList<>();
+        try (SharedStore store = Stores.open(location)) {
+            for (int i = 0; i < processes; i++) {
+                children.add(ChildJvm.start(StoreChild.class, "merge-hammer", location,
+                        String.valueOf(threads), String.valueOf(merges)));
+            }
+            awaitValue(() -> store.counter("barrier.ready").get(), processes);
+            store.counter("barrier.go").set(1); // every child is past its start-up: they start together
+
+            long mergeSum = 0;
+            for (ChildJvm child : children) {
+                mergeSum += Long.parseLong(child.awaitLine("MERGE_SUM", CHILD_TIMEOUT));
+                assertThat(child.awaitExit(CHILD_TIMEOUT)).isZero();
+            }
+            long total = (long) processes * threads * merges;
+            assertThat(store.map("merged", Integer.class).asMap().get("total")).isEqualTo((int) total);
+            // Each merge returned a distinct value from 1 to the total exactly when the sum is the triangular number.
+            assertThat(mergeSum).isEqualTo(total * (total + 1) / 2);
+        } finally {
+            children.forEach(ChildJvm::close);
+        }
+    }
+
     /** Counters each process creates and removes per round in the churn test; 10,000 unless round trips make that slow. */
     protected int churnCounters() {
         return 10_000;

@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * The other side of the cross-process tests: a separate JVM that opens a store (a file path, or
@@ -41,6 +43,7 @@ public final class StoreChild {
             case "cache-hammer" -> cacheHammer(path, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "acked-writer" -> ackedWriter(path, Integer.parseInt(args[2]));
             case "fresh-reader" -> freshReader(path, Integer.parseInt(args[2]));
+            case "merge-hammer" -> mergeHammer(path, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
     }
@@ -72,6 +75,35 @@ public final class StoreChild {
             System.out.println("INCREMENT_SUM " + incrementSum.get());
             System.out.println("UPDATE_SUM " + updateSum.get());
         }
+    }
+
+    /**
+     * Waits at the barrier in the store, then each thread does {@code merge("total", 1, Integer::sum)} on map
+     * "merged" through {@link SharedMap#asMap()} merges times; prints the sum of what the merges returned.
+     */
+    private static void mergeHammer(String path, int threads, int merges) throws Exception {
+        try (SharedStore store = Stores.open(path)) {
+            ConcurrentMap<String, Integer> merged = store.map("merged", Integer.class).asMap();
+            awaitGo(store);
+            System.out.println("MERGE_SUM " + sumOfCalls(threads, merges, () -> merged.merge("total", 1, Integer::sum)));
+        }
+    }
+
+    /** Makes the call times on each of threads threads at once; returns the sum of what the calls returned. */
+    private static long sumOfCalls(int threads, int times, LongSupplier call) throws InterruptedException {
+        AtomicLong sum = new AtomicLong();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            workers.add(new Thread(() -> {
+                long mine = 0;
+                for (int i = 0; i < times; i++) {
+                    mine += call.getAsLong();
+                }
+                sum.addAndGet(mine);
+            }));
+        }
+        startAndJoin(workers);
+        return sum.get();
     }
 
     /**
