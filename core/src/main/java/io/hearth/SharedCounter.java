@@ -2,8 +2,10 @@ package io.hearth;
 
 import io.hearth.internal.TimeToLive;
 import io.hearth.spi.CounterCell;
+import io.hearth.spi.CounterReading;
 import io.hearth.spi.StoreBackend;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -93,6 +95,19 @@ public final class SharedCounter {
     public Optional<Duration> timeToLive() {
         store.ensureOpen();
         return TimeToLive.left(cell.expiresAt());
+    }
+
+    /**
+     * The value and the expiry together, as they were at one instant; null when the counter does
+     * not exist now (never written, removed, or expired). What a dump of the store writes.
+     *
+     * @throws UnsupportedOperationException on a backend that cannot read them together
+     */
+    public CounterSnapshot snapshot() {
+        store.ensureOpen();
+        CounterReading reading = cell.read();
+        return reading == null ? null : new CounterSnapshot(name, reading.value(),
+                reading.expiresAt() == StoreBackend.NO_EXPIRY ? null : Instant.ofEpochMilli(reading.expiresAt()));
     }
 
     @Override

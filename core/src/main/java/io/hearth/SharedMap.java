@@ -1,6 +1,7 @@
 package io.hearth;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -193,6 +194,20 @@ public final class SharedMap<V> {
         store.ensureOpen();
         ReadCache.Held<V> found = read(key);
         return found == null ? null : found.versioned();
+    }
+
+    /**
+     * The entry under key as one read of the store found it: value, version and expiry together,
+     * which {@link #getVersioned} and {@link #timeToLive} called one after the other cannot promise
+     * (another process may write between them). Null when absent. Reads the store, never the
+     * read cache. What a dump of the store writes.
+     */
+    public EntrySnapshot<V> snapshot(String key) {
+        checkKey(key);
+        store.ensureOpen();
+        StoredEntry found = backend.get(name, key);
+        return found == null ? null : new EntrySnapshot<>(name, key, decode(found.json(), key), found.version(),
+                found.expiresAt() == StoreBackend.NO_EXPIRY ? null : Instant.ofEpochMilli(found.expiresAt()));
     }
 
     /**

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -199,6 +202,35 @@ public final class SharedStore implements AutoCloseable {
         Names.check(name, "counter name", limits.maxCounterNameBytes(), "the counter name limit");
         ensureOpen();
         return backend.removeCounter(name);
+    }
+
+    /**
+     * The names of the maps that hold at least one live entry, sorted, as a snapshot (maps written
+     * meanwhile may or may not be in it); Hearth's own maps (of locks and leaderships) are left out.
+     * A map exists while it has an entry: its name goes when its last entry is removed or expires.
+     *
+     * @throws UnsupportedOperationException on a backend that cannot list its maps
+     */
+    public SortedSet<String> mapNames() {
+        ensureOpen();
+        SortedSet<String> names = new TreeSet<>();
+        for (String name : backend.mapNames()) {
+            if (!name.startsWith(RESERVED_MAP_PREFIX)) {
+                names.add(name);
+            }
+        }
+        return Collections.unmodifiableSortedSet(names);
+    }
+
+    /**
+     * The names of the counters that exist now (created and not removed or expired), sorted, as a
+     * snapshot: counters named meanwhile may or may not be in it. Reading them creates nothing.
+     *
+     * @throws UnsupportedOperationException on a backend that cannot list its counters
+     */
+    public SortedSet<String> counterNames() {
+        ensureOpen();
+        return Collections.unmodifiableSortedSet(new TreeSet<>(backend.counterNames()));
     }
 
     /**

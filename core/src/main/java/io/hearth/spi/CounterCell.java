@@ -20,4 +20,15 @@ public interface CounterCell {
      * @return whether the counter existed
      */
     boolean expireAt(long expiresAt);
+
+    /**
+     * The counter's value and expiry as they were at one instant, or null when the counter does not
+     * exist (never named, removed, or expired): what a dump writes, where reading {@link #get} and
+     * {@link #expiresAt} one after the other could pair a value with an expiry it never had.
+     *
+     * @throws UnsupportedOperationException if this backend cannot (the default)
+     */
+    default CounterReading read() {
+        throw new UnsupportedOperationException("this backend cannot read a counter's value and expiry together");
+    }
 }

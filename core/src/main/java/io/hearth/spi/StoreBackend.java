@@ -6,6 +6,7 @@ import io.hearth.StoreStats;
 import io.hearth.WorkerInfo;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -123,6 +124,27 @@ public interface StoreBackend extends AutoCloseable {
 
     /** Calls action with each live key of the map; entries written meanwhile may or may not be seen. */
     void forEachKey(String map, Consumer<String> action);
+
+    /**
+     * The names of the maps that hold at least one live entry, Hearth's own (beginning with
+     * U+0001) included, in no particular order; maps written meanwhile may or may not be in it.
+     * For tools that walk a whole store (a dump).
+     *
+     * @throws UnsupportedOperationException if this backend cannot list its maps (the default)
+     */
+    default Set<String> mapNames() {
+        throw new UnsupportedOperationException("the store at " + location() + " cannot list its maps");
+    }
+
+    /**
+     * The names of the live counters (created, not removed, not expired), in no particular order;
+     * counters named meanwhile may or may not be in it.
+     *
+     * @throws UnsupportedOperationException if this backend cannot list its counters (the default)
+     */
+    default Set<String> counterNames() {
+        throw new UnsupportedOperationException("the store at " + location() + " cannot list its counters");
+    }
 
     /** Live attached processes. */
     List<WorkerInfo> workers();

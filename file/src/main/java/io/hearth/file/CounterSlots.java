@@ -173,6 +173,26 @@ final class CounterSlots {
         return expired;
     }
 
+    /** The names in this table of counters live at nowMillis (named and not expired); reads without the lock. */
+    List<String> liveNames(long nowMillis) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int slot = 0; slot < slots; slot++) {
+            int offset = slotOffset(slot);
+            int state = state(offset);
+            if (state > 0) {
+                long expiresAt = expiresAt(offset);
+                int length = file.getIntPlain(offset + NAME_LENGTH);
+                if ((expiresAt == 0 || nowMillis < expiresAt) && length >= 1 && length <= MAX_NAME_BYTES) {
+                    String name = file.getUtf8(offset + NAME, length);
+                    if (state(offset) == state) { // not removed and named again while the name was read
+                        names.add(name);
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
     /** Adds a line for each damaged slot and each name seen twice; adds the names to seen; returns how many names. */
     int check(List<String> problems, Map<String, String> seen, CounterHash hash) {
         int names = 0;

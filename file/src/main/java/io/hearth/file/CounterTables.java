@@ -3,6 +3,7 @@ package io.hearth.file;
 import io.hearth.HearthException;
 import io.hearth.StoreFullException;
 import io.hearth.internal.Names;
+import io.hearth.spi.CounterReading;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -212,6 +214,31 @@ final class CounterTables implements AutoCloseable {
     /** Counter names in use (an expired counter's until its slot is freed). */
     long named() {
         return header.countersNamed();
+    }
+
+    /** The names of the live counters of every table; lock-free, so names made or removed meanwhile may or may not be in it. */
+    Set<String> liveNames() {
+        Set<String> names = new HashSet<>();
+        long now = System.currentTimeMillis();
+        for (int index = 0; table(index) != null; index++) {
+            names.addAll(table(index).liveNames(now));
+        }
+        return names;
+    }
+
+    /** The value and expiry of a live counter's slot at one instant, or null once it is no longer live. */
+    static CounterReading read(Slot slot) {
+        while (true) {
+            long expiresAt = slot.table().expiresAt(slot.offset());
+            long value = slot.table().file().getLongVolatile(slot.offset() + CounterSlots.VALUE);
+            if (!live(slot)) {
+                return null;
+            }
+            if (slot.table().expiresAt(slot.offset()) == expiresAt) {
+                return new CounterReading(value, expiresAt);
+            }
+            // The expiry changed between the two reads (expire or persist): read both again.
+        }
     }
 
     /** The slot holding the name, expired or not, or null. */

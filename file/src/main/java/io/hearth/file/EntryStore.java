@@ -424,6 +424,22 @@ final class EntryStore implements AutoCloseable {
         return header.entryCount();
     }
 
+    /** The names of the maps with a live entry, Hearth's own included; a weakly consistent walk of every entry. */
+    Set<String> mapNames() {
+        Set<String> names = new HashSet<>();
+        long now = System.currentTimeMillis();
+        forEachEntry(entry -> {
+            if (!EntryValue.expired(entry.value(), now)) {
+                String compositeKey = entry.key().get();
+                int separator = compositeKey.indexOf(CompositeKeys.SEPARATOR);
+                if (separator > 0) {
+                    names.add(compositeKey.substring(0, separator));
+                }
+            }
+        });
+        return names;
+    }
+
     /** One Chronicle call on the key's segment, in the shard the routing sends it to, holding that segment's stripe. */
     private <T> T locked(String compositeKey, Call<T> call) {
         while (true) {

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -143,6 +144,16 @@ final class FileBackend implements StoreBackend {
     @Override
     public boolean removeCounter(String name) {
         return counters.remove(name);
+    }
+
+    @Override
+    public Set<String> counterNames() {
+        return counters.liveNames();
+    }
+
+    @Override
+    public Set<String> mapNames() {
+        return call(entries::mapNames);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.hearth.file;
 
 import io.hearth.spi.CounterCell;
+import io.hearth.spi.CounterReading;
 import io.hearth.spi.StoreBackend;
 
 /**
@@ -100,6 +101,25 @@ final class FileCounter implements CounterCell {
     @Override
     public boolean expireAt(long expiresAt) {
         return tables.expireAt(name, expiresAt);
+    }
+
+    @Override
+    public CounterReading read() {
+        while (true) {
+            CounterTables.Slot current = slot;
+            if (current == null || !live(current)) {
+                current = tables.find(name);
+                if (current == null) {
+                    return null;
+                }
+                slot = current;
+            }
+            CounterReading reading = CounterTables.read(current);
+            if (reading != null) {
+                return reading;
+            }
+            // Removed or expired while read: find the name again, which tells whether it lives on.
+        }
     }
 
     /** The slot to write, naming the counter again when it was removed or expired. */

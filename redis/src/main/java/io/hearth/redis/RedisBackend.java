@@ -11,6 +11,7 @@ import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoredEntry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -85,6 +86,16 @@ final class RedisBackend implements StoreBackend {
     @Override
     public CounterCell findCounter(String name) {
         return counters.find(name);
+    }
+
+    @Override
+    public Set<String> counterNames() {
+        return counters.liveNames();
+    }
+
+    @Override
+    public Set<String> mapNames() {
+        return entries.mapNames();
     }
 
     @Override

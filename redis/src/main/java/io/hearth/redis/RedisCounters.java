@@ -6,12 +6,17 @@ import static io.hearth.redis.RedisCalls.string;
 import io.hearth.HearthException;
 import io.hearth.StoreFullException;
 import io.hearth.spi.CounterCell;
+import io.hearth.spi.CounterReading;
 import io.hearth.spi.StoreBackend;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
  * The store's counters: each a decimal string under its own key, its name in the set of names. A
@@ -50,6 +55,28 @@ final class RedisCounters {
     CounterCell find(String name) {
         RedisCounter counter = new RedisCounter(name, 0);
         return (Long) counter.run("find counter", Scripts.COUNTER_FIND) == 1 ? counter : null;
+    }
+
+    /** The names of the counters that exist: the name set, a page at a time, less those Redis has expired. */
+    Set<String> liveNames() {
+        return calls.call("list the counters", jedis -> {
+            Set<String> names = new HashSet<>(); // SSCAN may return a name twice while the set is rehashed
+            ScanParams params = new ScanParams().count(500);
+            byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
+            do {
+                ScanResult<byte[]> page = jedis.sscan(keys.counterNames(), cursor, params);
+                if (!page.getResult().isEmpty()) {
+                    List<byte[]> args = new ArrayList<>();
+                    args.add(keys.counterPrefix());
+                    args.addAll(page.getResult());
+                    for (Object live : (List<?>) Scripts.COUNTERS_LIVE.run(jedis, List.of(keys.expiringCounters()), args)) {
+                        names.add(string((byte[]) live));
+                    }
+                }
+                cursor = page.getCursorAsBytes();
+            } while (!Arrays.equals(cursor, ScanParams.SCAN_POINTER_START_BINARY));
+            return names;
+        });
     }
 
     private StoreFullException full(String name, long count) {
@@ -131,6 +158,16 @@ final class RedisCounters {
         public long expiresAt() {
             long left = calls.call("read the expiry of counter '" + name + "'", jedis -> jedis.pttl(key));
             return Deadlines.expiresAt(left); // -1 (no expiry) and -2 (no key) are both none
+        }
+
+        @Override
+        public CounterReading read() {
+            Object reply = run("read counter", Scripts.COUNTER_READ);
+            if (reply == null) {
+                return null;
+            }
+            List<?> both = (List<?>) reply;
+            return new CounterReading(Long.parseLong(string((byte[]) both.get(0))), Deadlines.expiresAt((Long) both.get(1)));
         }
 
         @Override

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.function.Consumer;
 import redis.clients.jedis.params.ScanParams;
@@ -105,6 +106,60 @@ final class RedisEntries {
             return found;
         });
         new HashSet<>(names).forEach(action); // HSCAN may return a key twice while the hash is rehashed
+    }
+
+    /**
+     * The names of the maps with a live entry: the map hashes under the prefix (SCAN), less those
+     * whose every field has expired by the server's clock (not yet swept).
+     */
+    Set<String> mapNames() {
+        String mapPrefix = string(keys.mapPrefix());
+        List<String> hashes = calls.call("list the maps", jedis -> {
+            List<String> found = new ArrayList<>();
+            ScanParams params = new ScanParams().match(bytes(globEscaped(mapPrefix) + "*")).count(500);
+            byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
+            do {
+                ScanResult<byte[]> page = jedis.scan(cursor, params, bytes("hash"));
+                for (byte[] key : page.getResult()) {
+                    found.add(string(key).substring(mapPrefix.length()));
+                }
+                cursor = page.getCursorAsBytes();
+            } while (!Arrays.equals(cursor, ScanParams.SCAN_POINTER_START_BINARY));
+            return found;
+        });
+        Set<String> names = new HashSet<>(); // SCAN may return a key twice
+        for (String map : hashes) {
+            if (!names.contains(map) && hasLiveEntry(map)) {
+                names.add(map);
+            }
+        }
+        return names;
+    }
+
+    /** Whether the map's hash has a field whose deadline has not come by the server's clock. */
+    private boolean hasLiveEntry(String map) {
+        return calls.call("list map '" + map + "'", jedis -> {
+            List<String> time = jedis.time();
+            long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+            ScanParams params = new ScanParams().count(500);
+            byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
+            do {
+                ScanResult<Map.Entry<byte[], byte[]>> page = jedis.hscan(keys.map(map), cursor, params);
+                for (Map.Entry<byte[], byte[]> entry : page.getResult()) {
+                    long deadline = deadline(entry.getValue());
+                    if (deadline == NONE || deadline > now) {
+                        return true;
+                    }
+                }
+                cursor = page.getCursorAsBytes();
+            } while (!Arrays.equals(cursor, ScanParams.SCAN_POINTER_START_BINARY));
+            return false;
+        });
+    }
+
+    /** Text that a SCAN pattern matches literally. */
+    private static String globEscaped(String text) {
+        return text.replaceAll("([\\\\*?\\[\\]^])", "\\\\$1");
     }
 
     /** An entry as READ and REMOVE return it: {"version[/deadline]:json", ms left or -1}. */

@@ -309,6 +309,26 @@ final class Scripts {
             return 0
             """);
 
+    /** Counter script. Returns {value (decimal), ms left (-1: no expiry, -2: never written)}, read in one step, or nil
+     * when the counter does not exist. */
+    static final Script COUNTER_READ = new Script("counter-read", COUNTER + """
+            if not exists() then return false end
+            return {redis.call('GET', KEYS[2]) or '0', redis.call('PTTL', KEYS[2])}
+            """);
+
+    /** KEYS: expiring-counter index. ARGV: counter key prefix, then names from the counter-name set. Returns those
+     * names whose counters exist (see {@link #COUNTER}'s exists). */
+    static final Script COUNTERS_LIVE = new Script("counters-live", """
+            local live = {}
+            for i = 2, #ARGV do
+              local name = ARGV[i]
+              if redis.call('EXISTS', ARGV[1] .. name) == 1 or not redis.call('ZSCORE', KEYS[1], name) then
+                live[#live + 1] = name
+              end
+            end
+            return live
+            """);
+
     /** Counter script. Removes the counter, its name and its index entry; returns 1 when it existed. */
     static final Script COUNTER_REMOVE = new Script("counter-remove", COUNTER + """
             local existed = exists()
