@@ -67,11 +67,6 @@ final class ChangeFeed implements AutoCloseable {
         return new Subscription(() -> watches.remove(watch));
     }
 
-    /** Whether the caller is the delivery thread: listeners run there. */
-    boolean isDeliveryThread() {
-        return Thread.currentThread() == thread;
-    }
-
     /** Stops every watch, waiting a few seconds for the listener running now. Safe to call twice. */
     @Override
     public void close() {
