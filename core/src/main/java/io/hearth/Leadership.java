@@ -7,8 +7,12 @@ import java.util.concurrent.locks.LockSupport;
  * This process's candidacy for the leadership of a name ({@link SharedStore#leadership}): of the
  * live processes that hold a candidacy for a name, exactly one leads at a time. A thread of its own
  * tries for the name's {@link SharedLock} every {@link #POLL_MILLIS} ms while another process leads,
- * so when the leader dies another candidate leads within about that long; while this one leads, it
- * checks as often that its claim still stands. Closing it (or the store) resigns.
+ * and while this one leads it checks as often that its claim still stands. On the file store a
+ * dead leader's claim is free at once, so another candidate leads within about that long. On Redis
+ * the claim is a lease: another candidate leads once the dead leader's lease runs out, and a leader
+ * that stops for longer than about two thirds of a lease hears {@link LeadershipListener#lost()}
+ * within {@link #POLL_MILLIS} ms of running again, perhaps after another process has begun to lead.
+ * Closing it (or the store) resigns.
  */
 public final class Leadership implements AutoCloseable {
     /** How often a candidate tries for the lead, and a leader checks its claim. */

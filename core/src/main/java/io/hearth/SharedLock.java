@@ -17,21 +17,32 @@ import java.util.concurrent.locks.ReentrantLock;
  * store ({@link SharedStore#lock}). Reentrant for its holding thread; {@link #unlock} by any other
  * thread throws {@link IllegalMonitorStateException}.
  *
- * <p>The holder is recorded in the store as its process id, the process's start time and a token
- * of this store instance, so a holder that dies (SIGKILL, a crash) releases the lock: a waiter
- * checks the holder's liveness on every attempt and takes the lock over from a dead one in one
- * compare-and-set, and then {@link #lastHolderDied()} says so. There is no lease: a holder that is
- * alive but stopped (SIGSTOP, a debugger) keeps the lock, and waiters wait for it. Closing the store
- * releases what it holds. Waiters poll about every millisecond; the lock is for jobs and sections
- * that take milliseconds or more, not for the hot path of a counter.
- *
- * <p>Only the file store, whose processes share one host, can tell a dead holder by its pid: on
- * other stores {@link SharedStore#lock} throws {@link UnsupportedOperationException}.
+ * <p>How a holder that dies frees the lock depends on the store:
+ * <ul>
+ *   <li><b>File store</b> (every process on this host): the holder is recorded as its process id,
+ *   the process's start time and a token of this store instance. A waiter checks the holder's
+ *   liveness on every attempt and takes the lock over from a dead one (SIGKILL, a crash) in one
+ *   compare-and-set, within milliseconds. There is no lease: a holder that is alive but stopped
+ *   (SIGSTOP, a debugger) keeps the lock, and waiters wait for it.</li>
+ *   <li><b>Redis</b> (processes on many hosts): a holder's pid says nothing to another host, so the
+ *   claim is a lease (the URI's {@code lease} option, 2 s by default) that a thread of the holder's
+ *   store renews every third of it. A holder that dies frees the lock when its lease runs out; a
+ *   holder that stops, or loses the server, for longer than about two thirds of a lease loses the
+ *   lock although its thread still holds it here: {@link #isHeldByCurrentThread()} then answers
+ *   false, and its {@link #unlock} releases nothing another process holds.</li>
+ * </ul>
+ * Either way {@link #lastHolderDied()} tells a waiter that it took the lock over from a holder that
+ * never released it. Closing the store releases what it holds. Waiters poll every millisecond or
+ * two; the lock is for jobs and sections that take milliseconds or more, not for the hot path of a
+ * counter.
  */
 public final class SharedLock implements Lock {
     /** Hearth's own maps live under names no user map may take (see {@link SharedStore#map}). */
     static final String LOCKS_MAP = SharedStore.RESERVED_MAP_PREFIX + "locks";
+    private static final System.Logger LOG = System.getLogger(SharedLock.class.getName());
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Each poll of a leased lock is a round trip to a server: half as often. */
+    private static final long LEASED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final SharedStore store;
     private final StoreBackend backend;
@@ -39,16 +50,28 @@ public final class SharedLock implements Lock {
     private final String name;
     private final ReentrantLock local = new ReentrantLock();
     private final byte[] holder;
+    /** The lease's length, or 0 where a dead holder is known by its pid. */
+    private final long leaseMillis;
+    private final LeaseRenewal renewal;
     private final AtomicLong takeovers = new AtomicLong();
-    /** The version of our entry while this instance holds the lock across processes, else 0; guarded by local. */
-    private long heldVersion;
+    /** Orders acquiring, renewing and releasing the claim, which run on the holder's thread and the renewal thread. */
+    private final Object claim = new Object();
+    /** The version of our entry while this instance holds the lock across processes, else 0; written under claim. */
+    private volatile long heldVersion;
+    /** When the lease was last taken or renewed (System.nanoTime), under claim. */
+    private long renewedAt;
+    /** Whether this waiter saw a live holder's leased claim since it began to wait; by the thread holding local. */
+    private boolean sawLeasedHolder;
     private volatile boolean lastHolderDied;
 
-    SharedLock(SharedStore store, StoreBackend backend, String map, String name) {
+    /** @param renewal the store's lease renewal when its locks are leases, else null */
+    SharedLock(SharedStore store, StoreBackend backend, String map, String name, LeaseRenewal renewal) {
         this.store = store;
         this.backend = backend;
         this.map = map;
         this.name = name;
+        this.leaseMillis = renewal == null ? 0 : backend.lockLeaseMillis();
+        this.renewal = renewal;
         this.holder = Holder.current(UUID.randomUUID().toString()).json();
     }
 
@@ -63,8 +86,9 @@ public final class SharedLock implements Lock {
             return;
         }
         try {
+            sawLeasedHolder = false;
             while (!attempt()) {
-                LockSupport.parkNanos(POLL_NANOS);
+                LockSupport.parkNanos(pollNanos());
             }
         } catch (RuntimeException | Error e) {
             local.unlock();
@@ -87,6 +111,7 @@ public final class SharedLock implements Lock {
         if (local.getHoldCount() > 1) {
             return true;
         }
+        sawLeasedHolder = false;
         return attemptOrLetGo();
     }
 
@@ -101,13 +126,14 @@ public final class SharedLock implements Lock {
             return true;
         }
         try {
+            sawLeasedHolder = false;
             while (!attempt()) {
                 long left = wait - (System.nanoTime() - start);
                 if (left <= 0) {
                     local.unlock();
                     return false;
                 }
-                LockSupport.parkNanos(Math.min(left, POLL_NANOS));
+                LockSupport.parkNanos(Math.min(left, pollNanos()));
                 if (Thread.interrupted()) {
                     local.unlock();
                     throw new InterruptedException("interrupted while waiting for lock '" + name + "'");
@@ -140,18 +166,37 @@ public final class SharedLock implements Lock {
         throw new UnsupportedOperationException("a SharedLock has no conditions (lock '" + name + "')");
     }
 
+    /**
+     * Whether the calling thread holds the lock. On a store whose locks are leases (Redis), false
+     * as soon as this process knows its lease ran out unrenewed, although the thread has not
+     * unlocked yet: check it before a step that must not run in two processes at once.
+     */
     public boolean isHeldByCurrentThread() {
-        return local.isHeldByCurrentThread();
+        return local.isHeldByCurrentThread() && heldVersion != 0;
     }
 
-    /** Whether this process's latest acquisition of the lock took it over from a holder that had died holding it. */
+    /**
+     * Whether this process's latest acquisition of the lock took it over from a holder that never
+     * released it: one that died (file store), or whose lease ran out while this process waited
+     * (Redis).
+     */
     public boolean lastHolderDied() {
         return lastHolderDied;
     }
 
-    /** How many times this process took the lock over from a dead holder. */
+    /** How many times this process took the lock over from a holder that never released it. */
     public long takeovers() {
         return takeovers.get();
+    }
+
+    /**
+     * The process id recorded for the lock's holder now, or 0 when it is free (or, on the file
+     * store, its holder is dead). On Redis the pid may be of another host's process.
+     */
+    public long holderPid() {
+        store.ensureOpen();
+        StoredEntry current = backend.get(map, name);
+        return current == null ? 0 : holderPid(current.json(), name, leaseMillis != 0);
     }
 
     @Override
@@ -161,32 +206,71 @@ public final class SharedLock implements Lock {
 
     /** Releases what this instance holds across processes, when its store closes; the local lock is its threads' to let go. */
     void releaseOnClose() {
-        long version = heldVersion;
-        if (version != 0) {
-            heldVersion = 0;
-            backend.remove(map, name, version);
-        }
+        release();
     }
 
     /** Whether the store still records this instance as the holder (for a leader checking its claim). */
     boolean stillHeldAcrossProcesses() {
-        long version = heldVersion;
-        StoredEntry current = version == 0 ? null : backend.get(map, name);
-        return current != null && current.version() == version;
+        synchronized (claim) {
+            long version = heldVersion;
+            StoredEntry current = version == 0 ? null : backend.get(map, name);
+            return current != null && current.version() == version;
+        }
     }
 
     /** Lets go of a claim the store no longer records as ours, without touching what is there now; by the holding thread. */
     void abandon() {
-        heldVersion = 0;
+        synchronized (claim) {
+            forgetClaim();
+        }
         while (local.isHeldByCurrentThread()) {
             local.unlock();
         }
     }
 
-    /** The pid of the holder recorded in json while it lives, else 0. */
-    static long livePid(byte[] json, String lock) {
+    /** Extends the lease this instance holds by a whole lease from now; on the renewal thread. */
+    void renewLease() {
+        synchronized (claim) {
+            long version = heldVersion;
+            if (version == 0) {
+                return;
+            }
+            try {
+                long renewed = backend.write(map, name, version, holder, System.currentTimeMillis() + leaseMillis);
+                if (renewed != StoreBackend.CONFLICT) {
+                    heldVersion = renewed;
+                    renewedAt = System.nanoTime();
+                    return;
+                }
+                LOG.log(System.Logger.Level.WARNING, "the lease of lock '" + name + "' ran out before it was renewed"
+                        + " (this process stopped, or lost the server, for over " + leaseMillis * 2 / 3 + " ms): another process may hold it now");
+            } catch (RuntimeException e) {
+                if (System.nanoTime() - renewedAt < TimeUnit.MILLISECONDS.toNanos(leaseMillis)) {
+                    LOG.log(System.Logger.Level.DEBUG, "could not renew the lease of lock '" + name + "'; trying again", e);
+                    return;
+                }
+                LOG.log(System.Logger.Level.WARNING, "could not renew the lease of lock '" + name + "' for a whole lease of "
+                        + leaseMillis + " ms: another process may hold it now", e);
+            }
+            forgetClaim();
+        }
+    }
+
+    /** The pid of the holder recorded in json, else 0: free, or (without a lease) dead. */
+    static long holderPid(byte[] json, String lock, boolean leased) {
         Holder held = Holder.parse(json, lock);
-        return held.alive() ? held.pid() : 0;
+        if (held.released()) {
+            return 0;
+        }
+        return leased || held.alive() ? held.pid() : 0;
+    }
+
+    private long pollNanos() {
+        return leaseMillis == 0 ? POLL_NANOS : LEASED_POLL_NANOS;
+    }
+
+    private long expiry() {
+        return leaseMillis == 0 ? StoreBackend.NO_EXPIRY : System.currentTimeMillis() + leaseMillis;
     }
 
     private boolean attemptOrLetGo() {
@@ -202,49 +286,85 @@ public final class SharedLock implements Lock {
         return false;
     }
 
-    /** One try, holding the local lock: take a free lock, or take it over from a dead holder. */
+    /**
+     * One try, holding the local lock: take a free lock, or take it over from a holder that never
+     * released it. Without a lease that is a dead holder, taken over by one compare-and-set from its
+     * version, so of two waiters one wins and knows it. With a lease, a released lock's entry stays,
+     * marked released (so that an absent one means a lease that ran out, or a lock never taken), and
+     * a live entry's lease is the server's to end.
+     */
     private boolean attempt() {
         store.ensureOpen();
         for (int tries = 0; tries < 3; tries++) {
-            long version = backend.write(map, name, StoreBackend.ABSENT, holder, StoreBackend.NO_EXPIRY);
-            if (version != StoreBackend.CONFLICT) {
-                acquired(version, false);
-                return true;
-            }
-            StoredEntry current = backend.get(map, name);
-            if (current == null) {
-                continue; // released between our write and our look
-            }
-            Holder held = Holder.parse(current.json(), name);
-            if (held.alive()) {
-                return false;
-            }
-            // One compare-and-set from the dead holder's version: of two waiters, one wins and knows it.
-            version = backend.write(map, name, current.version(), holder, StoreBackend.NO_EXPIRY);
-            if (version != StoreBackend.CONFLICT) {
-                takeovers.incrementAndGet();
-                acquired(version, true);
-                return true;
+            synchronized (claim) {
+                long version = backend.write(map, name, StoreBackend.ABSENT, holder, expiry());
+                if (version != StoreBackend.CONFLICT) {
+                    return acquired(version, sawLeasedHolder);
+                }
+                StoredEntry current = backend.get(map, name);
+                if (current == null) {
+                    continue; // released (or its lease ran out) between our write and our look
+                }
+                Holder held = Holder.parse(current.json(), name);
+                boolean free = held.released();
+                if (!free && leaseMillis != 0) {
+                    sawLeasedHolder = true;
+                    return false;
+                }
+                if (!free && held.alive()) {
+                    return false;
+                }
+                version = backend.write(map, name, current.version(), holder, expiry());
+                if (version != StoreBackend.CONFLICT) {
+                    return acquired(version, !free);
+                }
             }
         }
         return false;
     }
 
-    private void acquired(long version, boolean tookOver) {
+    /** Records the claim just taken at version; under claim. */
+    private boolean acquired(long version, boolean tookOver) {
         heldVersion = version;
+        renewedAt = System.nanoTime();
         lastHolderDied = tookOver;
+        if (tookOver) {
+            takeovers.incrementAndGet();
+        }
+        if (renewal != null) {
+            renewal.renew(this);
+        }
+        return true;
     }
 
+    /** Lets go of the claim across processes, unless the store is detached; a released leased entry stays, marked so. */
     private void release() {
-        long version = heldVersion;
-        heldVersion = 0;
-        if (version != 0 && !store.isDetached()) {
-            backend.remove(map, name, version);
+        synchronized (claim) {
+            long version = heldVersion;
+            forgetClaim();
+            if (version == 0 || store.isDetached()) {
+                return;
+            }
+            if (leaseMillis == 0) {
+                backend.remove(map, name, version);
+            } else {
+                backend.write(map, name, version, Holder.RELEASED, StoreBackend.NO_EXPIRY);
+            }
         }
     }
 
-    /** Who holds a lock, as stored: {@code [pid, startTicks, "token"]}. */
+    /** Under claim. */
+    private void forgetClaim() {
+        heldVersion = 0;
+        if (renewal != null) {
+            renewal.forget(this);
+        }
+    }
+
+    /** Who holds a lock, as stored: {@code [pid, startTicks, "token"]}; pid 0 marks a released leased lock. */
     private record Holder(long pid, long startTicks, String token) {
+        static final byte[] RELEASED = new Holder(0, 0, "").json();
+
         static Holder current(String token) {
             return new Holder(Processes.currentPid(), Processes.currentStartTicks(), token);
         }
@@ -261,6 +381,10 @@ public final class SharedLock implements Lock {
             } catch (RuntimeException e) {
                 throw new HearthException("the holder of lock '" + lock + "' is recorded as " + text + ", which is not [pid, start, token]", e);
             }
+        }
+
+        boolean released() {
+            return pid == 0;
         }
 
         boolean alive() {

@@ -78,6 +78,8 @@ public final class SharedStore implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Map<String, SharedLock> locks = new ConcurrentHashMap<>();
     private final List<Leadership> leaderships = new CopyOnWriteArrayList<>();
+    /** Renews this process's leases where locks are leases (Redis), else null. */
+    private final LeaseRenewal leaseRenewal;
     /** The watches of this store's maps, made by the first watch; null until then. */
     private ChangeFeed changeFeed;
     /** Set once the backend is closing: nothing may reach it after. */
@@ -89,6 +91,7 @@ public final class SharedStore implements AutoCloseable {
         this.json = new Json(mapper, limits.maxValueBytes());
         this.readCache = backend.supportsReadCache() ? ReadCache.bounded(readCacheBytes) : null;
         this.plainMapper = plainMapper;
+        this.leaseRenewal = backend.lockLeaseMillis() > 0 ? new LeaseRenewal(backend.lockLeaseMillis(), backend.location()) : null;
         backend.startDelivery(this::deliver);
     }
 
@@ -256,64 +259,53 @@ public final class SharedStore implements AutoCloseable {
 
     /**
      * The lock of this name, shared by every thread of every process attached to the store: see
-     * {@link SharedLock} for what happens when its holder dies. The same instance for the same
-     * name, so that it is reentrant across calls.
+     * {@link SharedLock} for what happens when its holder dies (file store: its pid tells; Redis:
+     * its lease runs out). The same instance for the same name, so that it is reentrant across calls.
      *
-     * @throws IllegalArgumentException      if the name is empty, holds NUL, or is over maxKeyBytes
-     * @throws UnsupportedOperationException on a store whose processes are not all on this host (Redis)
+     * @throws IllegalArgumentException if the name is empty, holds NUL, or is over maxKeyBytes
      */
     public SharedLock lock(String name) {
         Names.check(name, "lock name", limits.maxKeyBytes(), "maxKeyBytes");
         ensureOpen();
-        requireOneHost("lock");
-        return locks.computeIfAbsent(name, n -> new SharedLock(this, backend, SharedLock.LOCKS_MAP, n));
+        return locks.computeIfAbsent(name, n -> new SharedLock(this, backend, SharedLock.LOCKS_MAP, n, leaseRenewal));
     }
 
     /**
      * Makes this process a candidate for the leadership of name: of the live processes that are
      * candidates, exactly one leads at a time, and the listener hears when this one gains and loses
-     * it. When the leader dies another candidate leads within milliseconds ({@link Leadership});
-     * closing the returned leadership, or the store, resigns.
+     * it. When the leader dies another candidate leads within milliseconds on the file store, or
+     * once its lease runs out on Redis ({@link Leadership}); closing the returned leadership, or the
+     * store, resigns.
      *
-     * @throws IllegalArgumentException      if the name is empty, holds NUL, or is over maxKeyBytes
-     * @throws UnsupportedOperationException on a store whose processes are not all on this host (Redis)
+     * @throws IllegalArgumentException if the name is empty, holds NUL, or is over maxKeyBytes
      */
     public Leadership leadership(String name, LeadershipListener listener) {
         Names.check(name, "leadership name", limits.maxKeyBytes(), "maxKeyBytes");
         Objects.requireNonNull(listener, "listener");
         ensureOpen();
-        requireOneHost("leadership");
-        Leadership leadership = new Leadership(new SharedLock(this, backend, LEADERS_MAP, name), listener);
+        Leadership leadership = new Leadership(new SharedLock(this, backend, LEADERS_MAP, name, leaseRenewal), listener);
         leaderships.add(leadership);
         leadership.start();
         return leadership;
     }
 
     /**
-     * Who leads what: each name some live process leads ({@link #leadership}), with that process's
-     * pid, in name order. Empty on a store without leaderships (Redis, for now).
+     * Who leads what: each name some process leads ({@link #leadership}), with that process's pid,
+     * in name order. On the file store only live leaders are named; on Redis, those whose lease has
+     * not run out, and a pid may be of another host's process.
      */
     public Map<String, Long> leaders() {
         ensureOpen();
         Map<String, Long> leaders = new java.util.TreeMap<>();
-        if (!backend.countersNeverBlock()) {
-            return leaders;
-        }
+        boolean leased = leaseRenewal != null;
         backend.forEachKey(LEADERS_MAP, name -> {
             io.hearth.spi.StoredEntry entry = backend.get(LEADERS_MAP, name);
-            long pid = entry == null ? 0 : SharedLock.livePid(entry.json(), name);
+            long pid = entry == null ? 0 : SharedLock.holderPid(entry.json(), name, leased);
             if (pid != 0) {
                 leaders.put(name, pid);
             }
         });
         return leaders;
-    }
-
-    private void requireOneHost(String what) {
-        if (!backend.countersNeverBlock()) {
-            throw new UnsupportedOperationException("a " + what + " needs the file store, where every process is on this host"
-                    + " and a dead holder is known by its pid; " + backend.location() + " is not one (on Redis it is not built yet)");
-        }
     }
 
     /** The live processes attached to this store, this one included. Dead ones are dropped. */
@@ -386,6 +378,9 @@ public final class SharedStore implements AutoCloseable {
             leaderships.forEach(Leadership::close); // resign, telling the listeners, while the backend works
             closeChangeFeed();
             locks.values().forEach(SharedLock::releaseOnClose);
+            if (leaseRenewal != null) {
+                leaseRenewal.close();
+            }
             detached = true;
             backend.close();
         }

@@ -46,6 +46,16 @@ public interface StoreBackend extends AutoCloseable {
     boolean countersNeverBlock();
 
     /**
+     * How long a lock's or a leadership's claim lasts unless its holder renews it, in milliseconds;
+     * 0 when every process is on this host and a dead holder is known by its pid, so a claim lasts
+     * until it is released or its holder dies. A backend whose processes may be on other hosts
+     * (Redis) cannot see a holder's death and gives a lease instead.
+     */
+    default long lockLeaseMillis() {
+        return 0;
+    }
+
+    /**
      * The named counter, created at zero when absent (or expired). A counter it creates, now or
      * later through the cell, expires timeToLiveMillis after it is created (0: never), so that a
      * fixed window is one increment that cannot be left without its expiry.

@@ -74,6 +74,11 @@ final class RedisBackend implements StoreBackend {
     }
 
     @Override
+    public long lockLeaseMillis() {
+        return settings.lease().toMillis();
+    }
+
+    @Override
     public CounterCell counter(String name, long timeToLiveMillis) {
         return counters.counter(name, timeToLiveMillis);
     }

@@ -19,18 +19,22 @@ import java.util.regex.Pattern;
  */
 record RedisSettings(String host, int port, int database, String user, String password, Duration timeout,
                      Duration connectTimeout, int poolSize, String prefix, BackendLimits limits, long maxEntries,
-                     int maxCounters) {
+                     int maxCounters, Duration lease) {
     static final int DEFAULT_PORT = 6379;
     static final String DEFAULT_PREFIX = "hearth:";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
     static final int DEFAULT_POOL = 8;
+    /** How long a lock or leadership claim lasts unless renewed: short, so a dead holder frees it soon. */
+    static final Duration DEFAULT_LEASE = Duration.ofSeconds(2);
+    /** The shortest lease: the holder renews every third of it, a round trip each time. */
+    static final Duration MIN_LEASE = Duration.ofMillis(100);
     /** Name limits, the same as the file store's, so code moves between the two unchanged. */
     static final int MAX_MAP_NAME_BYTES = 64;
     static final int MAX_COUNTER_NAME_BYTES = 112;
     static final int MAX_TOPIC_BYTES = 96;
     /** The option names, for messages. */
     static final List<String> OPTIONS = List.of("timeout", "connectTimeout", "pool", "prefix", "maxKeyBytes",
-            "maxValueBytes", "maxBroadcastBytes", "maxEntries", "maxCounters");
+            "maxValueBytes", "maxBroadcastBytes", "maxEntries", "maxCounters", "lease");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
     private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
@@ -39,7 +43,7 @@ record RedisSettings(String host, int port, int database, String user, String pa
     public String toString() {
         return "RedisSettings[" + location() + ", timeout=" + timeout + ", connectTimeout=" + connectTimeout
                 + ", pool=" + poolSize + ", limits=" + limits + ", maxEntries=" + maxEntries
-                + ", maxCounters=" + maxCounters + "]";
+                + ", maxCounters=" + maxCounters + ", lease=" + lease + "]";
     }
 
     /** host:port, as messages name the server. */
@@ -121,8 +125,13 @@ record RedisSettings(String host, int port, int database, String user, String pa
                 MAX_MAP_NAME_BYTES, MAX_COUNTER_NAME_BYTES, MAX_TOPIC_BYTES);
         long maxEntries = number(options, "maxEntries", 0, 0, Long.MAX_VALUE / 2, shown);
         int maxCounters = (int) number(options, "maxCounters", 0, 0, Integer.MAX_VALUE, shown);
+        Duration lease = duration(options, "lease", DEFAULT_LEASE, shown);
+        if (lease.compareTo(MIN_LEASE) < 0) {
+            throw new IllegalArgumentException("Redis option lease must be from " + MIN_LEASE.toMillis() + "ms to 10m, was "
+                    + options.get("lease") + " in " + shown);
+        }
         return new RedisSettings(host, port, database, user, password, timeout, connectTimeout, pool, prefix, limits,
-                maxEntries, maxCounters);
+                maxEntries, maxCounters, lease);
     }
 
     /** The URI as text with any credentials replaced by "***". */

@@ -163,6 +163,21 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** Sends the named signal ("STOP", "CONT", ...) with kill(1) and returns once it is sent. */
+    public void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new AssertionError("kill -" + signal + " " + process.pid() + " failed with exit code " + kill.exitValue());
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError("could not run kill -" + signal + " " + process.pid(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted sending " + signal + " to " + name, e);
+        }
+    }
+
     /** Sends SIGTERM, as Ctrl-C or a service manager would, and returns at once. */
     public void terminate() {
         process.destroy();
