@@ -86,14 +86,28 @@ fi
 # HitPathProbe takes the read cache's hit path apart for a person looking into it; it reports no id.
 JMH_ARGS=(-foe true -rf json -rff "$TMP/jmh.json" -e HitPathProbe)
 if [ "$have_redis" = 0 ]; then
-  for id in redis.incr redis.get redis.set; do not_measured "$id" "redis-server is not installed and could not be installed"; done
-  JMH_ARGS+=(-e RedisBenchmarks)
+  for id in redis.incr redis.get redis.set lock.redis redis.lock.setnx lock.failover.redis; do
+    not_measured "$id" "redis-server is not installed and could not be installed"
+  done
+  JMH_ARGS+=(-e RedisBenchmarks -e 'LockBenchmarks.redisLock' -e 'LockBenchmarks.jedisLock')
 fi
 [ "$QUICK" = 1 ] && JMH_ARGS+=(-f 1 -wi 3 -w 1s -i 5 -r 1s)
 
 # --- JMH ---------------------------------------------------------------------------------------
 say "running JMH: java -jar $JAR ${JMH_ARGS[*]}"
 java -Dhearth.bench.dir="$ROOT/$TMP" "${JMH_EXTRA[@]}" -jar "$JAR" "${JMH_ARGS[@]}" 2>&1 | tee "$TMP/jmh.log"
+
+# --- failover (not JMH: each sample is a leader's death) ---------------------------------------
+KILLS=20
+[ "$QUICK" = 1 ] && KILLS=10
+say "measuring failover: $KILLS leaders killed per store"
+: > "$TMP/failover.tsv"
+java -cp "$JAR" io.hearth.internal.JvmOptions > "$TMP/jvm.args" # what a JVM opening a store needs, as an argument file
+java @"$TMP/jvm.args" -cp "$JAR" io.hearth.bench.FailoverProbe "$TMP/failover.tsv" lock.failover.file "$ROOT/$TMP/failover.store" "$KILLS"
+if [ "$have_redis" = 1 ]; then
+  java @"$TMP/jvm.args" -cp "$JAR" io.hearth.bench.FailoverProbe "$TMP/failover.tsv" lock.failover.redis \
+    "redis://127.0.0.1:$REDIS_PORT/0?prefix=failover:&lease=1s" "$KILLS"
+fi
 cleanup; REDIS_PID=""
 
 # --- HTTP --------------------------------------------------------------------------------------
@@ -119,7 +133,7 @@ fi
 
 WHEN=$(date -u +%Y-%m-%dT%H:%MZ)
 java -cp "$JAR" io.hearth.bench.report.Report --jmh "$TMP/jmh.json" --http "$TMP/http.tsv" \
-  --contention "$TMP/contention.tsv" --not-measured "$TMP/not-measured.tsv" --machine "$TMP/machine.txt" \
+  --contention "$TMP/contention.tsv" --failover "$TMP/failover.tsv" --not-measured "$TMP/not-measured.tsv" --machine "$TMP/machine.txt" \
   --command "$COMMAND" --when "$WHEN" \
   --results benchmarks/results.json --markdown BENCHMARKS.md --plot benchmarks/latency.png
 java -cp "$JAR" io.hearth.bench.report.ReadmeSummary benchmarks/results.json README.md "$COMMAND" "$WHEN"

@@ -58,6 +58,8 @@ public final class SharedLock implements Lock {
     private final Object claim = new Object();
     /** The version of our entry while this instance holds the lock across processes, else 0; written under claim. */
     private volatile long heldVersion;
+    /** The version of the released mark this instance last wrote on a leased lock, else 0, under claim: the next take tries it first. */
+    private long releasedVersion;
     /** When the lease was last taken or renewed (System.nanoTime), under claim. */
     private long renewedAt;
     /** Whether this waiter saw a live holder's leased claim since it began to wait; by the thread holding local. */
@@ -297,6 +299,14 @@ public final class SharedLock implements Lock {
         store.ensureOpen();
         for (int tries = 0; tries < 3; tries++) {
             synchronized (claim) {
+                if (releasedVersion != 0) {
+                    long expected = releasedVersion;
+                    releasedVersion = 0;
+                    long version = backend.write(map, name, expected, holder, expiry());
+                    if (version != StoreBackend.CONFLICT) {
+                        return acquired(version, false); // still as we released it: one round trip
+                    }
+                }
                 long version = backend.write(map, name, StoreBackend.ABSENT, holder, expiry());
                 if (version != StoreBackend.CONFLICT) {
                     return acquired(version, sawLeasedHolder);
@@ -348,7 +358,8 @@ public final class SharedLock implements Lock {
             if (leaseMillis == 0) {
                 backend.remove(map, name, version);
             } else {
-                backend.write(map, name, version, Holder.RELEASED, StoreBackend.NO_EXPIRY);
+                long released = backend.write(map, name, version, Holder.RELEASED, StoreBackend.NO_EXPIRY);
+                releasedVersion = released == StoreBackend.CONFLICT ? 0 : released;
             }
         }
     }

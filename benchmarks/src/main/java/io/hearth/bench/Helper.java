@@ -59,6 +59,25 @@ public final class Helper {
                     ops = echo(ping::get, pong::set);
                 }
             }
+            case "feed-echo" -> {
+                try (SharedStore store = SharedStore.open(path)) {
+                    SharedCounter pong = store.counter("pong");
+                    java.util.concurrent.atomic.AtomicLong echoed = new java.util.concurrent.atomic.AtomicLong();
+                    try (io.hearth.Subscription ignored = store.map("feed", Long.class).watch("", change -> {
+                        if (change.kind() == io.hearth.Change.Kind.WRITE) {
+                            pong.set(change.value());
+                            echoed.incrementAndGet();
+                        }
+                    })) {
+                        System.out.println("running");
+                        System.out.flush();
+                        while (!stop) {
+                            Thread.sleep(10);
+                        }
+                    }
+                    ops = echoed.get();
+                }
+            }
             case "raw-echo" -> {
                 RawMmap raw = RawMmap.open(path);
                 ops = echo(() -> raw.getAcquire(RawMmap.A), v -> raw.setRelease(RawMmap.B, v));

@@ -39,11 +39,7 @@ public class RedisBenchmarks {
 
         @Setup(Level.Trial)
         public void setUp() throws IOException {
-            String port = System.getProperty("hearth.redis.port");
-            if (port == null) {
-                throw new IllegalStateException("set -Dhearth.redis.port to a local redis-server's port (run.sh does)");
-            }
-            jedis = new Jedis("127.0.0.1", Integer.parseInt(port));
+            jedis = new Jedis("127.0.0.1", LockBenchmarks.Redis.port());
             jedis.set(KEY, mapper.writeValueAsBytes(value));
             jedis.set("hits", "0");
         }

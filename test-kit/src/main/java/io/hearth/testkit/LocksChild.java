@@ -151,6 +151,24 @@ public final class LocksChild {
         }
     }
 
+    /**
+     * When a "lead" child last gained the lead (its System.nanoTime, one clock for every process of
+     * the host), or 0 if it does not lead now; takes in the lines it printed so far.
+     */
+    public static long ledSince(ChildJvm child) {
+        List<String> lines = child.readAvailableLines();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            String line = lines.get(i);
+            if (line.startsWith("LOST")) {
+                return 0;
+            }
+            if (line.startsWith("GAINED ")) {
+                return Long.parseLong(line.split(" ")[1]);
+            }
+        }
+        return 0;
+    }
+
     private static void awaitGo(SharedStore store) {
         SharedCounter go = store.counter("go");
         while (go.get() == 0) {

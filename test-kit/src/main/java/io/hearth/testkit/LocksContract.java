@@ -272,7 +272,7 @@ public abstract class LocksContract {
                     booting.add(refill);
                     all.add(refill);
                     leader = awaitLeader(joined, killed, WAIT);
-                    failoverMicros.add((gainedAt(leader) - killed) / 1_000);
+                    failoverMicros.add((LocksChild.ledSince(leader) - killed) / 1_000);
                 }
                 assertThat(store.counter("leading").get()).as("the one leader").isEqualTo(1);
                 for (ChildJvm child : all) {
@@ -354,7 +354,7 @@ public abstract class LocksContract {
     private static ChildJvm awaitLeader(List<ChildJvm> candidates, long since, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
-            List<ChildJvm> leading = candidates.stream().filter(child -> gainedAt(child) > since).toList();
+            List<ChildJvm> leading = candidates.stream().filter(child -> LocksChild.ledSince(child) > since).toList();
             if (!leading.isEmpty()) {
                 assertThat(leading).as("candidates that lead").hasSize(1);
                 return leading.get(0);
@@ -362,21 +362,6 @@ public abstract class LocksContract {
             Thread.sleep(1);
         }
         throw new AssertionError("no candidate led within " + wait + ": " + candidates.stream().map(ChildJvm::linesSeen).toList());
-    }
-
-    /** When child last gained the lead (System.nanoTime), or 0 if it does not lead now. */
-    private static long gainedAt(ChildJvm child) {
-        List<String> lines = child.readAvailableLines();
-        for (int i = lines.size() - 1; i >= 0; i--) {
-            String line = lines.get(i);
-            if (line.startsWith("LOST")) {
-                return 0;
-            }
-            if (line.startsWith("GAINED ")) {
-                return Long.parseLong(line.split(" ")[1]);
-            }
-        }
-        return 0;
     }
 
     private static void awaitSize(List<?> list, long size) throws InterruptedException {

@@ -62,6 +62,14 @@ public final class Markdown {
                 .append("(the store's sweep running, finding nothing to remove). `sweep.examine.entry` is what the sweep costs per entry it\n")
                 .append("examines: a lap over every segment of a default store of 100,000 entries that expire in an hour, divided by 100,000.\n\n");
         table(md, byId, run.notMeasured(), "Hearth", List.of("map.get.ttl", "map.put.ttl", "sweep.examine.entry"));
+        md.append("## Locks, leadership and the change feed\n\n")
+                .append("An uncontended `lock()` and `unlock()` of a `SharedLock`, one thread: on the file store against a `ReentrantLock` in one process,\n")
+                .append("on Redis (a lease) against the lock written by hand on Redis, `SET key token NX PX` and a compare-and-delete script, through Jedis.\n")
+                .append("`feed.roundtrip`: a `put` in this process, delivered by `SharedMap.watch` to a listener in another process, which sets a counter\n")
+                .append("this process spins on; its baseline is that counter's trip alone. `lock.failover.*`: from SIGKILL of a leader to the next\n")
+                .append("candidate's `gained()`, three candidate JVMs, sampled per kill outside JMH (Redis: a lease of 1 s).\n\n");
+        table(md, byId, run.notMeasured(), "Hearth", List.of("lock.file", "lock.redis", "feed.roundtrip", "lock.failover.file",
+                "lock.failover.redis"));
         breakdown(md, byId);
         contention(md, run.contention(), byId);
         notMeasured(md, byId, run.notMeasured());

@@ -34,7 +34,9 @@ public final class Report {
             "redis.incr", "redis.get", "redis.set",
             "http.increment.rps", "http.constant.rps",
             "map.get.grown", "map.get.presized", "map.put.grown", "map.put.presized",
-            "map.get.ttl", "map.put.ttl", "sweep.examine.entry", "map.get.uncached");
+            "map.get.ttl", "map.put.ttl", "sweep.examine.entry", "map.get.uncached",
+            "lock.file", "lock.reentrant", "lock.redis", "redis.lock.setnx", "feed.roundtrip",
+            "lock.failover.file", "lock.failover.redis");
     /** The baseline of each HTTP id (wrk figures do not come from an annotated method). */
     static final Map<String, String> HTTP_BASELINES = Map.of("http.increment.rps", "http.constant.rps");
 
@@ -51,6 +53,7 @@ public final class Report {
         JsonNode jmh = JSON.readTree(Path.of(required(options, "jmh")).toFile());
         List<Result> results = new ArrayList<>(fromJmh(jmh, Report::idOf));
         results.addAll(fromHttpSamples(lines(options.get("http"))));
+        results.addAll(fromSamples(lines(options.get("failover")), Result.MICROS, Map.of()));
         Files.writeString(Path.of(required(options, "results")), JSON.writeValueAsString(results) + "\n", StandardCharsets.UTF_8);
 
         Markdown.Run run = new Markdown.Run(
@@ -78,8 +81,13 @@ public final class Report {
         return results;
     }
 
-    /** Lines "id TAB requests/s", one per wrk round: each id's mean and 99.9% half-width, as JMH computes them. */
+    /** Lines "id TAB requests/s", one per wrk round. */
     static List<Result> fromHttpSamples(List<String> lines) {
+        return fromSamples(lines, Result.OPS_PER_S, HTTP_BASELINES);
+    }
+
+    /** Lines "id TAB sample" in unit: each id's mean and 99.9% half-width, as JMH computes them, with its baseline if any. */
+    static List<Result> fromSamples(List<String> lines, String unit, Map<String, String> baselines) {
         Map<String, ListStatistics> samples = new LinkedHashMap<>();
         for (String line : lines) {
             String[] fields = line.split("\t");
@@ -88,8 +96,7 @@ public final class Report {
         List<Result> results = new ArrayList<>();
         samples.forEach((id, stats) -> {
             double error = stats.getN() > 1 ? stats.getMeanErrorAt(0.999) : Double.NaN;
-            results.add(new Result(id, Result.OPS_PER_S, stats.getMean(), Double.isNaN(error) ? null : error,
-                    HTTP_BASELINES.get(id)));
+            results.add(new Result(id, unit, stats.getMean(), Double.isNaN(error) ? null : error, baselines.get(id)));
         });
         return results;
     }

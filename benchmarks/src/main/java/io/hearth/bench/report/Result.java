@@ -12,4 +12,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 public record Result(String benchmark, String unit, double value, Double error, String baseline) {
     public static final String NS_PER_OP = "ns/op";
     public static final String OPS_PER_S = "ops/s";
+    /** Microseconds of one event, such as a failover, sampled outside JMH. */
+    public static final String MICROS = "us";
 }
