@@ -66,10 +66,4 @@ class RedisLocksTest extends LocksContract {
             }
         }
     }
-
-    @Test
-    void aLeaseShorterThan100MillisecondsIsRefusedNamingTheLimit() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SharedStore.open(java.net.URI.create(redis.freshStoreUri() + "&lease=50ms")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lease must be from 100ms");
-    }
 }

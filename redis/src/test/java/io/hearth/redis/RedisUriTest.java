@@ -26,6 +26,7 @@ class RedisUriTest {
         assertThat(settings.limits()).isEqualTo(new BackendLimits(256, 65536, 16384, 64, 112, 96));
         assertThat(settings.maxEntries()).isZero();
         assertThat(settings.maxCounters()).isZero();
+        assertThat(settings.lease()).isEqualTo(Duration.ofSeconds(2));
         assertThat(settings.location()).isEqualTo("redis://cache.internal:6379/0");
     }
 
@@ -33,7 +34,7 @@ class RedisUriTest {
     void everyOptionIsRead() {
         RedisSettings settings = RedisSettings.parse(URI.create("redis://app:s%3Acret@10.0.0.5:6380/3?timeout=250ms"
                 + "&connectTimeout=1s&pool=32&prefix=shop:&maxKeyBytes=100&maxValueBytes=2048&maxBroadcastBytes=512"
-                + "&maxEntries=1000&maxCounters=64"));
+                + "&maxEntries=1000&maxCounters=64&lease=500ms"));
         assertThat(settings.user()).isEqualTo("app");
         assertThat(settings.password()).isEqualTo("s:cret");
         assertThat(settings.port()).isEqualTo(6380);
@@ -45,6 +46,7 @@ class RedisUriTest {
         assertThat(settings.limits()).isEqualTo(new BackendLimits(100, 2048, 512, 64, 112, 96));
         assertThat(settings.maxEntries()).isEqualTo(1000);
         assertThat(settings.maxCounters()).isEqualTo(64);
+        assertThat(settings.lease()).isEqualTo(Duration.ofMillis(500));
         assertThat(settings.location()).isEqualTo("redis://10.0.0.5:6380/3?prefix=shop:").doesNotContain("cret");
         assertThat(settings.toString()).doesNotContain("cret");
     }
@@ -75,6 +77,8 @@ class RedisUriTest {
         assertRefused("redis://127.0.0.1?maxKeyBytes=5000", "maxKeyBytes must be from 1 to 4096, was 5000");
         assertRefused("redis://127.0.0.1?prefix=a%20b", "prefix must be 1 to 128 characters without spaces");
         assertRefused("redis://127.0.0.1?timeout", "must be name=value");
+        assertRefused("redis://127.0.0.1?lease=99ms", "lease must be from 100ms to 10m, was 99ms");
+        assertRefused("redis://127.0.0.1?lease=11m", "from 1ms to 10m");
         IllegalArgumentException withPassword = assertRefused("redis://app:hunter2@127.0.0.1?pool=x", "pool must be a whole number");
         assertThat(withPassword).hasMessageContaining("redis://***@127.0.0.1").hasMessageNotContaining("hunter2");
     }
