@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.xnio.OptionMap;
@@ -23,7 +25,8 @@ import org.xnio.XnioWorker;
 
 /**
  * Hearth's HTTP API on Undertow, serving one {@link SharedStore}: the routes of the README
- * (counters, versioned JSON objects, workers, broadcasts, health, metrics). Start several
+ * (counters, versioned JSON objects, workers, broadcasts, health, metrics), described at
+ * {@code /openapi.json} and {@code /docs}. Start several
  * processes with it on one store, and they answer alike.
  *
  * <pre>{@code
@@ -62,6 +65,8 @@ public final class HearthServer implements AutoCloseable {
     private volatile ConnectorStatistics connections;
     /** Its long polls are answered at once when it stops. */
     private final ObjectEndpoints objects;
+    /** The methods each route template answers: what /openapi.json must describe. */
+    private final Map<String, Set<String>> routeTable;
     /** Set by close(): every answer from then on closes its connection. */
     private volatile boolean draining;
     private final Object stopped = new Object();
@@ -73,9 +78,10 @@ public final class HearthServer implements AutoCloseable {
         RequestMetrics metrics = new RequestMetrics();
         CounterEndpoints counters = new CounterEndpoints(builder.store, mapper);
         ObjectEndpoints objects = new ObjectEndpoints(builder.store, mapper);
+        ApiDocs docs = new ApiDocs();
         this.objects = objects;
         ClusterEndpoints cluster = new ClusterEndpoints(builder.store, mapper, metrics, builder.broadcastWait, builder.maxBroadcastWait);
-        HttpHandler routes = new Routes(builder.token, builder.protectReads ? builder.token : null, builder.maxBodyBytes)
+        Routes table = new Routes(builder.token, builder.protectReads ? builder.token : null, builder.maxBodyBytes)
                 .change(Methods.POST, "/increment", counters.seedCannotBlock(), counters.increment())
                 .get("/report", counters.seedCannotBlock(), counters.report())
                 .change(Methods.POST, "/reset", counters.seedCannotBlock(), counters.reset())
@@ -94,7 +100,11 @@ public final class HearthServer implements AutoCloseable {
                 .probe("/health", Dispatch.MAY_BLOCK, cluster.health())
                 .get("/stats", cluster.stats())
                 .get("/metrics", cluster.metrics())
-                .handler();
+                .description("/openapi.json", docs.document())
+                .description("/docs", docs.page())
+                .description("/docs/{asset}", docs.asset());
+        this.routeTable = table.methodsByTemplate();
+        HttpHandler routes = table.handler();
         // A body over the limit is answered 413 by ReadBody; Undertow then discards the rest of it to keep
         // the connection (so the client reads the 413 instead of a reset), but only up to this much.
         long discardable = 4L * builder.maxBodyBytes;
@@ -203,6 +213,11 @@ public final class HearthServer implements AutoCloseable {
             throw new IllegalStateException("this server does not listen (yet)");
         }
         return bound;
+    }
+
+    /** The route table: each template and the methods it answers (HEAD beside every GET). */
+    Map<String, Set<String>> routeTable() {
+        return routeTable;
     }
 
     /** Blocks until {@link #close()} has finished, from any thread. */

@@ -7,6 +7,7 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.PathTemplateMatcher;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +18,7 @@ import java.util.function.Predicate;
  * The route table: a {@link RoutingHandler} plus what it lacks, the methods each path allows, for
  * the {@code Allow} header of a 405. Each endpoint is wrapped so that store work leaves the IO
  * thread, bodies are read without blocking, and routes that change data check the token, as reads
- * do when they are protected; probes never do.
+ * do when they are protected; probes and the API's description never do.
  */
 final class Routes {
     private static final String CHANGES = "this route changes data";
@@ -54,6 +55,15 @@ final class Routes {
         return read(template, new Dispatch(endpoint, cannotBlock));
     }
 
+    /**
+     * A read of the API's own description (its OpenAPI document, the page that renders it): it holds
+     * nothing stored, so it never asks for a token, even when reads are protected; a browser could
+     * not send one with the page anyway.
+     */
+    Routes description(String template, HttpHandler endpoint) {
+        return read(template, new Dispatch(endpoint));
+    }
+
     /** A change without a body. */
     Routes change(HttpString method, String template, HttpHandler endpoint) {
         return change(method, template, Dispatch.MAY_BLOCK, endpoint);
@@ -67,6 +77,13 @@ final class Routes {
     /** A change whose endpoint finds the request body at {@link ReadBody#BODY}. */
     Routes changeWithBody(HttpString method, String template, HttpHandler endpoint) {
         return add(method, template, guarded(changeToken, CHANGES, new ReadBody(maxBodyBytes, new Dispatch(endpoint))));
+    }
+
+    /** The methods each template answers, in the order the templates were added; what /openapi.json describes. */
+    Map<String, Set<String>> methodsByTemplate() {
+        Map<String, Set<String>> copy = new LinkedHashMap<>();
+        methodsByTemplate.forEach((template, methods) -> copy.put(template, Collections.unmodifiableSet(new TreeSet<>(methods))));
+        return Collections.unmodifiableMap(copy);
     }
 
     HttpHandler handler() {
