@@ -59,12 +59,12 @@ class SeparateProjectEmbeddingTest {
         Path settings = Files.writeString(dir.resolve("settings.xml"), settings(repository, thisMachinesRepository()));
 
         Path coreJar = repository.resolve("io/hearth/hearth-core/" + VERSION + "/hearth-core-" + VERSION + ".jar");
-        Path argumentFile = project.resolve("hearth.jvmargs");
+        Path argumentFile = project.resolve("hearth.args");
         Files.write(argumentFile, run(project, List.of(java(), "-cp", coreJar.toString(), "io.hearth.internal.JvmOptions")));
 
         // As the README says: exec:exec (not exec:java, which would run inside Maven's JVM) with the argument file.
         List<String> mvn = List.of("mvn", "-B", "-q", "-s", settings.toString(), "compile", "exec:exec", "-Dexec.executable=" + java(),
-                "-Dexec.args=@hearth.jvmargs -cp %classpath example.Main " + dir.resolve("app.store"));
+                "-Dexec.args=@hearth.args -cp %classpath example.Main " + dir.resolve("app.store"));
         assertThat(run(project, mvn)).containsExactly("visits 1");
         assertThat(run(project, mvn)).containsExactly("visits 2");
     }
