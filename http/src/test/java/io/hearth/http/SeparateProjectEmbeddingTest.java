@@ -133,7 +133,14 @@ class SeparateProjectEmbeddingTest {
 
     /** Runs a command to its end; returns its stdout and stderr lines, interleaved as written; fails on a non-zero exit. */
     private static List<String> run(Path directory, List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+        // The nested Maven runs on the Java these tests run on. From Java 24 on, Maven 3.8's own JVM warns that its
+        // Guava calls sun.misc.Unsafe unless told to allow it: lines of Maven's, not of the project it runs.
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        if (Runtime.version().feature() >= 24) {
+            builder.environment().merge("MAVEN_OPTS", "--sun-misc-unsafe-memory-access=allow", (own, allow) -> own + " " + allow);
+        }
+        Process process = builder.start();
         process.getOutputStream().close();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         // Maven 3.8 writes terminal resets (ESC[0m) around its output even in batch mode, the last without a newline.
