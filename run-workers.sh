@@ -79,7 +79,9 @@ case "$store" in
 esac
 
 command -v java >/dev/null || fail "java (17 or later) is not on the PATH"
-if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT/pom.xml" "$ROOT/core/pom.xml" "$ROOT/core/src/main" "$ROOT/file/pom.xml" "$ROOT/file/src/main" \
+# The build's copy of the root pom's JVM option lists, which jvm-options.sh reads.
+OPTIONS="$ROOT/core/target/classes/io/hearth/jvm-options.properties"
+if [[ ! -f "$JAR" ]] || [[ ! -f "$OPTIONS" ]] || [[ -n "$(find "$ROOT/pom.xml" "$ROOT/core/pom.xml" "$ROOT/core/src/main" "$ROOT/file/pom.xml" "$ROOT/file/src/main" \
         "$ROOT/redis/pom.xml" "$ROOT/redis/src/main" "$ROOT/http/pom.xml" "$ROOT/http/src/main" -newer "$JAR" -print -quit)" ]]; then
     command -v mvn >/dev/null || fail "$JAR is missing or out of date, and mvn is not on the PATH to build it"
     echo "run-workers.sh: building $JAR" >&2
@@ -87,5 +89,10 @@ if [[ ! -f "$JAR" ]] || [[ -n "$(find "$ROOT/pom.xml" "$ROOT/core/pom.xml" "$ROO
     (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests package -pl http -am) >&2
 fi
 
+# The jar's manifest carries the --add-exports/--add-opens Chronicle needs; Java 24 and later need two more
+# options (jvm-options.sh). The supervisor passes its own Java version's options on to each worker.
+# shellcheck source=jvm-options.sh
+source "$ROOT/jvm-options.sh"
+hearth_jvm_options "$ROOT" || fail "cannot tell which JVM options this java needs (see above)"
 # exec: the supervisor gets Ctrl-C and SIGTERM itself, and passes them on to the workers.
-exec java -Xmx64m -XX:+UseSerialGC -jar "$JAR" -n "$workers" -k "$standbys" -p "$port" -s "$store" -b "$host"
+exec java "${HEARTH_JVM_OPTIONS[@]}" -Xmx64m -XX:+UseSerialGC -jar "$JAR" -n "$workers" -k "$standbys" -p "$port" -s "$store" -b "$host"

@@ -6,7 +6,7 @@
 #   benchmarks/run.sh           the full run, for publishing (JMH settings of the classes: 3 forks, 5x2 s + 10x2 s)
 #   benchmarks/run.sh --quick   one fork, 3x1 s warm-up, 5x1 s measurement: under 10 minutes on 2 cores
 #
-# Needs java 17 and maven; installs redis-server, wrk and python3-matplotlib from Debian with
+# Needs java 17 or later and maven; installs redis-server, wrk and python3-matplotlib from Debian with
 # apt-get when they are missing (and says so). Redis and the HTTP workers listen on 127.0.0.1 only
 # and are stopped on exit, however the script ends.
 set -euo pipefail
@@ -94,8 +94,13 @@ fi
 [ "$QUICK" = 1 ] && JMH_ARGS+=(-f 1 -wi 3 -w 1s -i 5 -r 1s)
 
 # --- JMH ---------------------------------------------------------------------------------------
-say "running JMH: java -jar $JAR ${JMH_ARGS[*]}"
-java -Dhearth.bench.dir="$ROOT/$TMP" "${JMH_EXTRA[@]}" -jar "$JAR" "${JMH_ARGS[@]}" 2>&1 | tee "$TMP/jmh.log"
+# The jar's manifest carries the --add-exports/--add-opens Chronicle needs, Bench gives each fork the options of
+# its Java version, and on Java 24 and later the harness itself gets the two more they need (jvm-options.sh).
+# shellcheck source=../jvm-options.sh
+source "$ROOT/jvm-options.sh"
+hearth_jvm_options "$ROOT"
+say "running JMH: java ${HEARTH_JVM_OPTIONS[*]} -jar $JAR ${JMH_ARGS[*]}"
+java "${HEARTH_JVM_OPTIONS[@]}" -Dhearth.bench.dir="$ROOT/$TMP" "${JMH_EXTRA[@]}" -jar "$JAR" "${JMH_ARGS[@]}" 2>&1 | tee "$TMP/jmh.log"
 
 # --- failover (not JMH: each sample is a leader's death) ---------------------------------------
 KILLS=20

@@ -3,8 +3,10 @@ package io.hearth;
 import java.util.List;
 
 /**
- * The JVM was started without the {@code --add-exports}/{@code --add-opens} options Chronicle Map
- * needs on Java 17. The message lists exactly the missing ones, ready to paste on a command line.
+ * The JVM was started without JVM options the file store's engine, Chronicle Map, needs on this
+ * Java version: {@code --add-exports}/{@code --add-opens} on every version, and from Java 24 on
+ * {@code --enable-native-access=ALL-UNNAMED} and {@code --sun-misc-unsafe-memory-access=allow}.
+ * The message lists exactly the missing ones, ready to paste on a command line.
  */
 public final class MissingJvmOptionsException extends HearthException {
     private static final long serialVersionUID = 1L;
@@ -13,8 +15,9 @@ public final class MissingJvmOptionsException extends HearthException {
 
     public MissingJvmOptionsException(List<String> missingOptions) {
         // The options on a line of their own, so that they paste into a command line as they are.
-        super("Hearth needs these JVM options, missing from this JVM; an executable jar can carry them as"
-                + " Add-Exports/Add-Opens manifest attributes:\n" + String.join(" ", missingOptions));
+        super("Hearth needs these JVM options on Java " + Runtime.version().feature() + ", missing from this JVM"
+                + " ('java -cp hearth-core.jar io.hearth.internal.JvmOptions > hearth.args' writes them all, for 'java @hearth.args'):\n"
+                + String.join(" ", missingOptions));
         this.missingOptions = List.copyOf(missingOptions);
     }
 

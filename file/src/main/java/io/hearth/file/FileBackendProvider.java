@@ -28,6 +28,15 @@ public final class FileBackendProvider implements StoreBackendProvider {
      */
     @Override
     public StoreBackend open(URI uri, StoreOptions options) {
+        requireJvmOptions();
+        return openWithoutCheckingJvmOptions(uri, options);
+    }
+
+    /**
+     * As {@link #open}, in this JVM as it is: without first checking the JVM options Chronicle
+     * needs, so that a test can show what Chronicle itself does when one is missing.
+     */
+    static StoreBackend openWithoutCheckingJvmOptions(URI uri, StoreOptions options) {
         Path path = pathOf(uri);
         prepareJvm();
         long maxCounters = options.given().contains("maxCounters") ? options.maxCounters() : 0;
@@ -50,6 +59,7 @@ public final class FileBackendProvider implements StoreBackendProvider {
     /** Reads the files as they are, beside live processes or none, and changes nothing; see {@link FileCheck}. */
     @Override
     public StoreCheck.Report check(URI uri) {
+        requireJvmOptions();
         prepareJvm();
         return FileCheck.run(pathOf(uri));
     }
@@ -62,12 +72,16 @@ public final class FileBackendProvider implements StoreBackendProvider {
         return Path.of(uri).toAbsolutePath();
     }
 
-    /** Chronicle Map needs module options (and javac's entry point, or a stand-in); it must also never call home. */
-    private static void prepareJvm() {
+    /** Chronicle Map needs module options on every Java version, and more from Java 24 on ({@link JvmOptions}). */
+    private static void requireJvmOptions() {
         List<String> missing = JvmOptions.required().missingIn(FileBackendProvider.class.getModule());
         if (!missing.isEmpty()) {
             throw new MissingJvmOptionsException(missing);
         }
+    }
+
+    /** Chronicle Map needs javac's entry point, or a stand-in; it must also never call home. */
+    private static void prepareJvm() {
         AbsentJavac.standInWhereMissing();
         // Belt and braces: chronicle-analytics is excluded from the build, but an application may
         // bring it back; this property keeps it silent. Set before any Chronicle class loads.

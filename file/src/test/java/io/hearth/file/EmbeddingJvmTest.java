@@ -83,7 +83,7 @@ class EmbeddingJvmTest {
             printed = options.awaitAllLines(Duration.ofSeconds(10));
         }
         assertThat(printed).isEqualTo(JvmOptions.required().arguments());
-        Path argumentFile = dir.resolve("hearth.jvmargs");
+        Path argumentFile = dir.resolve("hearth.args");
         java.nio.file.Files.write(argumentFile, printed);
         try (ChildJvm child = ChildJvm.builder(FaultChild.class).jvmOptions(List.of("@" + argumentFile))
                 .args("without-compiler", dir.resolve("argfile.store").toString()).start()) {

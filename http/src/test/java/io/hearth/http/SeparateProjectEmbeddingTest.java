@@ -59,12 +59,12 @@ class SeparateProjectEmbeddingTest {
         Path settings = Files.writeString(dir.resolve("settings.xml"), settings(repository, thisMachinesRepository()));
 
         Path coreJar = repository.resolve("io/hearth/hearth-core/" + VERSION + "/hearth-core-" + VERSION + ".jar");
-        Path argumentFile = project.resolve("hearth.jvmargs");
+        Path argumentFile = project.resolve("hearth.args");
         Files.write(argumentFile, run(project, List.of(java(), "-cp", coreJar.toString(), "io.hearth.internal.JvmOptions")));
 
         // As the README says: exec:exec (not exec:java, which would run inside Maven's JVM) with the argument file.
         List<String> mvn = List.of("mvn", "-B", "-q", "-s", settings.toString(), "compile", "exec:exec", "-Dexec.executable=" + java(),
-                "-Dexec.args=@hearth.jvmargs -cp %classpath example.Main " + dir.resolve("app.store"));
+                "-Dexec.args=@hearth.args -cp %classpath example.Main " + dir.resolve("app.store"));
         assertThat(run(project, mvn)).containsExactly("visits 1");
         assertThat(run(project, mvn)).containsExactly("visits 2");
     }
@@ -133,7 +133,14 @@ class SeparateProjectEmbeddingTest {
 
     /** Runs a command to its end; returns its stdout and stderr lines, interleaved as written; fails on a non-zero exit. */
     private static List<String> run(Path directory, List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+        // The nested Maven runs on the Java these tests run on. From Java 24 on, Maven 3.8's own JVM warns that its
+        // Guava calls sun.misc.Unsafe unless told to allow it: lines of Maven's, not of the project it runs.
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        if (Runtime.version().feature() >= 24) {
+            builder.environment().merge("MAVEN_OPTS", "--sun-misc-unsafe-memory-access=allow", (own, allow) -> own + " " + allow);
+        }
+        Process process = builder.start();
         process.getOutputStream().close();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         // Maven 3.8 writes terminal resets (ESC[0m) around its output even in batch mode, the last without a newline.

@@ -19,9 +19,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
- * A real JVM running one main class, on this JVM's class path: made by {@link #builder}, killed on
+ * A real JVM running one main class, on this JVM's class path and this JVM's {@code java}
+ * ({@link #javaOfThisJvm()}): made by {@link #builder}, killed on
  * {@link #close()}, and by a shutdown hook should this JVM exit first. By default it gets a 256 MB
- * heap, the serial collector and the JVM options Hearth needs ({@link JvmOptions#required()}); its
+ * heap, the serial collector and the JVM options Hearth needs on this Java version ({@link JvmOptions#required()}); its
  * stderr goes to ours, and one thread reads its stdout into lines for {@link #awaitLine}.
  *
  * <pre>{@code
@@ -230,6 +231,14 @@ public final class ChildJvm implements AutoCloseable {
         lines.add(EOF);
     }
 
+    /**
+     * The {@code java} of the JVM running this code, the one the tests run on (Java 17, or the
+     * {@code JAVA_HOME} Maven was given), never whichever {@code java} is first on the PATH.
+     */
+    public static String javaOfThisJvm() {
+        return java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
     /** How to start a {@link ChildJvm}; each method returns this builder. Not thread-safe. */
     public static final class Builder {
         private final Class<?> mainClass;
@@ -304,7 +313,7 @@ public final class ChildJvm implements AutoCloseable {
         /** Starts the JVM and returns at once; fails if it cannot be started at all. */
         public ChildJvm start() {
             List<String> command = new ArrayList<>();
-            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.add(javaOfThisJvm());
             command.add("-Xmx" + heap);
             command.add("-XX:+UseSerialGC");
             command.addAll(jvmOptions);

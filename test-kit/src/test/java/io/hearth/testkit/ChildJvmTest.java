@@ -30,6 +30,14 @@ class ChildJvmTest {
     }
 
     @Test
+    void aChildRunsOnTheJavaThatRunsTheTestsWhateverJavaIsFirstOnThePath() {
+        try (ChildJvm child = ChildJvm.builder(LauncherChild.class).args("java").environment(Map.of("PATH", "/usr/bin:/bin")).start()) {
+            assertThat(child.awaitLine("JAVA", TIMEOUT)).isEqualTo(System.getProperty("java.home") + " " + Runtime.version());
+            assertThat(child.awaitExit(TIMEOUT)).isZero();
+        }
+    }
+
+    @Test
     void stderrIsAmongTheLinesWhenAskedAndAnEnvironmentVariableCanBeRemoved() {
         try (ChildJvm child = ChildJvm.builder(LauncherChild.class).environment(Map.of("HEARTH_TEST_VAR", "set"))
                 .unsetEnvironment("HEARTH_TEST_VAR").stderrInLines().start()) {
