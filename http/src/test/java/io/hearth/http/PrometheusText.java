@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * A strict reader of the Prometheus text exposition format 0.0.4
  * (prometheus.io/docs/instrumenting/exposition_formats), for tests: the Prometheus Java client writes
- * this format but has no parser, and no maintained Java parser of it is published. Every line is checked
+ * this format but has no parser, and no maintained Java parser of it was found on Maven Central. Every line is checked
  * against the format's grammar, and any it forbids is refused with an {@link IllegalArgumentException}
  * that names the line, its number and the reason:
  *
