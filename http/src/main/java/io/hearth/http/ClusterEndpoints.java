@@ -93,7 +93,8 @@ final class ClusterEndpoints {
         };
     }
 
+    /** The Prometheus text format, whatever the request's Accept header asks for. */
     HttpHandler metrics() {
-        return exchange -> Replies.text(exchange, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape(store, pid));
+        return exchange -> Replies.bytes(exchange, metrics.contentType(), metrics.scrape());
     }
 }

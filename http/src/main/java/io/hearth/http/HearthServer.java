@@ -75,7 +75,7 @@ public final class HearthServer implements AutoCloseable {
     private HearthServer(Builder builder) {
         // Bodies are read by Requests.json with JsonTrees (exact numbers, one value only) on this mapper's parsers.
         ObjectMapper mapper = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-        RequestMetrics metrics = new RequestMetrics();
+        RequestMetrics metrics = new RequestMetrics(builder.store);
         CounterEndpoints counters = new CounterEndpoints(builder.store, mapper);
         ObjectEndpoints objects = new ObjectEndpoints(builder.store, mapper);
         ApiDocs docs = new ApiDocs();

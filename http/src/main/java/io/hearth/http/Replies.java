@@ -25,10 +25,10 @@ final class Replies {
         exchange.getResponseSender().send(ByteBuffer.wrap(bytes));
     }
 
-    static void text(HttpServerExchange exchange, String contentType, String body) {
+    static void bytes(HttpServerExchange exchange, String contentType, byte[] body) {
         exchange.setStatusCode(200);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
-        exchange.getResponseSender().send(body);
+        exchange.getResponseSender().send(ByteBuffer.wrap(body));
     }
 
     static void noContent(HttpServerExchange exchange) {

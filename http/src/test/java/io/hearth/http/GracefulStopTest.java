@@ -104,11 +104,14 @@ class GracefulStopTest {
 
     private static void awaitInFlight(int port, int requests) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        String wanted = "hearth_http_requests_in_flight " + requests + "\n";
-        while (!RawHttp.request(port, "GET", "/metrics", BEARER, null).body().contains(wanted)) {
+        while (inFlight(port) != requests) {
             assertThat(System.nanoTime()).as("the half-sent request reached the worker").isLessThan(deadline);
             Thread.sleep(50);
         }
+    }
+
+    private static double inFlight(int port) {
+        return PrometheusText.parse(RawHttp.request(port, "GET", "/metrics", BEARER, null).body()).value("hearth_http_requests_in_flight");
     }
 
     private static void awaitRefused(int port) throws InterruptedException {

@@ -111,7 +111,7 @@ class HearthServerTest {
         // The server of start() answered its warm-up requests on this fresh store before binding its port.
         assertThat(store.stats().counters()).isZero();
         assertThat(store.stats().entries()).isZero();
-        assertThat(RawHttp.request(port, "GET", "/metrics").body()).doesNotContain("hearth_http_requests_total{");
+        assertThat(PrometheusText.parse(RawHttp.request(port, "GET", "/metrics").body()).samples("hearth_http_requests_total")).isEmpty();
     }
 
     @Test
@@ -285,21 +285,19 @@ class HearthServerTest {
         assertThat(stats.get("read_cache").get("max_bytes").asLong()).isEqualTo(32L << 20);
 
         RawHttp.Response metrics = RawHttp.request(port, "GET", "/metrics");
-        assertThat(metrics.header("Content-Type")).startsWith("text/plain; version=0.0.4");
-        assertThat(metrics.body())
-                .contains("hearth_http_requests_total{route=\"/objects/{map}/{key}\",method=\"PUT\",status=\"201\"} 1\n")
-                .contains("hearth_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1\n")
-                .contains("hearth_http_request_duration_seconds_bucket{route=\"/health\",le=\"+Inf\"} 1\n")
-                .contains("hearth_store_entries 2\n")
-                .contains("# TYPE hearth_read_cache_hits_total counter\nhearth_read_cache_hits_total 1\n")
-                .contains("hearth_read_cache_misses_total 1\n")
-                .contains("hearth_read_cache_entries 1\n")
-                .contains("hearth_read_cache_max_bytes " + (32L << 20) + "\n")
-                .contains("hearth_store_fill_ratio ")
-                .contains("hearth_worker_info{pid=\"" + pid + "\"} 1\n");
-        for (String line : metrics.body().split("\n")) {
-            assertThat(line).matches("# (HELP|TYPE) .*|[a-z_]+(\\{([a-z_]+=\"[^\"]*\",?)+\\})? (-?[0-9.E+-]+|[+-]Inf)");
-        }
+        assertThat(metrics.header("Content-Type")).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+        PrometheusText text = PrometheusText.parse(metrics.body()); // refuses any line that breaks the text format
+        assertThat(text.value("hearth_http_requests_total", "route", "/objects/{map}/{key}", "method", "PUT", "status", "201")).isEqualTo(1);
+        assertThat(text.value("hearth_http_requests_total", "route", "unmatched", "method", "GET", "status", "404")).isEqualTo(1);
+        assertThat(text.value("hearth_http_request_duration_seconds_bucket", "route", "/health", "le", "+Inf")).isEqualTo(1);
+        assertThat(text.value("hearth_store_entries")).isEqualTo(2);
+        assertThat(text.family("hearth_read_cache_hits_total").type()).isEqualTo(PrometheusText.Type.COUNTER);
+        assertThat(text.value("hearth_read_cache_hits_total")).isEqualTo(1);
+        assertThat(text.value("hearth_read_cache_misses_total")).isEqualTo(1);
+        assertThat(text.value("hearth_read_cache_entries")).isEqualTo(1);
+        assertThat(text.value("hearth_read_cache_max_bytes")).isEqualTo(32L << 20);
+        assertThat(text.value("hearth_store_fill_ratio")).isEqualTo(2.0 / stats.get("capacity").asLong());
+        assertThat(text.value("hearth_worker_info", "pid", Long.toString(pid))).isEqualTo(1);
     }
 
     @Test
@@ -378,7 +376,7 @@ class HearthServerTest {
             half.write(("PUT /objects/jobs/last HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length() + "\r\n\r\n"
                     + body.substring(0, 4)).getBytes(StandardCharsets.ISO_8859_1));
             half.flush();
-            while (!onConnection(keptAlive, "GET /metrics").body().contains("hearth_http_requests_in_flight 2\n")) {
+            while (PrometheusText.parse(onConnection(keptAlive, "GET /metrics").body()).value("hearth_http_requests_in_flight") != 2) {
                 Thread.sleep(20); // until the half-sent PUT is in the handler
             }
 

@@ -24,8 +24,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,7 +50,7 @@ class RateLimitAcrossWorkersTest {
     private static final int LIMIT = 100;
     private static final int WINDOWS = 3;
     private static final String PATH = "/counters/rl/increment?ttl=1s&limit=" + LIMIT;
-    private static final String ROUTE_METRIC = "hearth_http_requests_total{route=\"/counters/{name}/increment\",method=\"POST\",status=\"";
+    private static final String ROUTE = "/counters/{name}/increment";
     private static final Duration STARTUP = Duration.ofMinutes(4);
     /** Only a safety net for a test that would otherwise hang: the run takes about two seconds. */
     private static final Duration GIVE_UP = Duration.ofMinutes(3);
@@ -219,20 +217,20 @@ class RateLimitAcrossWorkersTest {
 
     /** Each worker's own count of answers on the increment route, by status, from its /metrics. */
     private static Map<Long, Map<Integer, Long>> answeredPerWorker(int port, Set<Long> workers) {
-        Pattern pid = Pattern.compile("hearth_worker_info\\{pid=\"([0-9]+)\"} 1");
-        Pattern line = Pattern.compile(Pattern.quote(ROUTE_METRIC) + "([0-9]+)\"} ([0-9]+)");
         Map<Long, Map<Integer, Long>> answered = new ConcurrentHashMap<>();
         for (int attempt = 0; attempt < 1000 && !answered.keySet().containsAll(workers); attempt++) {
             RawHttp.Response metrics = RawHttp.request(port, "GET", "/metrics");
             assertThat(metrics.status()).as(metrics.toString()).isEqualTo(200);
-            Matcher who = pid.matcher(metrics.body());
-            assertThat(who.find()).isTrue();
+            PrometheusText text = PrometheusText.parse(metrics.body());
+            List<PrometheusText.Sample> who = text.samples("hearth_worker_info");
+            assertThat(who).hasSize(1);
             Map<Integer, Long> statuses = new TreeMap<>();
-            Matcher counts = line.matcher(metrics.body());
-            while (counts.find()) {
-                statuses.put(Integer.parseInt(counts.group(1)), Long.parseLong(counts.group(2)));
+            for (PrometheusText.Sample sample : text.samples("hearth_http_requests_total")) {
+                if (sample.labels().get("route").equals(ROUTE) && sample.labels().get("method").equals("POST")) {
+                    statuses.put(Integer.parseInt(sample.labels().get("status")), (long) sample.value());
+                }
             }
-            answered.put(Long.parseLong(who.group(1)), statuses);
+            answered.put(Long.parseLong(who.get(0).labels().get("pid")), statuses);
         }
         assertThat(answered.keySet()).as("workers that answered /metrics").containsExactlyInAnyOrderElementsOf(workers);
         return new TreeMap<>(answered);
