@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hearth.testkit.ChildJvm;
 import io.hearth.testkit.Ports;
+import io.hearth.testkit.RedisServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,10 +23,21 @@ class WorkerLogTest {
 
     @Test
     void aStartAndAStopPrintOnlyHearthsLinesWithOneFormatAndOneSetOfLevelWords() {
+        assertOnlyHearthsLines(dir.resolve("log.store").toString());
+    }
+
+    @Test
+    void onRedisTooAStartAndAStopPrintOnlyHearthsLines() {
+        try (RedisServer redis = RedisServer.start()) {
+            assertOnlyHearthsLines(redis.freshStoreUri("timeout=2s"));
+        }
+    }
+
+    /** Starts a supervisor of two workers on store, sends one request, stops it; checks every line they printed. */
+    private static void assertOnlyHearthsLines(String store) {
         int port = Ports.freeLoopbackPort();
         List<String> lines;
-        try (ChildJvm supervisor = SupervisorProcess.startReadingErrors("-n", "2", "-p", Integer.toString(port), "-s",
-                dir.resolve("log.store").toString())) {
+        try (ChildJvm supervisor = SupervisorProcess.startReadingErrors("-n", "2", "-p", Integer.toString(port), "-s", store)) {
             supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP);
             assertThat(RawHttp.request(port, "POST", "/increment").status()).isEqualTo(200);
             supervisor.terminate();
@@ -36,7 +48,7 @@ class WorkerLogTest {
         assertThat(logLines).isNotEmpty().allMatch(line -> line.matches(LINE), "a log line: time [role pid] LEVEL message");
         assertThat(logLines).noneMatch(line -> line.contains("XNIO version") || line.contains("XNIO NIO Implementation")
                 || line.contains("JBoss Threads version") || line.contains("starting server") || line.contains("stopping server")
-                || line.contains("Chronicle core loaded") || line.contains("SLF4J"));
+                || line.contains("Chronicle core loaded") || line.contains("SLF4J") || line.contains("redis.clients"));
     }
 
     @Test

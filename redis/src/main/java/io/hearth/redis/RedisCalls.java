@@ -37,6 +37,8 @@ final class RedisCalls implements AutoCloseable {
                 .password(settings.password())
                 .database(settings.database())
                 .clientName("hearth-" + Processes.currentPid())
+                // RESP2, as Jedis 6 spoke; Jedis 8 logs a warning on every connection unless told not to negotiate RESP3.
+                .autoNegotiateProtocol(false)
                 .build();
         JedisPoolConfig poolConfig = new JedisPoolConfig();
         poolConfig.setMaxTotal(settings.poolSize());
