@@ -4,7 +4,8 @@ package io.hearth.http;
 final class CommandLine {
     static final String USAGE = """
             Usage: run-workers.sh [-n WORKERS] [-k STANDBYS] [-p PORT] [-s STORE] [-b HOST]
-                   java -jar hearth-http-exec.jar [-n WORKERS] [-k STANDBYS] [-p PORT] [-s STORE] [-b HOST]
+                                 [--migrate-queued-connections]
+                   java -jar hearth-http-exec.jar [the same options]
 
             Starts WORKERS Hearth HTTP worker processes that all serve one port and share one
             store (a file on this host, or Redis for workers on several hosts), and STANDBYS more,
@@ -20,6 +21,11 @@ final class CommandLine {
                                      to share the store through Redis with workers on other hosts;
                                      Redis unreachable: requests get 503, recovery is automatic
               -b, --bind HOST        address to bind (default: 127.0.0.1, this host only)
+              --migrate-queued-connections
+                                     set Linux's net.ipv4.tcp_migrate_req to 1 (needs root): the
+                                     connections queued on a worker that stops or dies then go to
+                                     another worker instead of being reset; it is a setting of
+                                     the whole host (network namespace), so it is off unless asked
               -h, --help             this text
 
             Environment:
@@ -34,7 +40,8 @@ final class CommandLine {
     }
 
     /** The supervisor's options. */
-    record SupervisorOptions(int workers, int standbys, int port, StoreAddress store, String host, boolean help) {
+    record SupervisorOptions(int workers, int standbys, int port, StoreAddress store, String host,
+            boolean migrateQueuedConnections, boolean help) {
     }
 
     static SupervisorOptions parseSupervisor(String[] args) {
@@ -43,10 +50,15 @@ final class CommandLine {
         int port = 8080;
         String store = "data/hearth.store";
         String host = "127.0.0.1";
+        boolean migrateQueuedConnections = false;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("-h") || option.equals("--help")) {
-                return new SupervisorOptions(workers, standbys, port, null, host, true);
+                return new SupervisorOptions(workers, standbys, port, null, host, migrateQueuedConnections, true);
+            }
+            if (option.equals("--migrate-queued-connections")) {
+                migrateQueuedConnections = true;
+                continue;
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("option " + option + " needs a value");
@@ -65,7 +77,7 @@ final class CommandLine {
         if (port == 0 && workers > 1) {
             throw new IllegalArgumentException("port 0 would give each worker a port of its own; choose a port");
         }
-        return new SupervisorOptions(workers, standbys, port, address, host, false);
+        return new SupervisorOptions(workers, standbys, port, address, host, migrateQueuedConnections, false);
     }
 
     static int port(String value) {

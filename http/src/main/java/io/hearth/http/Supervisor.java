@@ -63,6 +63,11 @@ public final class Supervisor implements AutoCloseable {
         for (int i = 0; i < settings.workers + settings.standbys; i++) {
             slots.add(new WorkerSlot(i, command, settings.environment, settings.spawner, this));
         }
+        QueuedConnectionMigration migration = new QueuedConnectionMigration(QueuedConnectionMigration.SETTING);
+        String migrationLine = settings.migrateQueuedConnections ? migration.enable() : migration.describe();
+        if (migrationLine != null) {
+            log.info(migrationLine);
+        }
         log.info("starting " + settings.workers + " workers on http://" + settings.host + ":" + settings.port
                 + " sharing store " + settings.store + ", and " + settings.standbys + " standby"
                 + (settings.standbys == 1 ? "" : "s") + " once they serve");
@@ -377,6 +382,7 @@ public final class Supervisor implements AutoCloseable {
         private List<String> workerJvmOptions = List.of();
         private Map<String, String> environment = Map.of();
         private Spawner spawner = ProcessBuilder::start;
+        private boolean migrateQueuedConnections;
 
         private Builder(StoreAddress store) {
             this.store = store;
@@ -427,6 +433,17 @@ public final class Supervisor implements AutoCloseable {
         /** Environment variables set for each worker on top of this process's, such as {@code HEARTH_TOKEN}. */
         public Builder environment(Map<String, String> environment) {
             this.environment = Map.copyOf(environment);
+            return this;
+        }
+
+        /**
+         * Lets the supervisor set Linux's {@code net.ipv4.tcp_migrate_req} to 1 for its network
+         * namespace, so that connections queued on a worker that stops or dies go to another one
+         * ({@link QueuedConnectionMigration}); it needs root or CAP_NET_ADMIN there, and says so
+         * when it cannot. Off unless called: the setting is the whole namespace's.
+         */
+        public Builder migrateQueuedConnections() {
+            this.migrateQueuedConnections = true;
             return this;
         }
 

@@ -49,9 +49,13 @@ public final class SupervisorCommand {
             return;
         }
         ProcessLog log = new ProcessLog("supervisor");
-        Supervisor supervisor = Supervisor.builder(options.store()).workers(options.workers()).standbys(options.standbys()).host(options.host())
-                .port(options.port()).workerJvmOptions(WorkerCommand.splitJvmOptions(System.getenv("HEARTH_WORKER_JAVA_OPTS")))
-                .start();
+        Supervisor.Builder settings = Supervisor.builder(options.store()).workers(options.workers()).standbys(options.standbys())
+                .host(options.host()).port(options.port())
+                .workerJvmOptions(WorkerCommand.splitJvmOptions(System.getenv("HEARTH_WORKER_JAVA_OPTS")));
+        if (options.migrateQueuedConnections()) {
+            settings.migrateQueuedConnections();
+        }
+        Supervisor supervisor = settings.start();
         Runtime.getRuntime().addShutdownHook(new Thread(supervisor::close, "hearth-supervisor-stop"));
         Signals.onTerminate(() -> new Thread(supervisor::close, "hearth-supervisor-stop").start());
         Signals.onHangUp(supervisor::restart); // returns at once: the restart runs on a thread of its own

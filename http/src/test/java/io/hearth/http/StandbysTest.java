@@ -4,14 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hearth.testkit.ChildJvm;
 import io.hearth.testkit.Listeners;
+import io.hearth.testkit.OwnNetwork;
 import io.hearth.testkit.Ports;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,12 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
  * Warm standbys of a real supervisor process (3 workers, 1 standby), under load from 16 clients
  * sending {@code POST /increment}.
  *
- * <p>SIGHUP: 8 clients over one keep-alive connection each (a new one when the server says
- * {@code Connection: close}), 8 over a new connection per request, for as long as the restart
- * takes. Every worker process is replaced, and not one request is refused, reset or answered other
- * than 200: the count the store ends with is exactly the number of requests sent. Meanwhile the
- * kernel's table of listening sockets is read every few milliseconds: the port never has fewer
- * listeners than workers, and no process ever holds two of them.
+ * <p>SIGHUP ({@link SighupScenario}, in a process of its own): 8 clients over one keep-alive
+ * connection each (a new one when the server says {@code Connection: close}), 8 over a new
+ * connection per request, for as long as the restart takes. Every worker process is replaced, and
+ * not one request is refused, reset or answered other than 200: the count the store ends with is
+ * exactly the number of requests sent. Meanwhile the kernel's table of listening sockets is read
+ * every few milliseconds: the port never has fewer listeners than workers, and no process ever
+ * holds two of them. It runs in a network namespace of its own ({@link OwnNetwork}) with the
+ * supervisor's {@code --migrate-queued-connections}, as users are told to run it: without
+ * {@code net.ipv4.tcp_migrate_req} the kernel resets the connections queued on each old worker's
+ * socket as it closes (about one request in 300,000 on this 2-core machine under load), and where
+ * no namespace can be made that is what the scenario then allows, and only that.
  *
  * <p>SIGKILL: a serving worker killed {@value #KILLS} times, each once the standby is back, under
  * 16 new-connection clients. The standby serves in its place, so no connection is ever refused (the
@@ -65,44 +71,23 @@ class StandbysTest {
 
     @Test
     void sighupReplacesEveryWorkerOneAtATimeWithNoRequestRefusedOrFailedAndTheExactCount() throws Exception {
-        int port = Ports.freeLoopbackPort();
-        ChildJvm supervisor = startSupervisor(port);
-        Set<Long> before = new HashSet<>();
-        supervisor.descendants().forEach(process -> before.add(process.pid()));
-        assertThat(Listeners.pidsAmongListening(port, supervisor.descendants())).as("workers serving before").hasSize(WORKERS);
-
-        startClients(port, KEEP_ALIVE_CLIENTS, NEW_CONNECTION_CLIENTS);
-        PortWatch watch = new PortWatch(port, supervisor);
-        watch.start();
-        hangUp(supervisor.pid());
-        String restarted = supervisor.awaitLineContaining("restarted: workers", STARTUP);
-        Thread.sleep(1_000);
-        stopClients();
-        watch.interrupt();
-        watch.join(10_000);
-
-        long sent = LoadClient.sum(clients, client -> client.sent);
-        long acked = LoadClient.sum(clients, client -> client.acked);
-        long reconnects = LoadClient.sum(clients, client -> client.closedByServer);
-        List<String> failures = new ArrayList<>();
-        clients.forEach(client -> failures.addAll(client.failures));
-        long count = RawHttp.request(port, "GET", "/report").json().get("count").asLong();
-        Set<Long> serving = Listeners.pidsAmongListening(port, supervisor.descendants());
-        String summary = String.format("restart: sent=%d acked=%d count=%d failed=%d keep-alive reconnects=%d"
-                        + " fewest-listeners=%d most-sockets-one-process=%d samples=%d; %s",
-                sent, acked, count, failures.size(), reconnects, watch.fewest, watch.mostHeldByOne, watch.samples, restarted);
-        System.out.println(summary);
-
-        assertThat(failures).as(summary).isEmpty();
-        assertThat(acked).as(summary).isEqualTo(sent);
-        assertThat(count).as(summary).isEqualTo(sent);
-        assertThat(serving).as("workers serving after; " + summary).hasSize(WORKERS).doesNotContainAnyElementsOf(before);
-        assertThat(watch.samples).as(summary).isPositive();
-        assertThat(watch.fewest).as("listeners on the port at the emptiest moment; " + summary).isGreaterThanOrEqualTo(WORKERS);
-        assertThat(watch.mostHeldByOne).as("listening sockets one process held; " + summary).isEqualTo(1);
-
-        supervisor.terminate();
-        assertThat(supervisor.awaitExit(Duration.ofMinutes(2))).isZero();
+        Optional<List<String>> ownNetwork = OwnNetwork.launcher();
+        ChildJvm.Builder scenario = ChildJvm.builder(SighupScenario.class).heap("256m").stderrInLines().killDescendantsOnClose();
+        if (ownNetwork.isPresent()) {
+            scenario.launchedBy(ownNetwork.get()).args(dir.toString(), "--migrate-queued-connections");
+        } else {
+            System.out.println("SIGHUP restart on the host's network, with its tcp_migrate_req: no network namespace of its own ("
+                    + OwnNetwork.whyUnavailable().orElseThrow() + ")");
+            scenario.args(dir.toString());
+        }
+        ChildJvm child = scenario.start();
+        started.add(child);
+        List<String> lines = child.awaitAllLines(Duration.ofMinutes(8));
+        int exit = child.awaitExit(Duration.ofMinutes(1));
+        lines.stream().filter(line -> line.startsWith("restart: ")).forEach(System.out::println);
+        assertThat(exit).as("the scenario's exit status; what it printed:%n%s", String.join("\n", lines)).isZero();
+        assertThat(lines).as("its summary").anyMatch(line -> line.startsWith("restart: tcp_migrate_req="
+                + (ownNetwork.isPresent() ? "1" : "")));
     }
 
     @Test
@@ -209,45 +194,6 @@ class StandbysTest {
         stop.set(true);
         for (LoadClient client : clients) {
             client.join(60_000);
-        }
-    }
-
-    private static void hangUp(long pid) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(pid)).inheritIO().start();
-        assertThat(kill.waitFor()).as("kill -HUP " + pid).isZero();
-    }
-
-    /** Reads the listening sockets on the port until interrupted: the fewest seen, and the most one process held. */
-    private static final class PortWatch extends Thread {
-        private final int port;
-        private final ChildJvm supervisor;
-        volatile int fewest = Integer.MAX_VALUE;
-        volatile int mostHeldByOne;
-        volatile long samples;
-
-        PortWatch(int port, ChildJvm supervisor) {
-            super("restart-port-watch");
-            this.port = port;
-            this.supervisor = supervisor;
-            setDaemon(true);
-        }
-
-        @Override
-        public void run() {
-            while (!isInterrupted()) {
-                fewest = Math.min(fewest, Listeners.socketsOn(port).size());
-                if (samples % 10 == 0) { // reading every process's descriptors takes longer than the kernel's table
-                    for (ProcessHandle process : supervisor.descendants()) {
-                        mostHeldByOne = Math.max(mostHeldByOne, Listeners.socketsHeldOn(port, process));
-                    }
-                }
-                samples++;
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
         }
     }
 }

@@ -251,6 +251,7 @@ public final class ChildJvm implements AutoCloseable {
         private boolean stderrInLines;
         private boolean killDescendantsOnClose;
         private final List<String> classPathExclusions = new ArrayList<>();
+        private List<String> launcher = List.of();
 
         private Builder(Class<?> mainClass) {
             this.mainClass = mainClass;
@@ -298,6 +299,15 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Starts the JVM through this command, which must end by exec'ing the command line it is
+         * given after its own words (as {@link OwnNetwork#launcher()} does), so the child's pid is the JVM's.
+         */
+        public Builder launchedBy(List<String> command) {
+            launcher = List.copyOf(command);
+            return this;
+        }
+
         /** Reads the child's stderr into the lines {@link #awaitLine} sees, with its stdout, instead of passing it to ours. */
         public Builder stderrInLines() {
             stderrInLines = true;
@@ -312,7 +322,7 @@ public final class ChildJvm implements AutoCloseable {
 
         /** Starts the JVM and returns at once; fails if it cannot be started at all. */
         public ChildJvm start() {
-            List<String> command = new ArrayList<>();
+            List<String> command = new ArrayList<>(launcher);
             command.add(javaOfThisJvm());
             command.add("-Xmx" + heap);
             command.add("-XX:+UseSerialGC");
