@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * that prints each change it is handed, or a writer that prints each version it wrote.
  *
  * <pre>
- *   watch STORE MAP PREFIX AFTER   AFTER: a version, or "now"; prints "READY", then per change
+ *   watch STORE MAP PREFIX AFTER   AFTER: a version, or "now"; prints "READY", then (never before it) per change
  *                                  "C WRITE key version n", "C REMOVAL key version", "C GAP first last",
  *                                  until stdin closes
  *   write STORE MAP WRITER KEYS ROUNDS   waits at the store's barrier, then writes Tally(round) to
@@ -38,7 +38,16 @@ public final class WatchChild {
     private static void watch(PrintStream out, String location, String mapName, String prefix, String after) throws Exception {
         try (SharedStore store = Stores.open(location)) {
             SharedMap<Tally> map = store.map(mapName, Tally.class);
+            // A watch resumed from an old version has changes to hand out at once: they wait for READY,
+            // so that a parent reading on from READY sees every one of them.
+            java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
             java.util.function.Consumer<Change<Tally>> print = change -> {
+                try {
+                    ready.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
                 synchronized (out) {
                     out.println(switch (change.kind()) {
                         case WRITE -> "C WRITE " + change.key() + " " + change.version() + " " + change.value().n();
@@ -53,6 +62,7 @@ public final class WatchChild {
                     out.println("READY");
                     out.flush();
                 }
+                ready.countDown();
                 BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
                 while (in.readLine() != null) {
                     // runs until the parent closes stdin, or kills it
