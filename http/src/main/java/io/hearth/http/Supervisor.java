@@ -65,12 +65,10 @@ public final class Supervisor implements AutoCloseable {
         }
         QueuedConnectionMigration migration = new QueuedConnectionMigration(QueuedConnectionMigration.SETTING);
         String migrationLine = settings.migrateQueuedConnections ? migration.enable() : migration.describe();
-        if (migrationLine != null) {
-            log.info(migrationLine);
-        }
+        // One start-up line: what the setting of queued connections means rides on it.
         log.info("starting " + settings.workers + " workers on http://" + settings.host + ":" + settings.port
                 + " sharing store " + settings.store + ", and " + settings.standbys + " standby"
-                + (settings.standbys == 1 ? "" : "s") + " once they serve");
+                + (settings.standbys == 1 ? "" : "s") + " once they serve" + (migrationLine == null ? "" : "; " + migrationLine));
         slots.forEach(WorkerSlot::start);
     }
 
