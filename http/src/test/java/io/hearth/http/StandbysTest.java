@@ -47,9 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StandbysTest {
     private static final int WORKERS = 3;
     private static final int STANDBYS = 1;
-    private static final int KEEP_ALIVE_CLIENTS = 8;
-    private static final int NEW_CONNECTION_CLIENTS = 8;
-    private static final int CLIENTS = KEEP_ALIVE_CLIENTS + NEW_CONNECTION_CLIENTS;
+    private static final int CLIENTS = 16;
     private static final int KILLS = 5;
     private static final Duration STARTUP = Duration.ofMinutes(3);
 
@@ -96,7 +94,7 @@ class StandbysTest {
         ChildJvm supervisor = startSupervisor(port);
         List<String> standbyMemory = new ArrayList<>();
         standbyMemory.add(residentMemory(port, supervisor));
-        startClients(port, 0, CLIENTS);
+        startNewConnectionClients(port);
 
         List<Double> takeoverMillis = new ArrayList<>();
         for (int kill = 0; kill < KILLS; kill++) {
@@ -180,10 +178,10 @@ class StandbysTest {
         return supervisor;
     }
 
-    /** Starts keepAlive clients on one connection each and newConnection clients on a new one per request, and lets them run 1 s. */
-    private void startClients(int port, int keepAlive, int newConnection) throws InterruptedException {
-        for (int i = 0; i < keepAlive + newConnection; i++) {
-            LoadClient client = new LoadClient(port, i < keepAlive, stop::get);
+    /** Starts CLIENTS clients on a new connection per request, and lets them run 1 s. */
+    private void startNewConnectionClients(int port) throws InterruptedException {
+        for (int i = 0; i < CLIENTS; i++) {
+            LoadClient client = new LoadClient(port, false, stop::get);
             clients.add(client);
             client.start();
         }

@@ -269,7 +269,6 @@ public abstract class ChangeFeedContract {
                 }
             }
             assertThat(handled).isPositive();
-            long handledLast = handled;
             ChildJvm second = ChildJvm.start(WatchChild.class, "watch", location, "m", "", String.valueOf(handled));
             children.add(second);
             second.awaitLine("READY", CrossProcessContract.CHILD_TIMEOUT);
@@ -287,7 +286,7 @@ public abstract class ChangeFeedContract {
             Set<Long> missing = new java.util.TreeSet<>(expected.keySet());
             missing.removeAll(watched.keySet());
             assertThat(missing).as("versions written and in no watcher's output, no gap told; the killed watcher handled up to %d;"
-                    + " versions watched but not written: %s; gaps %s", handledLast, extra,
+                    + " versions watched but not written: %s; gaps %s", handled, extra,
                     gaps.stream().map(java.util.Arrays::toString).toList()).isEmpty();
             assertThat(watched).isEqualTo(expected);
             assertThat(written.size() - expected.size()).as("versions told as missed, of %s, in %s", written.size(),
