@@ -63,7 +63,7 @@ public final class SharedStore implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(SharedStore.class.getName());
     /** The first character of the names of Hearth's own maps, which {@link #map} refuses. */
-    static final String RESERVED_MAP_PREFIX = "\u0001";
+    static final String RESERVED_MAP_PREFIX = StoreBackend.OWN_MAP_PREFIX;
     private static final String LEADERS_MAP = RESERVED_MAP_PREFIX + "leaders";
 
     private final StoreBackend backend;

@@ -29,6 +29,12 @@ public interface StoreBackend extends AutoCloseable {
      * Compare by identity: it is this one object, and no entry (version 0 names none).
      */
     StoredEntry UNCHANGED = new StoredEntry(ABSENT, new byte[0], NO_EXPIRY);
+    /**
+     * Maps whose names begin with this are Hearth's own (who holds each lock and leadership): small
+     * records, never expiring on a backend without leases, that a backend may keep apart from the
+     * user's maps. User maps never begin with it.
+     */
+    String OWN_MAP_PREFIX = "\u0001";
     /** What {@link #changeStamp} returns on a backend that keeps none: it proves nothing. */
     long NO_CHANGE_STAMP = Long.MIN_VALUE;
 

@@ -44,6 +44,8 @@ final class FileBackend implements StoreBackend {
     private final StoreFile store;
     private final EntryShards shards;
     private final EntryStore entries;
+    /** Hearth's own maps (locks, leaderships), kept apart from the entries. */
+    private final LockRecords lockRecords;
     private final CounterTables counters;
     private final WorkerTable workers;
     private final BroadcastRing broadcasts;
@@ -71,6 +73,7 @@ final class FileBackend implements StoreBackend {
         this.shards = shards;
         LiveRepair repair = new LiveRepair(shards, split, store, snapshots, journal, changes);
         this.entries = new EntryStore(shards, split, store, new MapLockTable(store, pid, repair), journal, changes);
+        this.lockRecords = new LockRecords(store, pid);
         this.counters = new CounterTables(store, pid);
         this.workers = new WorkerTable(store);
         this.broadcasts = new BroadcastRing(store, workers);
@@ -153,16 +156,24 @@ final class FileBackend implements StoreBackend {
 
     @Override
     public Set<String> mapNames() {
-        return call(entries::mapNames);
+        Set<String> names = new java.util.HashSet<>(call(entries::mapNames));
+        names.addAll(lockRecords.mapNames());
+        return names;
     }
 
     @Override
     public StoredEntry get(String map, String key) {
+        if (isOwn(map)) {
+            return lockRecords.get(map, key);
+        }
         return call(() -> entries.get(CompositeKeys.of(map, key)));
     }
 
     @Override
     public StoredEntry getIfChanged(String map, String key, long knownVersion, long knownExpiresAt) {
+        if (isOwn(map)) {
+            return lockRecords.get(map, key);
+        }
         return call(() -> entries.getIfChanged(CompositeKeys.of(map, key), knownVersion, knownExpiresAt));
     }
 
@@ -183,6 +194,10 @@ final class FileBackend implements StoreBackend {
 
     @Override
     public long write(String map, String key, long expectedVersion, byte[] json, long expiresAt) {
+        if (isOwn(map)) {
+            refuseExpiry(map, expiresAt);
+            return lockRecords.write(map, key, expectedVersion, json);
+        }
         if (expiresAt > 0) {
             store.header().markExpiryUsed();
         }
@@ -191,6 +206,10 @@ final class FileBackend implements StoreBackend {
 
     @Override
     public boolean expire(String map, String key, long expiresAt) {
+        if (isOwn(map)) {
+            refuseExpiry(map, expiresAt);
+            return lockRecords.get(map, key) != null;
+        }
         if (expiresAt > 0) {
             store.header().markExpiryUsed();
         }
@@ -199,15 +218,35 @@ final class FileBackend implements StoreBackend {
 
     @Override
     public StoredEntry remove(String map, String key, long expectedVersion) {
+        if (isOwn(map)) {
+            return lockRecords.remove(map, key, expectedVersion);
+        }
         return call(() -> entries.remove(CompositeKeys.of(map, key), expectedVersion));
     }
 
     @Override
     public void forEachKey(String map, Consumer<String> action) {
+        if (isOwn(map)) {
+            lockRecords.forEachKey(map, action);
+            return;
+        }
         call(() -> {
             entries.forEachKey(map, action);
             return null;
         });
+    }
+
+    /** Whether the map is one of Hearth's own, whose records are {@link LockRecords}. */
+    private static boolean isOwn(String map) {
+        return map.startsWith(StoreBackend.OWN_MAP_PREFIX);
+    }
+
+    /** A lock's holder on this store is known dead by its pid: its record never expires. */
+    private static void refuseExpiry(String map, long expiresAt) {
+        if (expiresAt != NO_EXPIRY && expiresAt != KEEP_EXPIRY) {
+            throw new IllegalArgumentException("records of Hearth's own map '" + map.substring(OWN_MAP_PREFIX.length())
+                    + "' do not expire on a file store (asked to expire at " + expiresAt + ")");
+        }
     }
 
     /** One map call, with Chronicle's failures turned into Hearth's. */

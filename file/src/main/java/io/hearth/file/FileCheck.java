@@ -39,6 +39,7 @@ final class FileCheck {
                 counterNames = counters.check(problems);
             }
             new BroadcastRing(store, new WorkerTable(store)).check(problems);
+            new LockRecords(store, pid).check(problems);
             long entries = checkEntries(store, pid, problems);
             return new StoreCheck.Report(path.toString(), problems, entries, counterNames, store.header().liveRecoveries());
         } catch (IncompatibleStoreException e) {

@@ -274,7 +274,8 @@ final class MapLockTable {
         }
     }
 
-    private static void pause(int spins) {
+    /** Spins, then yields, then parks: how a waiter for a word another process holds passes the time. */
+    static void pause(int spins) {
         if (spins < 100) {
             Thread.onSpinWait();
         } else if (spins < 200) {

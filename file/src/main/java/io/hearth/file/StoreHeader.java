@@ -42,8 +42,11 @@ final class StoreHeader {
      * write, a removal, a change of expiry, a live repair), not only by writes, so that a process
      * may trust a value it read while the sequence has not moved (the read cache, {@code SharedMap}).
      * A process of format 4 would remove entries without raising it: it must not share the file.
+     * 6: the holders of locks and leaderships are kept at the end of the store file
+     * ({@link LockRecords}), no longer as entries; a process of format 5 would look for them in the
+     * entries, so two lock holders at once: it must not share the file.
      */
-    static final int FORMAT_VERSION = 5;
+    static final int FORMAT_VERSION = 6;
     static final int LENGTH = 4096;
 
     static final int MAGIC_OFFSET = 0;

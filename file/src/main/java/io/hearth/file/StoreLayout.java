@@ -11,6 +11,7 @@ package io.hearth.file;
  *   {@link #broadcastRingOffset()}    broadcast slots x broadcast slot length ({@link BroadcastRing})
  *   {@link #lockTableOffset()}        lock stripes x {@link MapLockTable#SLOT_LENGTH} ({@link MapLockTable})
  *   {@link #journalOffset()}          lock stripes x {@link #journalSlotLength()} ({@link RedoJournal})
+ *   {@link #lockRecordsOffset()}      who holds each lock and leadership ({@link LockRecords}, format 6)
  *   {@link #fileLength()}             end of file
  * </pre>
  *
@@ -77,8 +78,12 @@ record StoreLayout(int counterSlots, int workerSlots, int broadcastSlots, int br
         return RedoJournal.slotLength(maxCompositeKeyBytes(), maxValueBytes);
     }
 
-    long fileLength() {
+    long lockRecordsOffset() {
         return journalOffset() + lockStripes * journalSlotLength();
+    }
+
+    long fileLength() {
+        return lockRecordsOffset() + LockRecords.regionLength(maxCompositeKeyBytes());
     }
 
     /** Longest composite key (map name, NUL, key) in bytes of UTF-8. */
