@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -37,7 +36,6 @@ class ChaosAgainstTheSeedTest {
             Duration.ofMillis(Integer.getInteger("hearth.chaos.killEveryMillis", 400)),
             Duration.ofSeconds(Integer.getInteger("hearth.chaos.seconds", 20)));
     private static final Duration STARTUP = Duration.ofMinutes(4);
-    private static final Duration STANDBY_WARM_UP = Duration.ofSeconds(1);
     private static final double GOAL = 0.9;
     private static final double WORST_ACKNOWLEDGED_MILLIS = 1000;
 
@@ -66,12 +64,9 @@ class ChaosAgainstTheSeedTest {
 
         Path store = dir.resolve("chaos.store");
         int port = Ports.freeLoopbackPort();
-        ChildJvm supervisor = SupervisorProcess.start(Map.of(), "-n", Integer.toString(WORKERS), "-k", Integer.toString(STANDBYS),
-                "-p", Integer.toString(port), "-s", store.toString());
+        ChildJvm supervisor = SupervisorProcess.startWithStandbys(WORKERS, STANDBYS, port, store);
         started.add(supervisor);
-        supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP);
-        supervisor.awaitLine(SupervisorCommand.STANDBYS_LINE, STARTUP);
-        Thread.sleep(STANDBY_WARM_UP.toMillis());
+        SupervisorProcess.awaitStandbysWarm(supervisor, STARTUP);
         ChaosRun.Result hearth;
         try (ChaosRun chaos = new ChaosRun(port, supervisor::descendants, SETTINGS)) {
             hearth = chaos.run(STARTUP);

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,8 +36,6 @@ class ChaosKillTest {
     private static final ChaosRun.Settings SETTINGS = new ChaosRun.Settings(WORKERS, 16,
             Duration.ofMillis(Integer.getInteger("hearth.chaos.killEveryMillis", 3000)),
             Duration.ofSeconds(Integer.getInteger("hearth.chaos.seconds", 21)));
-    /** A standby may still be busy a moment after it said it is warm (compiling, collecting). */
-    private static final Duration STANDBY_WARM_UP = Duration.ofSeconds(1);
     private static final Duration STARTUP = Duration.ofMinutes(4);
 
     @TempDir
@@ -56,9 +53,7 @@ class ChaosKillTest {
         Path store = dir.resolve("chaos.store");
         int port = Ports.freeLoopbackPort();
         ChildJvm supervisor = start(port, store);
-        supervisor.awaitLine(SupervisorCommand.READY_LINE, STARTUP);
-        supervisor.awaitLine(SupervisorCommand.STANDBYS_LINE, STARTUP);
-        Thread.sleep(STANDBY_WARM_UP.toMillis());
+        SupervisorProcess.awaitStandbysWarm(supervisor, STARTUP);
 
         ChaosRun.Result result;
         try (ChaosRun chaos = new ChaosRun(port, supervisor::descendants, SETTINGS)) {
@@ -97,8 +92,7 @@ class ChaosKillTest {
     }
 
     private ChildJvm start(int port, Path store) {
-        ChildJvm supervisor = SupervisorProcess.start(Map.of(), "-n", Integer.toString(WORKERS), "-k", Integer.toString(STANDBYS), "-p",
-                Integer.toString(port), "-s", store.toString());
+        ChildJvm supervisor = SupervisorProcess.startWithStandbys(WORKERS, STANDBYS, port, store);
         started.add(supervisor);
         return supervisor;
     }

@@ -21,6 +21,22 @@ final class SupervisorProcess {
         return builder(args).environment(environment).start();
     }
 
+    /** A supervisor of workers and standbys on port and store, as the chaos tests run it; the caller closes it. */
+    static ChildJvm startWithStandbys(int workers, int standbys, int port, java.nio.file.Path store) {
+        return start(Map.of(), "-n", Integer.toString(workers), "-k", Integer.toString(standbys), "-p", Integer.toString(port),
+                "-s", store.toString());
+    }
+
+    /**
+     * Waits until the supervisor says its workers serve and its standbys are warm, and a moment
+     * more: a standby may still be busy just after it said so (compiling, collecting).
+     */
+    static void awaitStandbysWarm(ChildJvm supervisor, java.time.Duration startup) throws InterruptedException {
+        supervisor.awaitLine(SupervisorCommand.READY_LINE, startup);
+        supervisor.awaitLine(SupervisorCommand.STANDBYS_LINE, startup);
+        Thread.sleep(1_000);
+    }
+
     /** As {@link #start}, with stderr among the lines {@link ChildJvm#awaitLine} reads, for its error messages. */
     static ChildJvm startReadingErrors(String... args) {
         return builder(args).stderrInLines().start();
