@@ -26,7 +26,8 @@ import io.hearth.spi.StoredEntry;
 /**
  * A named map from {@code String} keys to values of type {@code V}, shared by every process
  * attached to the store. Values are stored as JSON, so {@code V} is anything Jackson writes and
- * reads: records, POJOs, {@code Map}, {@code JsonNode}. Keys are compared exactly as strings, with no
+ * reads: records, POJOs, {@code Map}, {@code JsonNode}; or {@link JsonBytes}, JSON stored and read
+ * back byte for byte, never decoded (the same entry may be read as both). Keys are compared exactly as strings, with no
  * Unicode normalization: an e with acute accent written as U+00E9 and as "e" followed by U+0301 makes two keys.
  *
  * <p>Every single-key operation is atomic across threads and processes, and visible to every other
@@ -68,7 +69,7 @@ import io.hearth.spi.StoredEntry;
  *   <li><b>Which types are cached.</b> The cache hands one object to every reader, so it holds only
  *       values no caller can change: {@code String}, boxed numbers and {@code Boolean},
  *       {@code BigInteger}, {@code BigDecimal}, {@code UUID}, the {@code java.time} value classes,
- *       enums, and records whose every component is a primitive or one of these (records
+ *       {@link JsonBytes}, enums, and records whose every component is a primitive or one of these (records
  *       included). Maps of any other type ({@code JsonNode}, {@code Map}, lists, arrays, classes with
  *       fields, records with such a component or a generic one) are read and decoded on every call,
  *       as without the cache: two reads never return the same mutable object.</li>

@@ -254,7 +254,7 @@ public final class SharedStore implements AutoCloseable {
         ensureOpen();
         boolean cached = readCache != null && ImmutableTypes.isImmutable(type);
         return new SharedMap<>(this, backend, json, name, type, limits.maxKeyBytes(), cached ? readCache : null,
-                cached && plainMapper && ImmutableTypes.isPlain(type));
+                cached && (type == JsonBytes.class || plainMapper && ImmutableTypes.isPlain(type)));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.hearth.internal;
 
+import io.hearth.JsonBytes;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.RecordComponent;
@@ -28,7 +29,8 @@ import java.util.UUID;
  * a type qualifies only when every object of it, and everything it refers to, is immutable:
  * <ul>
  *   <li>{@code String}, the boxed primitives, {@code BigInteger}, {@code BigDecimal}, {@code UUID},
- *       and the value classes of {@code java.time} ({@code Instant}, {@code LocalDate}, ...);</li>
+ *       the value classes of {@code java.time} ({@code Instant}, {@code LocalDate}, ...), and
+ *       {@link JsonBytes} (which reads back as the bytes it was written as, whatever the mapper);</li>
  *   <li>enums;</li>
  *   <li>records whose every component is a primitive or one of these, other such records included.</li>
  * </ul>
@@ -41,7 +43,8 @@ public final class ImmutableTypes {
             String.class, Boolean.class, Byte.class, Short.class, Integer.class, Long.class, Float.class,
             Double.class, Character.class, BigInteger.class, BigDecimal.class, UUID.class,
             Instant.class, LocalDate.class, LocalTime.class, LocalDateTime.class, OffsetDateTime.class, OffsetTime.class,
-            ZonedDateTime.class, Duration.class, Period.class, Year.class, YearMonth.class, MonthDay.class, ZoneOffset.class);
+            ZonedDateTime.class, Duration.class, Period.class, Year.class, YearMonth.class, MonthDay.class, ZoneOffset.class,
+            JsonBytes.class);
 
     private static final ClassValue<Boolean> IMMUTABLE = new ClassValue<>() {
         @Override

@@ -1,6 +1,7 @@
 package io.hearth.internal;
 
 import io.hearth.HearthException;
+import io.hearth.JsonBytes;
 import io.hearth.ValueTooLargeException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -25,7 +26,8 @@ public final class Json {
         }
         byte[] json;
         try {
-            json = mapper.writeValueAsBytes(value);
+            // JsonBytes are stored as they are, whatever the mapper would make of them.
+            json = value instanceof JsonBytes bytes ? bytes.toByteArray() : mapper.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("value of type " + value.getClass().getName()
                     + " cannot be written as JSON: " + e.getOriginalMessage(), e);
@@ -41,10 +43,14 @@ public final class Json {
         return mapper.readerFor(type);
     }
 
+    @SuppressWarnings("unchecked")
     public <V> V decode(byte[] json, ObjectReader reader, String where) {
         try {
+            if (reader.getValueType().hasRawClass(JsonBytes.class)) {
+                return (V) JsonBytes.of(json);
+            }
             return reader.readValue(json);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new HearthException(where + " holds JSON that does not read as " + reader.getValueType()
                     + ": " + e.getMessage(), e);
         }

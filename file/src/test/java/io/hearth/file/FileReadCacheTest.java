@@ -1,5 +1,6 @@
 package io.hearth.file;
 
+import io.hearth.JsonBytes;
 import io.hearth.ReadCacheStats;
 import io.hearth.SharedMap;
 import io.hearth.SharedStore;
@@ -267,6 +268,33 @@ class FileReadCacheTest {
             }
             assertThat(failures).isEmpty();
             assertThat(map.get("shared").visits()).isEqualTo((long) threads * updates);
+        }
+    }
+
+    @Test
+    void jsonBytesAreStoredAsGivenReadBackAsTheyWereAndServedFromTheCacheWhileTheEntryHoldsThem() {
+        try (SharedStore store = open()) {
+            SharedMap<JsonBytes> raw = store.map("profiles", JsonBytes.class);
+            String sent = "{ \"id\": \"a\", \"name\": \"Ada\", \"visits\": 1e0 }";
+            long version = raw.put("a", JsonBytes.of(sent));
+            Versioned<JsonBytes> first = raw.getVersioned("a");
+            assertThat(first.version()).isEqualTo(version);
+            assertThat(first.value().toString()).isEqualTo(sent); // no mapper touched it
+            assertThat(raw.get("a")).isSameAs(first.value());
+            assertThat(store.stats().readCache().hits()).isEqualTo(1);
+
+            // The same entry read as a record decodes those bytes; a record written is read as its JSON.
+            SharedMap<Profile> profiles = store.map("profiles", Profile.class);
+            assertThat(profiles.get("a")).isEqualTo(new Profile("a", "Ada", 1));
+            profiles.put("b", new Profile("b", "Bo", 2));
+            assertThat(raw.get("b").toString()).isEqualTo("{\"id\":\"b\",\"name\":\"Bo\",\"visits\":2}");
+
+            // An update's result is cached at the version it wrote: the next read decodes nothing.
+            JsonBytes next = raw.update("a", current -> JsonBytes.of("[2]"));
+            long missesBefore = store.stats().readCache().misses();
+            assertThat(raw.get("a")).isSameAs(next);
+            assertThat(store.stats().readCache().misses()).isEqualTo(missesBefore);
+            assertThat(profiles.getVersioned("b").version()).isGreaterThan(version);
         }
     }
 

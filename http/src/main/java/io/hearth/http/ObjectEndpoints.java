@@ -1,7 +1,9 @@
 package io.hearth.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hearth.JsonBytes;
 import io.hearth.SharedMap;
 import io.hearth.SharedStore;
 import io.hearth.Versioned;
@@ -19,7 +21,9 @@ import java.util.Optional;
  * at the version just read, so conditions (If-Match, If-None-Match) and merge patches hold
  * atomically across processes; a write that loses a race is re-read and re-judged. A value that
  * could not be stored, read back or answered is refused before anything is written. Values are
- * {@link StoredValue}s, so numbers keep their value ({@link JsonTrees}).
+ * {@link JsonBytes}: a PUT's body is checked once and stored as it came, and a GET sends the stored
+ * bytes as they are, from the read cache when the store proves them current, decoding nothing.
+ * Only a PATCH reads the value as a tree, whose numbers keep their value ({@link JsonTrees}).
  *
  * <p>Expiry follows Redis: a PUT gives the entry the {@code ttl} it names, or none (as {@code SET}
  * does); a PATCH keeps the entry's deadline unless it names a {@code ttl} (as {@code SET ... KEEPTTL}),
@@ -51,14 +55,14 @@ final class ObjectEndpoints {
      */
     HttpHandler get() {
         return exchange -> {
-            SharedMap<StoredValue> map = map(exchange);
+            SharedMap<JsonBytes> map = map(exchange);
             String key = Requests.key(exchange, "key");
             if (ObjectWatches.asked(exchange)) {
                 long known = ObjectWatches.knownVersion(exchange);
                 watches.await(exchange, map, key, known, ObjectWatches.timeout(exchange));
                 return;
             }
-            Versioned<StoredValue> current = map.getVersioned(key);
+            Versioned<JsonBytes> current = map.getVersioned(key);
             EntityTags noneMatch = EntityTags.parse(exchange, Headers.IF_NONE_MATCH, true);
             if (current == null) {
                 throw HttpError.notFound("no entry '" + key + "' in map '" + map.name() + "'");
@@ -72,15 +76,15 @@ final class ObjectEndpoints {
     }
 
     /** The entry with its ETag and time to live, 200. */
-    private void answer(HttpServerExchange exchange, SharedMap<StoredValue> map, String key, Versioned<StoredValue> current) {
+    private void answer(HttpServerExchange exchange, SharedMap<JsonBytes> map, String key, Versioned<JsonBytes> current) {
         exchange.getResponseHeaders().put(Headers.ETAG, EntityTags.of(current.version()));
         timeToLiveHeader(exchange, map.timeToLive(key));
-        Replies.json(exchange, 200, mapper, current.value().tree());
+        Replies.bytes(exchange, "application/json", current.value().asReadOnlyBuffer());
     }
 
     /** 304, with the entry's ETag and time to live when it exists. */
-    private static void notModified(HttpServerExchange exchange, SharedMap<StoredValue> map, String key,
-                                    Versioned<StoredValue> current) {
+    private static void notModified(HttpServerExchange exchange, SharedMap<JsonBytes> map, String key,
+                                    Versioned<JsonBytes> current) {
         if (current != null) {
             exchange.getResponseHeaders().put(Headers.ETAG, EntityTags.of(current.version()));
             timeToLiveHeader(exchange, map.timeToLive(key));
@@ -93,8 +97,8 @@ final class ObjectEndpoints {
     private ObjectWatches.Answer watchAnswer() {
         return new ObjectWatches.Answer() {
             @Override
-            public boolean ifChanged(HttpServerExchange exchange, SharedMap<StoredValue> map, String key, long known) {
-                Versioned<StoredValue> current = map.getVersioned(key);
+            public boolean ifChanged(HttpServerExchange exchange, SharedMap<JsonBytes> map, String key, long known) {
+                Versioned<JsonBytes> current = map.getVersioned(key);
                 if (current == null ? known == SharedMap.ABSENT : current.version() == known) {
                     return false;
                 }
@@ -107,7 +111,7 @@ final class ObjectEndpoints {
             }
 
             @Override
-            public void unchanged(HttpServerExchange exchange, SharedMap<StoredValue> map, String key) {
+            public void unchanged(HttpServerExchange exchange, SharedMap<JsonBytes> map, String key) {
                 notModified(exchange, map, key, map.getVersioned(key));
             }
         };
@@ -121,19 +125,19 @@ final class ObjectEndpoints {
     HttpHandler put() {
         return exchange -> {
             String key = Requests.key(exchange, "key");
-            SharedMap<StoredValue> map = map(exchange);
+            SharedMap<JsonBytes> map = map(exchange);
             EntityTags match = EntityTags.parse(exchange, Headers.IF_MATCH, false);
             EntityTags noneMatch = EntityTags.parse(exchange, Headers.IF_NONE_MATCH, true);
             Expiry expiry = TimeToLiveParameter.of(exchange).map(ObjectEndpoints::expiringAfter).orElse(NEVER);
-            JsonNode value = Requests.json(exchange, mapper);
-            write(exchange, map, key, match, noneMatch, false, expiry, current -> value);
+            Next value = new Next(Requests.jsonBytes(exchange, mapper), null);
+            write(exchange, map, key, match, noneMatch, expiry, current -> value);
         };
     }
 
     HttpHandler patch() {
         return exchange -> {
             String key = Requests.key(exchange, "key");
-            SharedMap<StoredValue> map = map(exchange);
+            SharedMap<JsonBytes> map = map(exchange);
             String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
             if (type == null || !type.split(";", 2)[0].trim().equalsIgnoreCase(MERGE_PATCH)) {
                 throw new HttpError(415, "unsupported_media_type", "PATCH takes a JSON merge patch (RFC 7396) with Content-Type: "
@@ -144,17 +148,21 @@ final class ObjectEndpoints {
             EntityTags noneMatch = EntityTags.parse(exchange, Headers.IF_NONE_MATCH, true);
             Expiry expiry = TimeToLiveParameter.of(exchange).map(ObjectEndpoints::expiringAfter).orElse(KEPT);
             JsonNode patch = Requests.json(exchange, mapper);
-            write(exchange, map, key, match, noneMatch, true, expiry, current -> MergePatch.apply(current, patch));
+            write(exchange, map, key, match, noneMatch, expiry, current -> {
+                JsonNode merged = MergePatch.apply(current == null ? null : tree(current), patch);
+                checkDepth(merged);
+                return new Next(bytesOf(merged), merged); // a patch's client has not seen the merged result
+            });
         };
     }
 
     HttpHandler delete() {
         return exchange -> {
             String key = Requests.key(exchange, "key");
-            SharedMap<StoredValue> map = map(exchange);
+            SharedMap<JsonBytes> map = map(exchange);
             EntityTags match = EntityTags.parse(exchange, Headers.IF_MATCH, false);
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-                Versioned<StoredValue> current = map.getVersioned(key);
+                Versioned<JsonBytes> current = map.getVersioned(key);
                 if (match != null && !match.matches(current)) {
                     throw HttpError.preconditionFailed("the entry is not at the version If-Match names"
                             + (current == null ? "; it does not exist" : "; it is at " + EntityTags.of(current.version())));
@@ -173,7 +181,7 @@ final class ObjectEndpoints {
 
     HttpHandler list() {
         return exchange -> {
-            SharedMap<StoredValue> map = map(exchange);
+            SharedMap<JsonBytes> map = map(exchange);
             String prefix = Requests.prefix(exchange);
             int limit = (int) Requests.longQuery(exchange, "limit", 100, 1, MAX_LIST);
             List<String> keys = map.keys(prefix, limit + 1);
@@ -187,26 +195,47 @@ final class ObjectEndpoints {
     }
 
     private interface Change {
-        JsonNode apply(JsonNode current);
+        Next apply(JsonBytes current);
+    }
+
+    /** What a write stores, and the value its answer carries (null for none). */
+    private record Next(JsonBytes stored, JsonNode echo) {
+    }
+
+    /** A stored value as a tree whose numbers keep their value. */
+    private JsonNode tree(JsonBytes value) {
+        try (JsonParser parser = mapper.createParser(value.toByteArray())) {
+            return JsonTrees.read(parser);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a stored value does not read as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private JsonBytes bytesOf(JsonNode tree) {
+        try {
+            return JsonBytes.of(mapper.writeValueAsBytes(tree));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree does not write: " + e.getMessage(), e); // a bug: 500
+        }
     }
 
     /** What a write does to the entry's expiry, and what its answer says is left of it. */
     private interface Expiry {
         /** {@link SharedMap#compareAndPut}: the new version, or 0 when the entry was not at expected. */
-        long write(SharedMap<StoredValue> map, String key, long expected, StoredValue value);
+        long write(SharedMap<JsonBytes> map, String key, long expected, JsonBytes value);
 
-        Optional<Duration> left(SharedMap<StoredValue> map, String key);
+        Optional<Duration> left(SharedMap<JsonBytes> map, String key);
     }
 
     /** A PUT without ttl: the entry no longer expires, as after Redis's SET. */
     private static final Expiry NEVER = new Expiry() {
         @Override
-        public long write(SharedMap<StoredValue> map, String key, long expected, StoredValue value) {
+        public long write(SharedMap<JsonBytes> map, String key, long expected, JsonBytes value) {
             return map.compareAndPut(key, expected, value);
         }
 
         @Override
-        public Optional<Duration> left(SharedMap<StoredValue> map, String key) {
+        public Optional<Duration> left(SharedMap<JsonBytes> map, String key) {
             return Optional.empty();
         }
     };
@@ -214,12 +243,12 @@ final class ObjectEndpoints {
     /** A PATCH without ttl: the entry keeps its deadline (SET ... KEEPTTL); read back after the write to answer it. */
     private static final Expiry KEPT = new Expiry() {
         @Override
-        public long write(SharedMap<StoredValue> map, String key, long expected, StoredValue value) {
+        public long write(SharedMap<JsonBytes> map, String key, long expected, JsonBytes value) {
             return map.compareAndPutKeepingExpiry(key, expected, value);
         }
 
         @Override
-        public Optional<Duration> left(SharedMap<StoredValue> map, String key) {
+        public Optional<Duration> left(SharedMap<JsonBytes> map, String key) {
             return map.timeToLive(key);
         }
     };
@@ -228,12 +257,12 @@ final class ObjectEndpoints {
     private static Expiry expiringAfter(Duration ttl) {
         return new Expiry() {
             @Override
-            public long write(SharedMap<StoredValue> map, String key, long expected, StoredValue value) {
+            public long write(SharedMap<JsonBytes> map, String key, long expected, JsonBytes value) {
                 return map.compareAndPut(key, expected, value, ttl);
             }
 
             @Override
-            public Optional<Duration> left(SharedMap<StoredValue> map, String key) {
+            public Optional<Duration> left(SharedMap<JsonBytes> map, String key) {
                 return Optional.of(ttl);
             }
         };
@@ -243,10 +272,10 @@ final class ObjectEndpoints {
         left.ifPresent(duration -> exchange.getResponseHeaders().put(TIME_TO_LIVE, duration.toMillis()));
     }
 
-    private void write(HttpServerExchange exchange, SharedMap<StoredValue> map, String key, EntityTags match,
-                       EntityTags noneMatch, boolean echo, Expiry expiry, Change change) {
+    private void write(HttpServerExchange exchange, SharedMap<JsonBytes> map, String key, EntityTags match,
+                       EntityTags noneMatch, Expiry expiry, Change change) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Versioned<StoredValue> current = map.getVersioned(key);
+            Versioned<JsonBytes> current = map.getVersioned(key);
             if (match != null && !match.matches(current)) {
                 throw HttpError.preconditionFailed("the entry is not at the version If-Match names"
                         + (current == null ? "; it does not exist" : "; it is at " + EntityTags.of(current.version())));
@@ -255,10 +284,9 @@ final class ObjectEndpoints {
                 throw HttpError.preconditionFailed("the entry matches If-None-Match"
                         + (current == null ? "" : "; it is at " + EntityTags.of(current.version())));
             }
-            JsonNode next = change.apply(current == null ? null : current.value().tree());
-            checkDepth(next);
-            // The store refuses a value over its size limit, or one its mapper cannot write, before writing (400, 413).
-            long version = expiry.write(map, key, current == null ? SharedMap.ABSENT : current.version(), new StoredValue(next));
+            Next next = change.apply(current == null ? null : current.value());
+            // The store refuses a value over its size limit before writing (413).
+            long version = expiry.write(map, key, current == null ? SharedMap.ABSENT : current.version(), next.stored());
             if (version != 0) {
                 exchange.getResponseHeaders().put(Headers.ETAG, EntityTags.of(version));
                 timeToLiveHeader(exchange, expiry.left(map, key));
@@ -266,8 +294,8 @@ final class ObjectEndpoints {
                 body.put("map", map.name());
                 body.put("key", key);
                 body.put("version", version);
-                if (echo) {
-                    body.set("value", next); // a patch's client has not seen the merged result
+                if (next.echo() != null) {
+                    body.set("value", next.echo());
                 }
                 Replies.json(exchange, current == null ? 201 : 200, mapper, body);
                 return;
@@ -292,8 +320,8 @@ final class ObjectEndpoints {
         return new HttpError(503, "contended", "entry '" + key + "' changed " + MAX_ATTEMPTS + " times while this request tried to write it; retry");
     }
 
-    private SharedMap<StoredValue> map(HttpServerExchange exchange) {
-        return store.map(mapName(exchange), StoredValue.class);
+    private SharedMap<JsonBytes> map(HttpServerExchange exchange) {
+        return store.map(mapName(exchange), JsonBytes.class);
     }
 
     private static String mapName(HttpServerExchange exchange) {

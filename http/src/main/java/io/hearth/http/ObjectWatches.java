@@ -1,6 +1,7 @@
 package io.hearth.http;
 
 import io.hearth.Change;
+import io.hearth.JsonBytes;
 import io.hearth.SharedMap;
 import io.hearth.Subscription;
 import io.undertow.server.HttpServerExchange;
@@ -37,10 +38,10 @@ final class ObjectWatches implements AutoCloseable {
     /** What answers a woken request: the usual GET's answer when the entry is past the version known, else none. */
     interface Answer {
         /** Answers and returns true when the entry is past known; false, answering nothing, when it is not. */
-        boolean ifChanged(HttpServerExchange exchange, SharedMap<StoredValue> map, String key, long known);
+        boolean ifChanged(HttpServerExchange exchange, SharedMap<JsonBytes> map, String key, long known);
 
         /** Answers 304 with the entry's ETag: nothing changed. */
-        void unchanged(HttpServerExchange exchange, SharedMap<StoredValue> map, String key);
+        void unchanged(HttpServerExchange exchange, SharedMap<JsonBytes> map, String key);
     }
 
     private final Answer answer;
@@ -94,7 +95,7 @@ final class ObjectWatches implements AutoCloseable {
      * timeout passes. The map's watch starts before the entry is read again, so no change is missed
      * between the two.
      */
-    void await(HttpServerExchange exchange, SharedMap<StoredValue> map, String key, long known, Duration timeout) {
+    void await(HttpServerExchange exchange, SharedMap<JsonBytes> map, String key, long known, Duration timeout) {
         if (answer.ifChanged(exchange, map, key, known)) {
             return;
         }
@@ -124,7 +125,7 @@ final class ObjectWatches implements AutoCloseable {
         });
     }
 
-    private MapWaiters waitersOf(SharedMap<StoredValue> map) {
+    private MapWaiters waitersOf(SharedMap<JsonBytes> map) {
         MapWaiters existing = maps.get(map.name());
         if (existing != null) {
             return existing;
@@ -173,11 +174,11 @@ final class ObjectWatches implements AutoCloseable {
 
     /** The waiting requests of one map, and the map's watch. */
     private final class MapWaiters {
-        private final SharedMap<StoredValue> map;
+        private final SharedMap<JsonBytes> map;
         private final Map<String, Set<Waiter>> waiters = new ConcurrentHashMap<>();
         private volatile Subscription subscription;
 
-        MapWaiters(SharedMap<StoredValue> map) {
+        MapWaiters(SharedMap<JsonBytes> map) {
             this.map = map;
         }
 
@@ -192,7 +193,7 @@ final class ObjectWatches implements AutoCloseable {
             });
         }
 
-        void changed(Change<StoredValue> change) {
+        void changed(Change<JsonBytes> change) {
             if (change.isGap()) {
                 waiters.values().forEach(set -> set.forEach(waiter -> waiter.wake(Wake.RECHECK)));
                 return;
@@ -211,14 +212,14 @@ final class ObjectWatches implements AutoCloseable {
     /** One parked request. */
     private final class Waiter {
         private final HttpServerExchange exchange;
-        private final SharedMap<StoredValue> map;
+        private final SharedMap<JsonBytes> map;
         private final String key;
         private final long known;
         private final MapWaiters owner;
         private final AtomicBoolean done = new AtomicBoolean();
         private volatile XnioExecutor.Key timer;
 
-        Waiter(HttpServerExchange exchange, SharedMap<StoredValue> map, String key, long known, MapWaiters owner) {
+        Waiter(HttpServerExchange exchange, SharedMap<JsonBytes> map, String key, long known, MapWaiters owner) {
             this.exchange = exchange;
             this.map = map;
             this.key = key;

@@ -26,9 +26,13 @@ final class Replies {
     }
 
     static void bytes(HttpServerExchange exchange, String contentType, byte[] body) {
+        bytes(exchange, contentType, ByteBuffer.wrap(body));
+    }
+
+    static void bytes(HttpServerExchange exchange, String contentType, ByteBuffer body) {
         exchange.setStatusCode(200);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
-        exchange.getResponseSender().send(ByteBuffer.wrap(body));
+        exchange.getResponseSender().send(body);
     }
 
     static void noContent(HttpServerExchange exchange) {

@@ -2,9 +2,11 @@ package io.hearth.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hearth.JsonBytes;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.PathTemplateMatch;
 import java.util.Deque;
@@ -105,12 +107,8 @@ final class Requests {
             if (node != null && parser.nextToken() != null) {
                 throw new HttpError(400, "invalid_json", "the body holds more than one JSON value; send one");
             }
-        } catch (InputCoercionException e) {
-            throw new HttpError(400, "number_out_of_range", e.getOriginalMessage());
-        } catch (JacksonException e) {
-            throw new HttpError(400, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
-            throw new HttpError(400, "invalid_json", "the body is not valid JSON: " + e.getMessage());
+            throw unreadable(e);
         }
         if (node == null) {
             throw HttpError.badRequest("the request needs a JSON body");
@@ -119,6 +117,80 @@ final class Requests {
             throw HttpError.badRequest("the body is JSON null; store a value, or DELETE the entry");
         }
         return node;
+    }
+
+    /**
+     * The body as one JSON value to store as it came: checked in one pass of the parser, without
+     * building a tree, for what {@link #json} refuses (no body, JSON null, more than one value, a
+     * number no decimal holds) and for nesting past {@link JsonTrees#MAX_DEPTH}; then kept as its bytes.
+     */
+    static JsonBytes jsonBytes(HttpServerExchange exchange, ObjectMapper mapper) {
+        byte[] body = exchange.getAttachment(ReadBody.BODY);
+        if (body == null || body.length == 0) {
+            throw HttpError.badRequest("the request needs a JSON body");
+        }
+        int deepest = 0;
+        try (JsonParser parser = mapper.createParser(body)) {
+            JsonToken token = parser.nextToken();
+            if (token == null) {
+                throw HttpError.badRequest("the request needs a JSON body");
+            }
+            if (token == JsonToken.VALUE_NULL) {
+                throw HttpError.badRequest("the body is JSON null; store a value, or DELETE the entry");
+            }
+            int depth = 0;
+            while (true) {
+                if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+                    deepest = Math.max(deepest, ++depth);
+                } else if (token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
+                    depth--;
+                } else if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+                    checkExponent(parser);
+                }
+                if (depth == 0) {
+                    break;
+                }
+                token = parser.nextToken(); // the parser throws at an end inside an array or object
+            }
+            if (parser.nextToken() != null) {
+                throw new HttpError(400, "invalid_json", "the body holds more than one JSON value; send one");
+            }
+        } catch (java.io.IOException e) {
+            throw unreadable(e);
+        }
+        if (deepest > JsonTrees.MAX_DEPTH) {
+            throw new HttpError(400, "too_deep", "the value would nest " + deepest + " levels of arrays and objects;"
+                    + " the limit is " + JsonTrees.MAX_DEPTH + " levels. Nothing was written");
+        }
+        try {
+            return JsonBytes.of(body);
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, "invalid_json", "the body is not stored as it is: " + e.getMessage());
+        }
+    }
+
+    /** Why a body did not read as JSON, as the 400 that says so. */
+    private static HttpError unreadable(java.io.IOException e) {
+        if (e instanceof InputCoercionException coercion) {
+            return new HttpError(400, "number_out_of_range", coercion.getOriginalMessage());
+        }
+        String why = e instanceof JacksonException jackson ? jackson.getOriginalMessage() : e.getMessage();
+        return new HttpError(400, "invalid_json", "the body is not valid JSON: " + why);
+    }
+
+    /** A number whose exponent no decimal holds (about 2^31) could be stored, but never patched or read as a tree. */
+    private static void checkExponent(JsonParser parser) throws java.io.IOException {
+        String text = parser.getText();
+        if (text.indexOf('e') < 0 && text.indexOf('E') < 0) {
+            return;
+        }
+        try {
+            new java.math.BigDecimal(text);
+        } catch (NumberFormatException e) {
+            throw new InputCoercionException(parser, "the number " + printable(text)
+                    + " has an exponent beyond what a decimal holds (" + e.getMessage() + ")",
+                    JsonToken.VALUE_NUMBER_FLOAT, java.math.BigDecimal.class);
+        }
     }
 
     private static String pathParameter(HttpServerExchange exchange, String parameter) {

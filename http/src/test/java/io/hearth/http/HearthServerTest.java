@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hearth.SharedMap;
 import io.hearth.SharedStore;
 import io.hearth.Subscription;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The routes of one server on a real store, in this process; cross-process behaviour is in {@link WorkersEndToEndTest}. */
 class HearthServerTest {
     private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
+    private static final ObjectMapper JSON_MAPPER = new ObjectMapper();
     private final long pid = ProcessHandle.current().pid();
 
     @TempDir
@@ -188,6 +190,28 @@ class HearthServerTest {
     }
 
     @Test
+    void aGetAnswersThePutBodyByteForByteAndTheNewValueOnceAnotherStoreHandleWroteIt() {
+        String body = "{ \"name\" : \"Ada\",\n  \"visits\": 1e0 }";
+        RawHttp.Response put = RawHttp.request(port, "PUT", "/objects/users/ada", JSON, body);
+        assertThat(put.status()).isEqualTo(201);
+        for (int read = 0; read < 2; read++) { // the second from the worker's read cache
+            RawHttp.Response got = RawHttp.request(port, "GET", "/objects/users/ada");
+            assertThat(got.body()).isEqualTo(body);
+            assertThat(got.header("ETag")).isEqualTo(put.header("ETag"));
+            assertThat(got.header("Content-Type")).isEqualTo("application/json");
+        }
+        long written = store.map("users", JsonNode.class).put("ada", JSON_MAPPER.createObjectNode().put("name", "Bo"));
+        RawHttp.Response after = RawHttp.request(port, "GET", "/objects/users/ada");
+        assertThat(after.body()).isEqualTo("{\"name\":\"Bo\"}");
+        assertThat(after.header("ETag")).isEqualTo("\"" + written + "\"");
+
+        RawHttp.Response utf16 = RawHttp.request(port, "PUT", "/objects/users/ada", JSON, "\uFEFF{\"name\":\"x\"}");
+        assertThat(utf16.status()).isEqualTo(400);
+        assertThat(utf16.json().get("error").asText()).isEqualTo("invalid_json");
+        assertThat(RawHttp.request(port, "GET", "/objects/users/ada").body()).isEqualTo("{\"name\":\"Bo\"}");
+    }
+
+    @Test
     void numbersKeepTheirValueThroughPutMergePatchReadAndBroadcast() {
         // A double would turn 1e400 into Infinity (then the string "Infinity"), 1e-400 into 0.0 and cut pi short.
         String put = "{\"big\":1e400,\"tiny\":1e-400,\"pi\":3.14159265358979323846264338327950288,\"one\":1.0,"
@@ -195,7 +219,7 @@ class HearthServerTest {
         String stored = "{\"big\":1E+400,\"tiny\":1E-400,\"pi\":3.14159265358979323846264338327950288,\"one\":1.0,"
                 + "\"tenth\":0.1,\"hundred\":100.0,\"minusZero\":-0.0,\"huge\":123456789012345678901234567890}";
         assertThat(RawHttp.request(port, "PUT", "/objects/n/k", JSON, put).status()).isEqualTo(201);
-        assertThat(RawHttp.request(port, "GET", "/objects/n/k").body()).isEqualTo(stored);
+        assertThat(RawHttp.request(port, "GET", "/objects/n/k").body()).isEqualTo(put); // as sent: the stored bytes are the body
 
         RawHttp.Response patched = RawHttp.request(port, "PATCH", "/objects/n/k",
                 Map.of("Content-Type", "application/merge-patch+json"), "{\"more\":-2.5e-500,\"one\":null}");
@@ -269,7 +293,9 @@ class HearthServerTest {
 
     @Test
     void healthStatsAndMetricsDescribeTheWorkerAndTheStore() {
-        RawHttp.request(port, "PUT", "/objects/m/k", JSON, "{}");
+        RawHttp.request(port, "PUT", "/objects/m/k", JSON, "{}"); // its read of the absent entry: a miss
+        RawHttp.request(port, "GET", "/objects/m/k"); // a miss, then cached: the worker's JsonBytes
+        RawHttp.request(port, "GET", "/objects/m/k"); // a hit
         SharedMap<String> names = store.map("m", String.class); // a type the read cache takes, read in this process
         names.put("name", "Ada");
         names.get("name");
@@ -279,9 +305,9 @@ class HearthServerTest {
         JsonNode stats = RawHttp.request(port, "GET", "/stats").json();
         assertThat(stats.get("entries").asLong()).isEqualTo(2);
         assertThat(stats.get("fill_ratio").asDouble()).isEqualTo(2.0 / stats.get("capacity").asLong());
-        assertThat(stats.get("read_cache").get("hits").asLong()).isEqualTo(1);
-        assertThat(stats.get("read_cache").get("misses").asLong()).isEqualTo(1);
-        assertThat(stats.get("read_cache").get("entries").asLong()).isEqualTo(1);
+        assertThat(stats.get("read_cache").get("hits").asLong()).isEqualTo(2);
+        assertThat(stats.get("read_cache").get("misses").asLong()).isEqualTo(3);
+        assertThat(stats.get("read_cache").get("entries").asLong()).isEqualTo(2);
         assertThat(stats.get("read_cache").get("max_bytes").asLong()).isEqualTo(32L << 20);
 
         RawHttp.Response metrics = RawHttp.request(port, "GET", "/metrics");
@@ -292,9 +318,9 @@ class HearthServerTest {
         assertThat(text.value("hearth_http_request_duration_seconds_bucket", "route", "/health", "le", "+Inf")).isEqualTo(1);
         assertThat(text.value("hearth_store_entries")).isEqualTo(2);
         assertThat(text.family("hearth_read_cache_hits_total").type()).isEqualTo(PrometheusText.Type.COUNTER);
-        assertThat(text.value("hearth_read_cache_hits_total")).isEqualTo(1);
-        assertThat(text.value("hearth_read_cache_misses_total")).isEqualTo(1);
-        assertThat(text.value("hearth_read_cache_entries")).isEqualTo(1);
+        assertThat(text.value("hearth_read_cache_hits_total")).isEqualTo(2);
+        assertThat(text.value("hearth_read_cache_misses_total")).isEqualTo(3);
+        assertThat(text.value("hearth_read_cache_entries")).isEqualTo(2);
         assertThat(text.value("hearth_read_cache_max_bytes")).isEqualTo(32L << 20);
         assertThat(text.value("hearth_store_fill_ratio")).isEqualTo(2.0 / stats.get("capacity").asLong());
         assertThat(text.value("hearth_worker_info", "pid", Long.toString(pid))).isEqualTo(1);

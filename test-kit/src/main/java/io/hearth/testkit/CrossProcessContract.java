@@ -1,6 +1,7 @@
 package io.hearth.testkit;
 
 import io.hearth.BroadcastResult;
+import io.hearth.JsonBytes;
 import io.hearth.SharedCounter;
 import io.hearth.SharedMap;
 import io.hearth.SharedStore;
@@ -11,6 +12,9 @@ import io.hearth.WorkerInfo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -175,6 +179,7 @@ public abstract class CrossProcessContract {
              ChildJvm writer = ChildJvm.start(StoreChild.class, "ack-writes", location)) {
             writer.awaitLine("READY", CHILD_TIMEOUT);
             SharedMap<Tally> map = store.map("visible", Tally.class);
+            SharedMap<JsonBytes> raw = store.map("visible", JsonBytes.class);
             boolean caching = store.stats().readCache().maximumBytes() > 0;
             for (int n = 1; n <= 200; n++) {
                 writer.send((n % 2 == 0 ? "put " : "update ") + n);
@@ -188,6 +193,13 @@ public abstract class CrossProcessContract {
                 if (caching) {
                     assertThat(second.value()).as("the second read is the cached object").isSameAs(first.value());
                     assertThat(store.stats().readCache().hits()).isEqualTo(hitsBefore + 1);
+                }
+                // The same entry as its stored bytes: read again after the other process's write, then cached.
+                Versioned<JsonBytes> bytes = raw.getVersioned("latest");
+                assertThat(bytes.version()).isEqualTo(version);
+                assertThat(decoded(bytes.value(), Tally.class)).isEqualTo(first.value());
+                if (caching) {
+                    assertThat(raw.get("latest")).as("the stored bytes read twice are one cached object").isSameAs(bytes.value());
                 }
                 if (n % 10 == 0) {
                     writer.send("remove");
@@ -421,6 +433,14 @@ public abstract class CrossProcessContract {
             assertThat(second.complete()).isTrue();
         } finally {
             children.forEach(ChildJvm::close);
+        }
+    }
+
+    private static <T> T decoded(JsonBytes json, Class<T> type) {
+        try {
+            return new ObjectMapper().readValue(json.toByteArray(), type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
