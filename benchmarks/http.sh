@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The HTTP part of run.sh: starts the http module's workers on 127.0.0.1 with ./run-workers.sh,
-# drives them with wrk in alternating, time-bounded rounds, and appends one line
+# drives them with wrk in alternating, time-bounded rounds (GET /livez, POST /increment, GET of a
+# 106-byte object), and appends one line
 # "id TAB requests/s" per round to TMP/http.tsv. Where it cannot measure, it writes the reason to
 # TMP/not-measured.tsv instead, and never a figure.
 #
@@ -23,7 +24,7 @@ if [ "$QUICK" = 1 ]; then ROUNDS=8; SECONDS_PER_ROUND=3; WARMUP=3; else ROUNDS=1
 
 say() { echo "[http.sh] $*" >&2; }
 not_measured() {
-  for id in http.increment.rps http.constant.rps; do printf '%s\t%s\n' "$id" "$1" >> "$TMP/not-measured.tsv"; done
+  for id in http.increment.rps http.constant.rps http.object.rps; do printf '%s\t%s\n' "$id" "$1" >> "$TMP/not-measured.tsv"; done
   say "not measuring the http ids: $1"
 }
 
@@ -64,12 +65,21 @@ if ! curl -fsS -o /dev/null --max-time 2 -X POST "$BASE/increment?key=bench"; th
   exit 0
 fi
 
+# What GET /objects/bench/k reads: Profile.sample()'s 106 bytes of JSON, the map benchmarks' value.
+OBJECT='{"id":"user-42","name":"Ada Lovelace","email":"ada@example.org","visits":1000000000,"lastSeen":1732280000}'
+if ! curl -fsS -o /dev/null --max-time 2 -X PUT -H 'Content-Type: application/json' -d "$OBJECT" "$BASE/objects/bench/k"; then
+  not_measured "PUT /objects/bench/k did not answer 2xx"
+  exit 0
+fi
+
 printf 'wrk.method = "POST"\n' > "$TMP/post.lua"
 # round ID SECONDS: one bounded wrk run; prints its requests/s, fails on any error response.
 round() {
   local id=$1 duration=$2 out
   if [ "$id" = http.increment.rps ]; then
     out=$(wrk -t1 -c"$CONNECTIONS" -d"${duration}s" --timeout 2s -s "$TMP/post.lua" "$BASE/increment?key=bench")
+  elif [ "$id" = http.object.rps ]; then
+    out=$(wrk -t1 -c"$CONNECTIONS" -d"${duration}s" --timeout 2s "$BASE/objects/bench/k")
   else
     out=$(wrk -t1 -c"$CONNECTIONS" -d"${duration}s" --timeout 2s "$BASE$CONSTANT_PATH")
   fi
@@ -82,11 +92,12 @@ round() {
 }
 
 say "warm-up: ${WARMUP} s per route"
-round http.constant.rps "$WARMUP" >/dev/null && round http.increment.rps "$WARMUP" >/dev/null || {
+round http.constant.rps "$WARMUP" >/dev/null && round http.increment.rps "$WARMUP" >/dev/null \
+  && round http.object.rps "$WARMUP" >/dev/null || {
   not_measured "wrk saw error responses or socket errors in the warm-up (see $TMP/wrk.log)"; exit 0; }
 : > "$TMP/http-rounds.tsv"
 for r in $(seq "$ROUNDS"); do
-  for id in http.constant.rps http.increment.rps; do # alternating, so drift hits both alike
+  for id in http.constant.rps http.increment.rps http.object.rps; do # alternating, so drift hits both alike
     rps=$(round "$id" "$SECONDS_PER_ROUND") || { not_measured "wrk saw error responses or socket errors (see $TMP/wrk.log)"; exit 0; }
     say "round $r, $id: $rps requests/s"
     printf '%s\t%s\n' "$id" "$rps" >> "$TMP/http-rounds.tsv"

@@ -119,7 +119,7 @@ cleanup; REDIS_PID=""
 HTTP_ARGS=("$TMP")
 [ "$QUICK" = 1 ] && HTTP_ARGS+=(--quick)
 if [ "$have_wrk" = 0 ]; then
-  for id in http.increment.rps http.constant.rps; do not_measured "$id" "wrk is not installed and could not be installed"; done
+  for id in http.increment.rps http.constant.rps http.object.rps; do not_measured "$id" "wrk is not installed and could not be installed"; done
 else
   benchmarks/http.sh "${HTTP_ARGS[@]}"
 fi
