@@ -212,6 +212,31 @@ public final class SharedMap<V> {
     }
 
     /**
+     * The entry under key as this process's read cache holds it, when the cache can prove it current
+     * without a lock: nothing in the store has changed since it was last proven (one read of shared
+     * memory). Otherwise null, which says nothing about the entry; read it with {@link #getVersioned} or
+     * {@link #snapshot}. Never waits on another process: for an event loop thread that must not block.
+     * An answer counts as a read cache hit; a null counts nothing. Always null where the map's values are
+     * not cached (a mutable type, or a store without a read cache).
+     */
+    public EntrySnapshot<V> cachedSnapshot(String key) {
+        checkKey(key);
+        store.ensureOpen();
+        if (cache == null) {
+            return null;
+        }
+        long stamp = backend.changeStamp(); // before the look-up, as in read: a change after it disproves nothing read
+        ReadCache.Held<V> cached = cache.find(name, key, type);
+        if (cached == null || !cached.provenBy(stamp)) {
+            return null;
+        }
+        cache.hit();
+        long expiresAt = cached.expiresAt();
+        return new EntrySnapshot<>(name, key, cached.versioned().value(), cached.version(),
+                expiresAt == StoreBackend.NO_EXPIRY ? null : Instant.ofEpochMilli(expiresAt));
+    }
+
+    /**
      * The live entry, decoded, or null. With a cache: the cached value when the store's change stamp
      * has not moved since it was proven, or else when the store says the entry still has its
      * version and expiry; otherwise the stored JSON decoded, and cached (see {@link ReadCache}).

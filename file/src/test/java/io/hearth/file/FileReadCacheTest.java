@@ -298,6 +298,29 @@ class FileReadCacheTest {
         }
     }
 
+    @Test
+    void aCachedSnapshotAnswersOnlyWhileNothingInTheStoreHasChangedSinceTheEntryWasProven() {
+        try (SharedStore store = open(); SharedStore other = open()) {
+            SharedMap<Profile> map = store.map("profiles", Profile.class);
+            map.put("a", new Profile("a", "Ada", 1), Duration.ofMinutes(5));
+            assertThat(map.cachedSnapshot("a")).as("not read yet, so not cached").isNull();
+            Versioned<Profile> read = map.getVersioned("a");
+            var cached = map.cachedSnapshot("a");
+            assertThat(cached.value()).isSameAs(read.value());
+            assertThat(cached.version()).isEqualTo(read.version());
+            assertThat(cached.expiresAt()).isAfter(java.time.Instant.now().plus(Duration.ofMinutes(4)));
+
+            other.map("elsewhere", Profile.class).put("b", new Profile("b", "Bo", 2)); // any change in the store
+            assertThat(map.cachedSnapshot("a")).as("a change anywhere: proof needs the store").isNull();
+            assertThat(map.get("a")).isSameAs(read.value()); // proven again by its version, under the key's lock
+            assertThat(map.cachedSnapshot("a")).isNotNull();
+            other.map("profiles", Profile.class).put("a", new Profile("a", "Ada", 2));
+            assertThat(map.cachedSnapshot("a")).isNull();
+            assertThat(map.get("a").visits()).isEqualTo(2);
+            assertThat(store.map("mutable", Mutable.class).cachedSnapshot("a")).as("a mutable type is never cached").isNull();
+        }
+    }
+
     /** Waits until the clock is past deadline (epoch ms), with 20 ms to spare. */
     private static void waitPast(long deadline) {
         while (System.currentTimeMillis() <= deadline + 20) {

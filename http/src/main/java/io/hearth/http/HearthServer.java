@@ -90,7 +90,7 @@ public final class HearthServer implements AutoCloseable {
                 .change(Methods.DELETE, "/counters/{name}", counters.delete()) // takes the naming lock: off the I/O thread
                 .change(Methods.POST, "/counters/{name}/increment", counters.addCannotBlock(), counters.add())
                 .get("/objects/{map}", objects.list())
-                .get("/objects/{map}/{key}", objects.get())
+                .get("/objects/{map}/{key}", objects.cachedGetCannotBlock(), objects.get()) // a proven cache hit: on the IO thread
                 .changeWithBody(Methods.PUT, "/objects/{map}/{key}", objects.put())
                 .changeWithBody(Methods.PATCH, "/objects/{map}/{key}", objects.patch())
                 .change(Methods.DELETE, "/objects/{map}/{key}", objects.delete())

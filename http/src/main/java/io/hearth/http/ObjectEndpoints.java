@@ -3,15 +3,18 @@ package io.hearth.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hearth.EntrySnapshot;
 import io.hearth.JsonBytes;
 import io.hearth.SharedMap;
 import io.hearth.SharedStore;
 import io.hearth.Versioned;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.time.Duration;
+import java.util.function.Predicate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +40,9 @@ final class ObjectEndpoints {
     static final HttpString TIME_TO_LIVE = HttpString.tryFromString("Hearth-TTL-Ms");
     private static final int MAX_ATTEMPTS = 10_000;
     private static final int MAX_LIST = 1000;
+    /** The entry {@link #cachedGetCannotBlock} found proven in the read cache, for {@link #get} to answer. */
+    @SuppressWarnings("rawtypes")
+    private static final AttachmentKey<EntrySnapshot> CACHED = AttachmentKey.create(EntrySnapshot.class);
 
     private final SharedStore store;
     private final ObjectMapper mapper;
@@ -55,6 +61,12 @@ final class ObjectEndpoints {
      */
     HttpHandler get() {
         return exchange -> {
+            @SuppressWarnings("unchecked")
+            EntrySnapshot<JsonBytes> cached = exchange.removeAttachment(CACHED);
+            if (cached != null) {
+                answerCached(exchange, cached);
+                return;
+            }
             SharedMap<JsonBytes> map = map(exchange);
             String key = Requests.key(exchange, "key");
             if (ObjectWatches.asked(exchange)) {
@@ -73,6 +85,46 @@ final class ObjectEndpoints {
             }
             answer(exchange, map, key, current);
         };
+    }
+
+    /**
+     * Whether a GET can be answered on the IO thread: the worker's read cache holds the entry and
+     * proves it current without a lock ({@link SharedMap#cachedSnapshot}); that entry is attached
+     * for {@link #get}. A watch, a bad request, or anything not proven so goes to a worker thread.
+     */
+    Predicate<HttpServerExchange> cachedGetCannotBlock() {
+        return exchange -> {
+            if (ObjectWatches.asked(exchange)) {
+                return false;
+            }
+            EntrySnapshot<JsonBytes> cached;
+            try {
+                cached = map(exchange).cachedSnapshot(Requests.key(exchange, "key"));
+            } catch (RuntimeException refused) {
+                return false; // answered, with the reason, from the worker thread
+            }
+            if (cached == null) {
+                return false;
+            }
+            exchange.putAttachment(CACHED, cached);
+            return true;
+        };
+    }
+
+    /** As {@link #answer} or {@link #notModified}, from one cached read: value, version and expiry together. */
+    private static void answerCached(HttpServerExchange exchange, EntrySnapshot<JsonBytes> cached) {
+        EntityTags noneMatch = EntityTags.parse(exchange, Headers.IF_NONE_MATCH, true);
+        exchange.getResponseHeaders().put(Headers.ETAG, EntityTags.of(cached.version()));
+        if (cached.expiresAt() != null) {
+            long left = Math.max(1, cached.expiresAt().toEpochMilli() - System.currentTimeMillis());
+            exchange.getResponseHeaders().put(TIME_TO_LIVE, left);
+        }
+        if (noneMatch != null && noneMatch.matches(new Versioned<>(cached.value(), cached.version()))) {
+            exchange.setStatusCode(304);
+            exchange.endExchange();
+            return;
+        }
+        Replies.bytes(exchange, "application/json", cached.value().asReadOnlyBuffer());
     }
 
     /** The entry with its ETag and time to live, 200. */

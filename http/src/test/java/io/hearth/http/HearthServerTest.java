@@ -200,6 +200,9 @@ class HearthServerTest {
             assertThat(got.header("ETag")).isEqualTo(put.header("ETag"));
             assertThat(got.header("Content-Type")).isEqualTo("application/json");
         }
+        RawHttp.Response unchanged = RawHttp.request(port, "GET", "/objects/users/ada", Map.of("If-None-Match", put.header("ETag")), null);
+        assertThat(unchanged.status()).isEqualTo(304);
+        assertThat(unchanged.header("ETag")).isEqualTo(put.header("ETag"));
         long written = store.map("users", JsonNode.class).put("ada", JSON_MAPPER.createObjectNode().put("name", "Bo"));
         RawHttp.Response after = RawHttp.request(port, "GET", "/objects/users/ada");
         assertThat(after.body()).isEqualTo("{\"name\":\"Bo\"}");
