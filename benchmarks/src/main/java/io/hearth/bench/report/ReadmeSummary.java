@@ -41,7 +41,8 @@ public final class ReadmeSummary {
             new Row("map `get` among a million entries, in a default store that grew to hold them", "map.get.grown",
                     "the same in a store made for them (`expectedEntries(1_100_000)`)"),
             new Row("map `put` (overwriting) among the million, grown", "map.put.grown", "the same, pre-sized"),
-            new Row("HTTP `POST /increment`", "http.increment.rps", "`GET /livez` on the same workers (no store work)"));
+            new Row("HTTP `POST /increment`", "http.increment.rps", "`GET /livez` on the same workers (no store work)"),
+            new Row("HTTP `GET /objects/{map}/{key}` of a 106-byte object", "http.object.rps", "`GET /livez` on the same workers"));
 
     private ReadmeSummary() {
     }
