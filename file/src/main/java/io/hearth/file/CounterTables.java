@@ -182,30 +182,37 @@ final class CounterTables implements AutoCloseable {
      *
      * @return slots examined and counters freed
      */
-    synchronized SweepStep sweepExpired(long nowMillis, int maxSlots) {
-        CounterSlots table = table(sweepTable);
-        if (table == null) {
-            sweepTable = 0;
-            sweepSlot = 0;
-            table = table(0);
-        }
-        int from = sweepSlot;
-        int to = Math.min(table.slots(), from + maxSlots);
-        List<String> expired = table.expiredNames(from, to, nowMillis);
-        if (to == table.slots()) {
-            sweepTable++;
-            sweepSlot = 0;
-        } else {
-            sweepSlot = to;
+    SweepStep sweepExpired(long nowMillis, int maxSlots) {
+        int examined;
+        List<String> expired;
+        // The cursor under this object's monitor, the naming lock after it is released: naming holds the
+        // naming lock and then takes the monitor (table), so holding both the other way round deadlocks.
+        synchronized (this) {
+            CounterSlots table = table(sweepTable);
+            if (table == null) {
+                sweepTable = 0;
+                sweepSlot = 0;
+                table = table(0);
+            }
+            int from = sweepSlot;
+            int to = Math.min(table.slots(), from + maxSlots);
+            expired = table.expiredNames(from, to, nowMillis);
+            if (to == table.slots()) {
+                sweepTable++;
+                sweepSlot = 0;
+            } else {
+                sweepSlot = to;
+            }
+            examined = to - from;
         }
         if (expired.isEmpty()) {
-            return new SweepStep(to - from, 0);
+            return new SweepStep(examined, 0);
         }
         if (naming.lock()) {
             tidyAfterDeadNamer();
         }
         try {
-            return new SweepStep(to - from, freeExpired(expired, nowMillis));
+            return new SweepStep(examined, freeExpired(expired, nowMillis));
         } finally {
             naming.unlock();
         }
