@@ -32,10 +32,6 @@ import java.util.Map;
  * default benchmarks/tmp), {@code --out} a Markdown file for the table (default: stdout only).
  */
 public final class Footprint {
-    /** LmdbJava reaches into java.nio's buffers; Chronicle's options do not include these. */
-    static final List<String> LMDB_OPTIONS = List.of("--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
-
     private Footprint() {
     }
 
@@ -102,7 +98,7 @@ public final class Footprint {
 
     private static ChildJvm child(FootprintSubject.Kind kind, String mode, Path dir, int n) {
         List<String> jvmOptions = new ArrayList<>(JvmOptions.required().arguments());
-        jvmOptions.addAll(LMDB_OPTIONS);
+        jvmOptions.addAll(LmdbPeer.JVM_OPTIONS); // LmdbJava reaches into java.nio's buffers
         return ChildJvm.builder(FootprintSubject.class).jvmOptions(jvmOptions)
                 .systemProperty("chronicle.analytics.disable", "true")
                 .systemProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn")

@@ -52,6 +52,12 @@ public final class Helper {
                     ops = hammer(() -> RawChronicle.rmw(map, args[2]));
                 }
             }
+            case "peer" -> { // peer DIR KIND OP: a PeerBenchmarks store, updated or incremented
+                try (PeerStore store = PeerStore.Kind.of(args[2]).open(path)) {
+                    ops = args[3].equals(PeerBenchmarks.UPDATE) ? hammer(() -> store.update(Profile::visited).visits())
+                            : hammer(store::increment);
+                }
+            }
             case "echo" -> {
                 try (SharedStore store = SharedStore.open(path)) {
                     SharedCounter ping = store.counter("ping");

@@ -1,7 +1,10 @@
 package io.hearth.bench;
 
+import io.hearth.internal.JvmOptions;
 import io.hearth.testkit.ChildJvm;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A {@link Helper} in its own JVM, on this JVM's class path. Started in a benchmark's trial
@@ -17,7 +20,14 @@ final class HelperProcess implements AutoCloseable {
 
     /** Starts a helper in this mode and returns once it says it is running. */
     static HelperProcess start(String... modeAndArgs) {
-        HelperProcess helper = new HelperProcess(ChildJvm.builder(Helper.class).args(modeAndArgs)
+        return start(List.of(), modeAndArgs);
+    }
+
+    /** The same, with these JVM options besides the ones Hearth needs (LMDB's, for a peer). */
+    static HelperProcess start(List<String> moreJvmOptions, String... modeAndArgs) {
+        List<String> jvmOptions = new ArrayList<>(JvmOptions.required().arguments());
+        jvmOptions.addAll(moreJvmOptions);
+        HelperProcess helper = new HelperProcess(ChildJvm.builder(Helper.class).jvmOptions(jvmOptions).args(modeAndArgs)
                 .systemProperty("chronicle.analytics.disable", "true")
                 .systemProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn").start());
         try {

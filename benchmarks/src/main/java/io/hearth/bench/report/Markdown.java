@@ -43,6 +43,7 @@ public final class Markdown {
         table(md, byId, run.notMeasured(), "Hearth", List.of(
                 "counter.increment.1proc", "counter.increment.contended", "map.get", "map.get.uncached", "map.put", "map.update",
                 "map.update.contended", "visibility.pingpong"));
+        peers(md, byId);
         md.append("## Redis against Hearth\n\n")
                 .append("Jedis, one plain connection, to a local `redis-server` on loopback with no persistence; `redis.get` and `redis.set`\n")
                 .append("include the Jackson decode and encode, as `map.get` and `map.put` do. The ratio is Redis ÷ Hearth: how many times slower Redis is.\n\n");
@@ -123,6 +124,57 @@ public final class Markdown {
         md.append('\n');
     }
 
+    /** One line of the peers' table: an operation, Hearth's id for it, then LMDB's and SQLite's (whose baseline it is). */
+    record PeerRow(String operation, String hearth, String lmdb, String sqlite) {
+    }
+
+    static final List<PeerRow> PEER_ROWS = List.of(
+            new PeerRow("get", "map.get", "lmdb.get", "sqlite.get"),
+            new PeerRow("put", "map.put", "lmdb.put", "sqlite.put"),
+            new PeerRow("update", "map.update", "lmdb.update", "sqlite.update"),
+            new PeerRow("counter increment", "counter.increment.1proc", "lmdb.counter.increment", "sqlite.counter.increment"),
+            new PeerRow("update, contended", "map.update.contended", "lmdb.update.contended", "sqlite.update.contended"),
+            new PeerRow("counter increment, contended", "counter.increment.contended", "lmdb.counter.increment.contended",
+                    "sqlite.counter.increment.contended"));
+
+    /** Whether the id is one of the peers' (LMDB's or SQLite's), not Hearth's. */
+    static boolean isPeer(String id) {
+        return PEER_ROWS.stream().anyMatch(row -> row.lmdb().equals(id) || row.sqlite().equals(id));
+    }
+
+    private static void peers(StringBuilder md, Map<String, Result> byId) {
+        Result uncached = byId.get("map.get.uncached");
+        md.append("## Hearth against what you would pick instead\n\n")
+                .append("LMDB through LmdbJava and SQLite through sqlite-jdbc (their versions are in `benchmarks/pom.xml`), in the same run as Hearth,\n")
+                .append("on the same ~100-byte object with the same Jackson mapper (`PeerBenchmarks`). LMDB: one write transaction per write,\n")
+                .append("committed with `MDB_NOSYNC` (no fsync; Hearth does none either), one read transaction per get. SQLite: `journal_mode=WAL`,\n")
+                .append("`synchronous=OFF` (no fsync either), tables `objects (k TEXT PRIMARY KEY, v BLOB)` and `counters (k TEXT PRIMARY KEY, n INTEGER)`,\n")
+                .append("prepared statements reused, update and increment in one `BEGIN IMMEDIATE` transaction. A get reads the bytes and decodes them\n")
+                .append("(Hearth's `map.get` is served from its read cache; `map.get.uncached`, which decodes, ")
+                .append(uncached == null ? "is not measured in this run" : "is " + figure(uncached) + " " + uncached.unit())
+                .append(");\na put encodes and writes; an update reads, decodes, changes a field, encodes and writes, in one transaction; a counter\n")
+                .append("increment reads a long, adds one and writes it, in one transaction (Hearth's is an atomic add on the mapped file).\n")
+                .append("Contended: another JVM does the same operation on the same store as fast as it can (its rate is under the contending\n")
+                .append("processes below). The peers' ids are `lmdb.*` and `sqlite.*` after Hearth's; a ratio is the peer ÷ Hearth: how many times slower the peer is.\n\n")
+                .append("| operation | Hearth | LMDB | SQLite | LMDB ÷ Hearth | SQLite ÷ Hearth | unit |\n|---|---|---|---|---|---|---|\n");
+        for (PeerRow row : PEER_ROWS) {
+            Result hearth = byId.get(row.hearth());
+            String unit = java.util.stream.Stream.of(row.hearth(), row.lmdb(), row.sqlite()).map(byId::get)
+                    .filter(java.util.Objects::nonNull).map(Result::unit).findFirst().orElse("");
+            md.append("| ").append(row.operation()).append(" (`").append(row.hearth()).append("`) | ")
+                    .append(hearth == null ? "not measured" : figure(hearth)).append(" | ")
+                    .append(cell(byId.get(row.lmdb()))).append(" | ").append(cell(byId.get(row.sqlite()))).append(" | ")
+                    .append(ratio(byId, row.lmdb(), row.hearth()).map(r -> number(r) + "×").orElse("—")).append(" | ")
+                    .append(ratio(byId, row.sqlite(), row.hearth()).map(r -> number(r) + "×").orElse("—")).append(" | ")
+                    .append(unit).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private static String cell(Result result) {
+        return result == null ? "not measured" : figure(result);
+    }
+
     private static void breakdown(StringBuilder md, Map<String, Result> byId) {
         List<Result> others = byId.values().stream().filter(r -> !Report.REQUIRED.contains(r.benchmark())).toList();
         if (others.isEmpty()) {
@@ -166,7 +218,12 @@ public final class Markdown {
                 continue;
             }
             double load = baselineRate / hearth.getValue();
-            if (Math.abs(load - 1) > EQUAL_LOAD_TOLERANCE) {
+            if (isPeer(hearth.getKey())) {
+                unequal.append("- `").append(hearth.getKey()).append("` against `").append(result.baseline())
+                        .append("`: Hearth's helper did ").append(number(load)).append("× the operations of this one's (")
+                        .append(number(baselineRate)).append(" against ").append(number(hearth.getValue()))
+                        .append(" per second): each helper did as much as its store let it, so the two figures are under different loads.\n");
+            } else if (Math.abs(load - 1) > EQUAL_LOAD_TOLERANCE) {
                 unequal.append("- `").append(hearth.getKey()).append("` against `").append(result.baseline())
                         .append("`: not an equal-load floor. The baseline's helper did ").append(number(load))
                         .append("× the operations of Hearth's (").append(number(baselineRate)).append(" against ")

@@ -24,8 +24,8 @@ import org.openjdk.jmh.util.ListStatistics;
  * benchmarks/results.json and BENCHMARKS.md. Run by run.sh; every argument is "--name value".
  */
 public final class Report {
-    /** The ids the benchmarks issue asks for, in its order, then the growth, expiry and read cache issues'. */
-    public static final List<String> REQUIRED = List.of(
+    /** The ids the benchmarks issue asks for, in its order, then the growth, expiry and read cache issues', then the peers' (issue 14). */
+    public static final List<String> REQUIRED = java.util.stream.Stream.concat(java.util.stream.Stream.of(
             "counter.increment.1proc", "raw.mmap.getAndAdd.1proc",
             "counter.increment.contended", "raw.mmap.getAndAdd.contended",
             "map.get", "raw.chronicle.get", "map.put", "raw.chronicle.put",
@@ -36,7 +36,8 @@ public final class Report {
             "map.get.grown", "map.get.presized", "map.put.grown", "map.put.presized",
             "map.get.ttl", "map.put.ttl", "sweep.examine.entry", "map.get.uncached",
             "lock.file", "lock.reentrant", "lock.redis", "redis.lock.setnx", "feed.roundtrip",
-            "lock.failover.file", "lock.failover.redis", "http.object.rps");
+            "lock.failover.file", "lock.failover.redis", "http.object.rps"),
+            Markdown.PEER_ROWS.stream().flatMap(row -> java.util.stream.Stream.of(row.lmdb(), row.sqlite()))).toList();
     /** The baseline of each HTTP id (wrk figures do not come from an annotated method). */
     static final Map<String, String> HTTP_BASELINES = Map.of("http.increment.rps", "http.constant.rps",
             "http.object.rps", "http.constant.rps");

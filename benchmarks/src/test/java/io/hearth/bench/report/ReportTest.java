@@ -165,6 +165,59 @@ class ReportTest {
     }
 
     @Test
+    void thePeersTableHasOneRowPerOperationWithEachPeerOverHearthAndSaysWhatWasNotMeasured() {
+        String md = Markdown.render(run(List.of(
+                new Result("map.get", "ns/op", 10, 0.5, "raw.chronicle.get"),
+                new Result("map.get.uncached", "ns/op", 750, 50.0, "raw.chronicle.get"),
+                new Result("lmdb.get", "ns/op", 1500, 30.0, "map.get"),
+                new Result("sqlite.get", "ns/op", 6000, 100.0, "map.get"),
+                new Result("counter.increment.contended", "ns/op", 60, 3.0, "raw.mmap.getAndAdd.contended"),
+                new Result("sqlite.counter.increment.contended", "ns/op", 150_000, 9000.0, "counter.increment.contended"))));
+
+        assertThat(md).contains("## Hearth against what you would pick instead")
+                .contains("`journal_mode=WAL`,\n`synchronous=OFF`").contains("`MDB_NOSYNC`")
+                .contains("`map.get.uncached`, which decodes, is 750 ± 50.0 ns/op");
+        assertThat(md).contains("| get (`map.get`) | 10.0 ± 0.500 | 1,500 ± 30.0 | 6,000 ± 100 | 150× | 600× | ns/op |");
+        assertThat(md).contains("| counter increment, contended (`counter.increment.contended`) | 60.0 ± 3.00 | not measured"
+                + " | 150,000 ± 9,000 | — | 2,500× | ns/op |");
+        assertThat(md).contains("| put (`map.put`) | not measured | not measured | not measured | — | — |  |");
+        assertThat(md).contains("- `lmdb.put`: not measured").doesNotContain("| lmdb.get | 1,500 ± 30.0 | ns/op |");
+    }
+
+    @Test
+    void everyPeerBenchmarkIsARowOfThePeersTableWithItsHearthIdAsBaseline() {
+        Map<String, String> baselines = new java.util.HashMap<>();
+        for (java.lang.reflect.Method method : io.hearth.bench.PeerBenchmarks.class.getMethods()) {
+            Id id = method.getAnnotation(Id.class);
+            if (id != null) {
+                baselines.put(id.value(), id.baseline());
+            }
+        }
+        Map<String, String> rows = new java.util.HashMap<>();
+        Markdown.PEER_ROWS.forEach(row -> {
+            rows.put(row.lmdb(), row.hearth());
+            rows.put(row.sqlite(), row.hearth());
+        });
+
+        assertThat(baselines).hasSize(12).isEqualTo(rows);
+        assertThat(Report.REQUIRED).containsAll(rows.keySet()).containsAll(rows.values());
+    }
+
+    @Test
+    void aContendedPeerIsComparedWithHearthsHelperRateNotCalledAFloor() {
+        Markdown.Run run = new Markdown.Run(List.of(
+                new Result("map.update.contended", "ns/op", 3000, 300.0, "raw.chronicle.rmw.contended"),
+                new Result("lmdb.update.contended", "ns/op", 30_000, 3000.0, "map.update.contended")),
+                Map.of(), List.of("map.update.contended\t2000000\t10.0", "lmdb.update.contended\t500000\t10.0"),
+                "2 cores", "benchmarks/run.sh --quick", "", "1 fork(s)", "benchmarks/latency.png");
+
+        String md = Markdown.render(run);
+
+        assertThat(md).contains("- `lmdb.update.contended` against `map.update.contended`: Hearth's helper did 4.00× the operations"
+                + " of this one's (200,000 against 50,000 per second)").doesNotContain("`lmdb.update.contended` against `map.update.contended`: not an");
+    }
+
+    @Test
     void theReadmesPerformanceTableIsTheOneTheReportMakesFromTheCommittedResults() throws Exception {
         List<Result> results = JSON.readValue(java.nio.file.Path.of("results.json").toFile(),
                 new com.fasterxml.jackson.core.type.TypeReference<List<Result>>() { });
