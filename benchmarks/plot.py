@@ -1,5 +1,6 @@
-"""Draws benchmarks/latency.png from benchmarks/results.json: latency per operation of Hearth,
-its floor and Redis, on a log scale with JMH's error bars. Usage: plot.py RESULTS_JSON OUT_PNG"""
+"""Draws two pictures from benchmarks/results.json, latency per operation on a log scale with JMH's
+error bars: Hearth, its floor and Redis (latency.png); Hearth, LMDB and SQLite (peers.png).
+Usage: plot.py RESULTS_JSON LATENCY_PNG [PEERS_PNG]"""
 import json
 import sys
 
@@ -18,15 +19,31 @@ GROUPS = [  # label, Hearth id, floor id, Redis id
     ("map update,\ncontended", "map.update.contended", "raw.chronicle.rmw.contended", None),
 ]
 SERIES = [("Hearth", 1, "#d9822b"), ("floor (raw mmap / raw Chronicle Map)", 2, "#8a8a8a"), ("Redis (Jedis, loopback)", 3, "#c0392b")]
+PEER_GROUPS = [  # label, Hearth id, LMDB id, SQLite id: Markdown.PEER_ROWS
+    ("get", "map.get", "lmdb.get", "sqlite.get"),
+    ("put", "map.put", "lmdb.put", "sqlite.put"),
+    ("update", "map.update", "lmdb.update", "sqlite.update"),
+    ("counter increment", "counter.increment.1proc", "lmdb.counter.increment", "sqlite.counter.increment"),
+    ("update,\ncontended", "map.update.contended", "lmdb.update.contended", "sqlite.update.contended"),
+    ("counter increment,\ncontended", "counter.increment.contended", "lmdb.counter.increment.contended",
+     "sqlite.counter.increment.contended"),
+]
+PEER_SERIES = [("Hearth", 1, "#d9822b"), ("LMDB (LmdbJava, MDB_NOSYNC)", 2, "#2e86c1"), ("SQLite (sqlite-jdbc, WAL, synchronous=OFF)", 3, "#7d3c98")]
 
 
 def label(ns):
     return f"{ns / 1e6:.3g} ms" if ns >= 1e6 else f"{ns / 1e3:.3g} µs" if ns >= 1e3 else f"{ns:.3g} ns"
 
 
-def main(results_path, out_path):
+def main(results_path, out_path, peers_path=None):
     with open(results_path) as f:
         results = {r["benchmark"]: r for r in json.load(f) if r["unit"] == "ns/op"}
+    draw(results, GROUPS, SERIES, "Hearth vs the floors it builds on vs Redis, one run", out_path)
+    if peers_path:
+        draw(results, PEER_GROUPS, PEER_SERIES, "Hearth vs what you would pick instead, one run (Hearth's get: read cache)", peers_path)
+
+
+def draw(results, GROUPS, SERIES, title, out_path):
     height = 0.26
     fig, ax = plt.subplots(figsize=(10, 8), dpi=120)
     for s, (name, column, color) in enumerate(SERIES):
@@ -48,7 +65,7 @@ def main(results_path, out_path):
     ax.set_xscale("log")
     ax.set_xlim(left=1, right=max([r["value"] + (r["error"] or 0) for r in results.values()] + [10]) * 12)
     ax.set_xlabel("latency per operation, ns (log scale; bars: mean, whiskers: 99.9% confidence half-width)")
-    ax.set_title("Hearth vs the floors it builds on vs Redis, one run")
+    ax.set_title(title)
     ax.grid(axis="x", which="major", linestyle=":", linewidth=0.6)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=3, fontsize=8, frameon=False)
     if missing:
@@ -58,4 +75,4 @@ def main(results_path, out_path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)

@@ -143,7 +143,7 @@ java -cp "$JAR" io.hearth.bench.report.Report --jmh "$TMP/jmh.json" --http "$TMP
   --results benchmarks/results.json --markdown BENCHMARKS.md --plot benchmarks/latency.png
 java -cp "$JAR" io.hearth.bench.report.ReadmeSummary benchmarks/results.json README.md "$COMMAND" "$WHEN"
 if [ "$have_plot" = 1 ]; then
-  "$PYTHON" benchmarks/plot.py benchmarks/results.json benchmarks/latency.png
+  "$PYTHON" benchmarks/plot.py benchmarks/results.json benchmarks/latency.png benchmarks/peers.png
 else
   say "no plot: python3-matplotlib is not installed and could not be installed"
 fi

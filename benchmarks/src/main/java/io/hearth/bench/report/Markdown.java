@@ -168,7 +168,7 @@ public final class Markdown {
                     .append(ratio(byId, row.sqlite(), row.hearth()).map(r -> number(r) + "×").orElse("—")).append(" | ")
                     .append(unit).append(" |\n");
         }
-        md.append('\n');
+        md.append("\n![Latency per operation: Hearth, LMDB and SQLite (log scale)](benchmarks/peers.png)\n\n");
     }
 
     private static String cell(Result result) {
