@@ -55,9 +55,9 @@ class ImmutableTypesTest {
     }
 
     @Test
-    void stringsBoxedNumbersEnumsAndRecordsOfThemAreImmutable() {
+    void stringsBoxedNumbersJsonBytesEnumsAndRecordsOfThemAreImmutable() {
         for (Class<?> type : List.of(String.class, Long.class, Integer.class, Double.class, Boolean.class, BigDecimal.class,
-                UUID.class, Instant.class, Colour.class, Point.class, Profile.class, Tree.class)) {
+                UUID.class, Instant.class, io.hearth.JsonBytes.class, Colour.class, Point.class, Profile.class, Tree.class)) {
             assertThat(ImmutableTypes.isImmutable(type)).as("%s", type).isTrue();
         }
     }
