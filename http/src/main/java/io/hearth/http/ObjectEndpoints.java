@@ -24,7 +24,7 @@ import java.util.Optional;
  * at the version just read, so conditions (If-Match, If-None-Match) and merge patches hold
  * atomically across processes; a write that loses a race is re-read and re-judged. A value that
  * could not be stored, read back or answered is refused before anything is written. Values are
- * {@link JsonBytes}: a PUT's body is checked once and stored as it came, and a GET sends the stored
+ * {@link JsonBytes}: a PUT's body is checked without building a tree and stored as it came, and a GET sends the stored
  * bytes as they are, from the read cache when the store proves them current, decoding nothing.
  * Only a PATCH reads the value as a tree, whose numbers keep their value ({@link JsonTrees}).
  *
@@ -116,8 +116,8 @@ final class ObjectEndpoints {
         EntityTags noneMatch = EntityTags.parse(exchange, Headers.IF_NONE_MATCH, true);
         exchange.getResponseHeaders().put(Headers.ETAG, EntityTags.of(cached.version()));
         if (cached.expiresAt() != null) {
-            long left = Math.max(1, cached.expiresAt().toEpochMilli() - System.currentTimeMillis());
-            exchange.getResponseHeaders().put(TIME_TO_LIVE, left);
+            timeToLiveHeader(exchange, Optional.of(Duration.ofMillis(
+                    Math.max(1, cached.expiresAt().toEpochMilli() - System.currentTimeMillis()))));
         }
         if (noneMatch != null && noneMatch.matches(new Versioned<>(cached.value(), cached.version()))) {
             exchange.setStatusCode(304);

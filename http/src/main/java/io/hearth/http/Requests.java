@@ -120,9 +120,10 @@ final class Requests {
     }
 
     /**
-     * The body as one JSON value to store as it came: checked in one pass of the parser, without
+     * The body as one JSON value to store as it came: checked in a pass of the parser, without
      * building a tree, for what {@link #json} refuses (no body, JSON null, more than one value, a
-     * number no decimal holds) and for nesting past {@link JsonTrees#MAX_DEPTH}; then kept as its bytes.
+     * number no decimal holds) and for nesting past {@link JsonTrees#MAX_DEPTH}; then kept as its bytes by
+     * {@link JsonBytes#of(byte[])}, whose own pass refuses what is not UTF-8.
      */
     static JsonBytes jsonBytes(HttpServerExchange exchange, ObjectMapper mapper) {
         byte[] body = exchange.getAttachment(ReadBody.BODY);
