@@ -19,6 +19,13 @@ public final class DeliveryLoop implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(DeliveryLoop.class.getName());
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /**
+     * The most idle rounds counted: a backend may wait longer once this quiet, as a standby that
+     * waits minutes for a broadcast does (its wake-ups cost CPU the serving workers need).
+     */
+    private static final int MOST_IDLE_ROUNDS = 1_000;
+    /** While a message is not readable yet (its writer is mid-copy or dead), the loop looks as a busy one does. */
+    private static final int WAITING_IDLE_ROUNDS = 30;
 
     /** A backend's broadcast log, as this process reads it. */
     public interface Source {
@@ -44,7 +51,10 @@ public final class DeliveryLoop implements AutoCloseable {
             return next;
         }
 
-        /** How long to wait for news after this many rounds in a row that delivered nothing, unless woken first. */
+        /**
+         * How long to wait for news after this many rounds in a row that delivered nothing (counted up
+         * to 1,000; while a message is not readable yet, up to 30), unless woken first.
+         */
         Duration idleWait(int idleRounds);
     }
 
@@ -133,10 +143,12 @@ public final class DeliveryLoop implements AutoCloseable {
                 }
                 next = source.resume(next);
                 boolean delivered = false;
+                boolean waiting = false;
                 long newest = source.newest();
                 while (!closed.get() && next <= newest) {
                     Read read = source.read(next, waitingSince);
                     if (read instanceof NotYet) {
+                        waiting = true;
                         waitingSince = waitingSince == 0 ? System.nanoTime() : waitingSince;
                         break;
                     }
@@ -155,7 +167,8 @@ public final class DeliveryLoop implements AutoCloseable {
                     LOG.log(System.Logger.Level.INFO, "broadcast delivery in " + name + " works again");
                     failing = false;
                 }
-                idleRounds = delivered ? 0 : Math.min(idleRounds + 1, 30);
+                idleRounds = delivered ? 0
+                        : Math.min(idleRounds + 1, waiting ? WAITING_IDLE_ROUNDS : MOST_IDLE_ROUNDS);
                 wait = source.idleWait(idleRounds);
             } catch (RuntimeException | LinkageError | AssertionError e) {
                 if (!failing) {
