@@ -33,8 +33,14 @@ final class StoreOpener {
     /** FileChannel.lock is per process; this orders opens by threads of one process. */
     private static final Object OPEN_LOCK = new Object();
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** An open holds the lock for milliseconds, or seconds while it repairs a large store alone. */
-    static final Duration OPEN_LOCK_WAIT = Duration.ofSeconds(30);
+    /**
+     * An open holds the lock for milliseconds, or seconds while it repairs a large store alone.
+     * Tests shorten it with system property {@value #OPEN_LOCK_WAIT_PROPERTY} (milliseconds).
+     */
+    static final String OPEN_LOCK_WAIT_PROPERTY = "hearth.test.openLockWaitMillis";
+    static final Duration OPEN_LOCK_WAIT = Duration.ofMillis(Long.getLong(OPEN_LOCK_WAIT_PROPERTY, 30_000));
+    /** How often a waiter reads /proc/locks for who holds the open lock now. */
+    private static final long HOLDER_LOOK_NANOS = 200_000_000L;
 
     private StoreOpener() {
     }
@@ -43,6 +49,7 @@ final class StoreOpener {
     static FileBackend open(Path path, StoreLayout layout, StoreOptions options) {
         int expectedKeyBytes = options.expectedKeyBytes();
         int expectedValueBytes = options.expectedValueBytes();
+        ChronicleWarmUp.once(); // the class loading of a cold JVM, outside the open lock
         synchronized (OPEN_LOCK) {
             FileChannel channel = null;
             try {
@@ -224,21 +231,30 @@ final class StoreOpener {
     }
 
     /**
-     * Takes the open lock, waiting at most {@link #OPEN_LOCK_WAIT}. Its holder only ever waits on
-     * its own work (creating, or repairing with nobody else attached), never on another process,
-     * so a longer wait means that process is stopped or stuck: this open fails naming it rather
-     * than hang behind it.
+     * Takes the open lock, waiting while its holders change: each holder only ever waits on its
+     * own work (creating, or repairing with nobody else attached), never on another process, so
+     * one holder keeping it over {@link #OPEN_LOCK_WAIT} is stopped or stuck, and this open fails
+     * naming it rather than hang behind it. Many processes opening at once take it in turn, each
+     * for its moment, however long the queue ({@link HolderDeadline}).
      */
     private static FileLock awaitOpenLock(Path path, FileChannel channel) throws IOException {
-        long deadline = System.nanoTime() + OPEN_LOCK_WAIT.toNanos();
+        long start = System.nanoTime();
+        HolderDeadline deadline = new HolderDeadline(OPEN_LOCK_WAIT, start);
+        long nextLook = start;
         for (int attempt = 0; ; attempt++) {
             FileLock lock = channel.tryLock();
             if (lock != null) {
                 return lock;
             }
-            if (System.nanoTime() - deadline > 0) {
+            long now = System.nanoTime();
+            if (now - nextLook >= 0) {
+                deadline.seen(OpenLockHolder.pid(path), now);
+                nextLook = now + HOLDER_LOOK_NANOS;
+            }
+            if (deadline.passed(now)) {
                 throw new HearthException("cannot open store " + path + ": its open lock has been held for over "
-                        + OPEN_LOCK_WAIT.toSeconds() + " s by " + OpenLockHolder.describe(path)
+                        + (OPEN_LOCK_WAIT.toMillis() % 1000 == 0 ? OPEN_LOCK_WAIT.toSeconds() + " s" : OPEN_LOCK_WAIT.toMillis() + " ms")
+                        + " by " + OpenLockHolder.describe(path)
                         + ", which is opening or repairing it and seems stopped or stuck");
             }
             LockSupport.parkNanos(attempt < 100 ? 100_000 : 2_000_000);
