@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs N {@link Worker} processes that share one store and serve one port, as gunicorn's arbiter
@@ -48,6 +49,8 @@ public final class Supervisor implements AutoCloseable {
     private final Roster roster;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final Semaphore starts = new Semaphore(concurrentStarts(Runtime.getRuntime().availableProcessors()));
+    /** {@link System#nanoTime()} when a start turn was last taken or given back: starts are moving on. */
+    private final AtomicLong lastTurnMoved = new AtomicLong(System.nanoTime());
     private int restartsAsked; // guarded by this
     private int restartsDone; // guarded by this
     private Thread restarter; // guarded by this
@@ -315,23 +318,28 @@ public final class Supervisor implements AutoCloseable {
      * Waits for a turn to start a process: at most {@link #concurrentStarts(int)} JVMs start at
      * once, since each needs a core for about a second, and several sharing the cores all get warm
      * late together, where one after the other give the first replacement within about a second.
-     * A turn not given within {@link #START_TURN_WAIT} (a start stuck on the store) is taken anyway.
+     * A turn is taken anyway when no turn has been taken or given back for {@link #START_TURN_WAIT}
+     * (a start stuck on the store), not merely because this one waited that long: fifty standbys
+     * waiting for their turns start one after the other, not all at once after the wait.
      * Close the turn once the process is warm or has exited; closing twice is harmless.
      */
     StartTurn startTurn() {
         boolean acquired = false;
-        long deadline = System.nanoTime() + START_TURN_WAIT.toNanos();
+        long waitingSince = System.nanoTime();
         try {
-            while (!acquired && !stopping && System.nanoTime() - deadline < 0) {
+            while (!acquired && !stopping && System.nanoTime() - Math.max(waitingSince, lastTurnMoved.get())
+                    < START_TURN_WAIT.toNanos()) {
                 acquired = starts.tryAcquire(100, TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!acquired && !stopping) {
-            log.warn("no turn to start a worker process within " + START_TURN_WAIT + " (others are still starting); starting anyway");
+        if (acquired) {
+            lastTurnMoved.set(System.nanoTime());
+        } else if (!stopping) {
+            log.warn("no start turn taken or given back for " + START_TURN_WAIT + " (a start is stuck); starting anyway");
         }
-        return new StartTurn(acquired ? starts : null);
+        return new StartTurn(acquired ? starts : null, lastTurnMoved);
     }
 
     /** How many worker JVMs may start at once on this many cores: half of them, at least one. */
@@ -342,15 +350,18 @@ public final class Supervisor implements AutoCloseable {
     /** A turn from {@link #startTurn()}. */
     static final class StartTurn implements AutoCloseable {
         private final Semaphore permits;
+        private final AtomicLong lastMoved;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        private StartTurn(Semaphore permits) {
+        private StartTurn(Semaphore permits, AtomicLong lastMoved) {
             this.permits = permits;
+            this.lastMoved = lastMoved;
         }
 
         @Override
         public void close() {
             if (permits != null && closed.compareAndSet(false, true)) {
+                lastMoved.set(System.nanoTime());
                 permits.release();
             }
         }
