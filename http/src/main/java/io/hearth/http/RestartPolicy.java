@@ -17,6 +17,9 @@ final class RestartPolicy {
     /** The exit status Java reports for a process ended by SIGKILL (128 + 9). */
     static final int KILLED = 137;
 
+    /** How long no serving worker must have died for a burst of deaths to count as over. */
+    static final Duration BURST_QUIET = Duration.ofSeconds(1);
+
     /** Whether the worker that exited had started fine before it exited: stood by warm, or served. */
     enum Outcome {
         STARTED,
@@ -42,5 +45,17 @@ final class RestartPolicy {
         }
         Duration doubled = previous.multipliedBy(2);
         return doubled.compareTo(LONGEST_DELAY) > 0 ? LONGEST_DELAY : doubled;
+    }
+
+    /**
+     * Whether a replacement's start waits: while serving workers keep dying (the last one less than
+     * {@link #BURST_QUIET} ago) and more than half of the standbys asked for are still warm. A JVM
+     * start takes a core for about a second, which the serving workers need most during a burst of
+     * deaths, and the warm standbys are there to absorb the burst: the pool is refilled once the
+     * burst is over, or at once when it has run down to half. With one standby (the default on up
+     * to 7 cores) none is left warm after a death, so nothing ever waits.
+     */
+    static boolean deferRefill(int warmStandbys, int standbysAsked, long nanosSinceServingDeath) {
+        return warmStandbys > standbysAsked / 2 && warmStandbys >= 2 && nanosSinceServingDeath < BURST_QUIET.toNanos();
     }
 }

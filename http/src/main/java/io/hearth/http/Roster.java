@@ -57,6 +57,9 @@ final class Roster {
 
     private final int wanted;
     private final Map<Member, Process> processes = new LinkedHashMap<>();
+    /** {@link System#nanoTime()} of the last exit of a process that was serving or told to serve, not retiring. */
+    private long lastServingDeath;
+    private boolean servingDied;
     /** Standbys in the order they became warm: the longest waiting is told first. */
     private final Deque<Member> standbys = new ArrayDeque<>();
 
@@ -96,6 +99,10 @@ final class Roster {
     synchronized void exited(Member member, long pid) {
         Process process = processes.get(member);
         if (process != null && process.pid == pid) {
+            if (process.role == Role.SERVING || process.role == Role.PROMOTED) {
+                lastServingDeath = System.nanoTime(); // a retiring one was asked to go: not a death
+                servingDied = true;
+            }
             processes.remove(member);
             standbys.remove(member);
             fillPlaces();
@@ -167,6 +174,11 @@ final class Roster {
             }
         }
         return false;
+    }
+
+    /** Nanoseconds since a process exited while serving (or told to serve) without being retired; Long.MAX_VALUE if none has. */
+    synchronized long nanosSinceServingDeath(long nowNanos) {
+        return servingDied ? nowNanos - lastServingDeath : Long.MAX_VALUE;
     }
 
     /** How many processes have this role now. */

@@ -324,6 +324,7 @@ public final class Supervisor implements AutoCloseable {
      * Close the turn once the process is warm or has exited; closing twice is harmless.
      */
     StartTurn startTurn() {
+        awaitBurstOver();
         boolean acquired = false;
         long waitingSince = System.nanoTime();
         try {
@@ -340,6 +341,26 @@ public final class Supervisor implements AutoCloseable {
             log.warn("no start turn taken or given back for " + START_TURN_WAIT + " (a start is stuck); starting anyway");
         }
         return new StartTurn(acquired ? starts : null, lastTurnMoved);
+    }
+
+    /** Waits while {@link RestartPolicy#deferRefill} says a start should: serving workers are dying and the pool is deep. */
+    private void awaitBurstOver() {
+        boolean said = false;
+        try {
+            while (!stopping && RestartPolicy.deferRefill(roster.count(Roster.Role.STANDBY), settings.standbys,
+                    roster.nanosSinceServingDeath(System.nanoTime()))) {
+                if (!said) {
+                    log.info("a start waits for the deaths of serving workers to stop (" + roster.count(Roster.Role.STANDBY)
+                            + " of " + settings.standbys + " standbys warm): warm standbys take their places meanwhile");
+                    said = true;
+                }
+                if (awaitStopSignal(Duration.ofMillis(50))) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** How many worker JVMs may start at once on this many cores: half of them, at least one. */

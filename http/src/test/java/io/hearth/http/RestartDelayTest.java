@@ -45,4 +45,17 @@ class RestartDelayTest {
         // SIGSEGV/SIGABRT (a JVM crash) come from the worker's own start: not the outside kill that resets the wait.
         assertThat(RestartPolicy.nextDelay(Duration.ofSeconds(1), NEVER_STARTED, 134, QUICK)).isEqualTo(Duration.ofSeconds(2));
     }
+
+    @Test
+    void aReplacementWaitsWhileServingWorkersKeepDyingAndMoreThanHalfThePoolIsWarm() {
+        long justNow = Duration.ofMillis(300).toNanos();
+        long quietLongEnough = RestartPolicy.BURST_QUIET.toNanos();
+        assertThat(RestartPolicy.deferRefill(40, 55, justNow)).as("40 of 55 warm, a death 300 ms ago").isTrue();
+        assertThat(RestartPolicy.deferRefill(27, 55, justNow)).as("down to half").isFalse();
+        assertThat(RestartPolicy.deferRefill(40, 55, quietLongEnough)).as("the burst is over").isFalse();
+        assertThat(RestartPolicy.deferRefill(40, 55, Long.MAX_VALUE)).as("no serving worker ever died").isFalse();
+        assertThat(RestartPolicy.deferRefill(0, 1, justNow)).as("the default single standby, used up").isFalse();
+        assertThat(RestartPolicy.deferRefill(1, 1, justNow)).as("one standby is never held back").isFalse();
+        assertThat(RestartPolicy.deferRefill(2, 3, justNow)).as("2 of 3 warm").isTrue();
+    }
 }

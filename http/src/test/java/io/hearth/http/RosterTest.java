@@ -119,6 +119,34 @@ class RosterTest {
     }
 
     @Test
+    void theDeathOfAServingProcessIsTimedButAStandbysOrARetiredOnesIsNot() {
+        Roster roster = new Roster(1);
+        Slot serving = new Slot();
+        Slot standby = new Slot();
+        Slot spare = new Slot();
+        roster.started(serving, 1);
+        roster.warm(serving, 1);
+        roster.serving(serving, 1);
+        roster.started(standby, 2);
+        roster.warm(standby, 2);
+        roster.started(spare, 3);
+        roster.warm(spare, 3);
+        assertThat(roster.nanosSinceServingDeath(System.nanoTime())).as("none died").isEqualTo(Long.MAX_VALUE);
+
+        roster.exited(spare, 3); // a standby
+        assertThat(roster.nanosSinceServingDeath(System.nanoTime())).as("a standby died").isEqualTo(Long.MAX_VALUE);
+        assertThat(roster.retire(1)).isTrue(); // a restart: 2 is told to serve in its place
+        roster.serving(standby, 2);
+        roster.exited(serving, 1); // retired: asked to go
+        assertThat(roster.nanosSinceServingDeath(System.nanoTime())).as("a retired one exited").isEqualTo(Long.MAX_VALUE);
+
+        long before = System.nanoTime();
+        roster.exited(standby, 2); // serving, and nobody asked it to go
+        long since = roster.nanosSinceServingDeath(System.nanoTime());
+        assertThat(since).as("a serving one died").isBetween(0L, System.nanoTime() - before);
+    }
+
+    @Test
     void onlyAProcessToldToServeCanBecomeServing() {
         Roster roster = new Roster(1);
         Slot standby = new Slot();
