@@ -50,6 +50,7 @@ public final class HearthServer implements AutoCloseable {
 
     private final Undertow undertow;
     private final XnioWorker worker;
+    private final HttpHandler warmUpHandler;
     private final GracefulShutdownHandler shutdown;
     private final Duration shutdownTimeout;
     /** How long close() lets clients with open connections send their next request before answering 503. */
@@ -59,7 +60,7 @@ public final class HearthServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Guards binding and unbinding the port, so that a close() during a listen() leaves nothing bound. */
     private final Object lifecycle = new Object();
-    private boolean listening; // guarded by lifecycle
+    private volatile boolean listening; // written holding lifecycle; read by the standby warm-up without it
     private volatile InetSocketAddress address;
     /** The listener's connection counts, once it listens: the drain waits for its open connections to go. */
     private volatile ConnectorStatistics connections;
@@ -147,6 +148,7 @@ public final class HearthServer implements AutoCloseable {
             throw new UncheckedIOException("cannot start Undertow's IO threads", e);
         }
         WarmUp.run(worker, limited); // before the port is bound: see WarmUp
+        this.warmUpHandler = limited;
         this.undertow = Undertow.builder()
                 .setWorker(worker)
                 .addHttpListener(builder.port, builder.host)
@@ -164,6 +166,14 @@ public final class HearthServer implements AutoCloseable {
                 .setSocketOption(Options.WRITE_TIMEOUT, 30_000)
                 .setHandler(root)
                 .build();
+    }
+
+    /**
+     * Keeps a standby warming up ({@link WarmUp#STANDBY_ROUNDS}) on its private port until done, or
+     * until it listens or is closed: on the caller's thread. Returns the requests answered.
+     */
+    int warmUpWhileStandingBy() {
+        return WarmUp.run(worker, warmUpHandler, WarmUp.STANDBY_ROUNDS, () -> listening || closed.get());
     }
 
     /**

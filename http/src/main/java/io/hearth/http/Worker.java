@@ -123,6 +123,10 @@ public final class Worker {
             Thread orders = new Thread(() -> takeOrders(server, arguments, log, stop), "hearth-worker-orders");
             orders.setDaemon(true);
             orders.start();
+            // While it waits: the JIT compiles what a request runs, so it serves at full rate once told.
+            Thread warming = new Thread(server::warmUpWhileStandingBy, "hearth-standby-warm-up");
+            warming.setDaemon(true);
+            warming.start();
         } else if (!serve(server, arguments, log, stop)) {
             return;
         }

@@ -39,4 +39,23 @@ class WarmUpTest {
             worker.shutdownNow();
         }
     }
+
+    @Test
+    void aStandbysLongerWarmUpStopsBetweenRequestsOnceItIsToldTo() throws Exception {
+        XnioWorker worker = Xnio.getInstance(Undertow.class.getClassLoader())
+                .createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        try {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            int answered = WarmUp.run(worker, exchange -> {
+                seen.add(exchange.getRequestPath());
+                exchange.getResponseSender().send("{}");
+            }, WarmUp.STANDBY_ROUNDS, () -> seen.size() >= 7); // as a standby does once it listens
+            assertThat(answered).as("requests answered before it stopped").isEqualTo(7).isEqualTo(seen.size());
+
+            int all = WarmUp.run(worker, exchange -> exchange.getResponseSender().send("{}"), 2, () -> false);
+            assertThat(all).as("two rounds, never stopped").isEqualTo(10);
+        } finally {
+            worker.shutdownNow();
+        }
+    }
 }
