@@ -50,8 +50,9 @@ final class ChronicleWarmUp {
                 }
                 map.get("warm-up");
             }
-        } catch (IOException | RuntimeException | LinkageError e) {
-            // Nothing depends on it: the open that follows does the same work, and reports what fails.
+        } catch (IOException | RuntimeException | LinkageError | AssertionError e) {
+            // Nothing depends on it (Chronicle reports some faults as AssertionError): the open that
+            // follows does the same work, and reports what fails.
         } finally {
             if (file != null && !file.delete()) {
                 file.deleteOnExit();

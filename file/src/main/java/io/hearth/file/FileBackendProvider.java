@@ -29,6 +29,9 @@ public final class FileBackendProvider implements StoreBackendProvider {
     @Override
     public StoreBackend open(URI uri, StoreOptions options) {
         requireJvmOptions();
+        prepareJvm();
+        // Only in a JVM with the options Chronicle needs: without them, the open itself is to fail as Chronicle does.
+        ChronicleWarmUp.once();
         return openWithoutCheckingJvmOptions(uri, options);
     }
 

@@ -49,7 +49,6 @@ final class StoreOpener {
     static FileBackend open(Path path, StoreLayout layout, StoreOptions options) {
         int expectedKeyBytes = options.expectedKeyBytes();
         int expectedValueBytes = options.expectedValueBytes();
-        ChronicleWarmUp.once(); // the class loading of a cold JVM, outside the open lock
         synchronized (OPEN_LOCK) {
             FileChannel channel = null;
             try {
