@@ -2,6 +2,9 @@ package io.hearth.file;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
@@ -10,10 +13,15 @@ import net.openhft.chronicle.map.ExternalMapQueryContext;
  * Loads and initialises Chronicle Map's classes once per JVM before the open lock is taken. A cold
  * JVM's first map costs most of a second of CPU in class loading; done under the open lock, that
  * made every process starting at once wait for each other's class loading in turn (a supervisor
- * starting fifty standbys filled its pool one second at a time). A small map in memory, written
- * and read the way the entries are, then closed, leaves the open lock held for the open alone.
+ * starting fifty standbys filled its pool one second at a time). A small map in a file of its own
+ * in {@code java.io.tmpdir}, created, opened again (which reads Chronicle's header back) and
+ * written the way the entries are, leaves the open lock held for the open alone. The file is
+ * named after the process, and files of processes no longer alive (killed during their warm-up)
+ * are deleted by the next warm-up.
  */
 final class ChronicleWarmUp {
+    private static final String PREFIX = "hearth-warm-up-";
+    private static final String SUFFIX = ".map";
     private static boolean done; // guarded by the class: one warm-up per JVM is all there is to do
 
     private ChronicleWarmUp() {
@@ -24,9 +32,11 @@ final class ChronicleWarmUp {
             return;
         }
         done = true;
-        File file = null;
+        Path directory = Path.of(System.getProperty("java.io.tmpdir"));
+        deleteLeftovers(directory);
+        File file = directory.resolve(PREFIX + ProcessHandle.current().pid() + SUFFIX).toFile();
         try {
-            file = File.createTempFile("hearth-warm-up", ".map");
+            Files.deleteIfExists(file.toPath()); // a pid reused after a kill
             ChronicleMapBuilder<String, byte[]> builder = ChronicleMapBuilder.of(String.class, byte[].class)
                     .name("hearth-warm-up")
                     .entries(64)
@@ -50,13 +60,30 @@ final class ChronicleWarmUp {
                 }
                 map.get("warm-up");
             }
-        } catch (IOException | RuntimeException | LinkageError | AssertionError e) {
+        } catch (IOException | RuntimeException | AssertionError e) {
             // Nothing depends on it (Chronicle reports some faults as AssertionError): the open that
-            // follows does the same work, and reports what fails.
+            // follows does the same work, and reports what fails. A LinkageError (a class that cannot
+            // initialise) propagates: the open would only report it as "could not initialize class".
         } finally {
-            if (file != null && !file.delete()) {
+            if (!file.delete()) {
                 file.deleteOnExit();
             }
+        }
+    }
+
+    /** Deletes warm-up files whose process is no longer alive. */
+    private static void deleteLeftovers(Path directory) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX)) {
+            for (Path leftover : files) {
+                String name = leftover.getFileName().toString();
+                String pid = name.substring(PREFIX.length(), name.length() - SUFFIX.length());
+                if (pid.chars().allMatch(Character::isDigit) && !pid.isEmpty()
+                        && !ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false)) {
+                    Files.deleteIfExists(leftover);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // another process's file, a directory we may not list: leave it
         }
     }
 }

@@ -396,11 +396,11 @@ final class FileBackend implements StoreBackend {
         workers.heartbeat(workerSlot, pid);
     }
 
-    /** The broadcast ring as this process's delivery loop reads it. */
     /** Idle rounds after which delivery looks every {@link #QUIET_WAIT}: about a second of 2 ms looks. */
     private static final int QUIET_ROUNDS = 500;
     private static final Duration QUIET_WAIT = Duration.ofMillis(20);
 
+    /** The broadcast ring as this process's delivery loop reads it. */
     private final class RingSource implements DeliveryLoop.Source {
         @Override
         public long newest() {

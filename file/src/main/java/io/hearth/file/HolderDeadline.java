@@ -33,6 +33,11 @@ final class HolderDeadline {
         holder = holderId;
     }
 
+    /** The holder last seen, or {@link #UNKNOWN}. */
+    long holder() {
+        return holder;
+    }
+
     /** Whether one holder has held the lock for longer than the limit, as of nowNanos. */
     boolean passed(long nowNanos) {
         return nowNanos - sinceNanos > limitNanos;

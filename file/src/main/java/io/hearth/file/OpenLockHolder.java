@@ -16,19 +16,28 @@ final class OpenLockHolder {
         return pid == HolderDeadline.UNKNOWN ? "another process" : "process " + pid;
     }
 
-    /** The pid of the process holding the OS lock on the file, from /proc/locks, or {@link HolderDeadline#UNKNOWN}. */
+    /**
+     * The pid of the process holding the OS lock on the file, from /proc/locks, or {@link HolderDeadline#UNKNOWN}
+     * (not Linux, or a holder in another pid namespace, which the kernel shows as pid 0).
+     */
     static long pid(Path storeFile) {
         try {
-            Object inode = Files.getAttribute(storeFile, "unix:ino");
+            long inode = (Long) Files.getAttribute(storeFile, "unix:ino");
+            long device = (Long) Files.getAttribute(storeFile, "unix:dev");
+            // The kernel prints the device as hex major:minor (Linux's encoding of st_dev), then the inode.
+            long major = ((device >>> 8) & 0xfff) | ((device >>> 32) & ~0xfffL);
+            long minor = (device & 0xff) | ((device >>> 12) & ~0xffL);
+            String file = String.format("%02x:%02x:%d", major, minor, inode);
             List<String> locks = Files.readAllLines(Path.of("/proc/locks"));
             for (String line : locks) {
                 // 1: POSIX  ADVISORY  WRITE 4052 08:01:1234567 0 EOF
                 String[] fields = line.trim().split("\\s+");
-                if (fields.length > 5 && fields[5].endsWith(":" + inode)) {
-                    return Long.parseLong(fields[4]);
+                if (fields.length > 5 && fields[5].equals(file)) {
+                    long pid = Long.parseLong(fields[4]);
+                    return pid > 0 ? pid : HolderDeadline.UNKNOWN;
                 }
             }
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
             // not Linux, or the file went away (NumberFormatException is an IllegalArgumentException)
         }
         return HolderDeadline.UNKNOWN;

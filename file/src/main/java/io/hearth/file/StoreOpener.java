@@ -253,7 +253,8 @@ final class StoreOpener {
             if (deadline.passed(now)) {
                 throw new HearthException("cannot open store " + path + ": its open lock has been held for over "
                         + (OPEN_LOCK_WAIT.toMillis() % 1000 == 0 ? OPEN_LOCK_WAIT.toSeconds() + " s" : OPEN_LOCK_WAIT.toMillis() + " ms")
-                        + " by " + OpenLockHolder.describe(path)
+                        + " by " + (deadline.holder() != HolderDeadline.UNKNOWN ? "process " + deadline.holder()
+                        : OpenLockHolder.describe(path))
                         + ", which is opening or repairing it and seems stopped or stuck");
             }
             LockSupport.parkNanos(attempt < 100 ? 100_000 : 2_000_000);
