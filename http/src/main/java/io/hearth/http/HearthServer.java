@@ -169,8 +169,9 @@ public final class HearthServer implements AutoCloseable {
     }
 
     /**
-     * Keeps a standby warming up ({@link WarmUp#STANDBY_ROUNDS}) on its private port until done, or
-     * until it listens or is closed: on the caller's thread. Returns the requests answered.
+     * Warms a standby up further ({@link WarmUp#STANDBY_ROUNDS}) on its private port, on the
+     * caller's thread, stopping between requests if it listens or is closed meanwhile. Returns the
+     * requests answered.
      */
     int warmUpWhileStandingBy() {
         return WarmUp.run(worker, warmUpHandler, WarmUp.STANDBY_ROUNDS, () -> listening || closed.get());

@@ -52,8 +52,8 @@ final class RestartPolicy {
      * {@link #BURST_QUIET} ago) and more than half of the standbys asked for are still warm. A JVM
      * start takes a core for about a second, which the serving workers need most during a burst of
      * deaths, and the warm standbys are there to absorb the burst: the pool is refilled once the
-     * burst is over, or at once when it has run down to half. With one standby (the default on up
-     * to 7 cores) none is left warm after a death, so nothing ever waits.
+     * burst is over, or at once when it has run down to half. With one or two standbys (one is the
+     * default up to 7 cores) at most one is left warm after a death, so nothing ever waits.
      */
     static boolean deferRefill(int warmStandbys, int standbysAsked, long nanosSinceServingDeath) {
         return warmStandbys > standbysAsked / 2 && warmStandbys >= 2 && nanosSinceServingDeath < BURST_QUIET.toNanos();

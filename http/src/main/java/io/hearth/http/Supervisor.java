@@ -335,9 +335,10 @@ public final class Supervisor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (acquired) {
-            lastTurnMoved.set(System.nanoTime());
-        } else if (!stopping) {
+        if (acquired || !stopping) {
+            lastTurnMoved.set(System.nanoTime()); // taken anyway counts too: one more start every 20 s, not all of them
+        }
+        if (!acquired && !stopping) {
             log.warn("no start turn taken or given back for " + START_TURN_WAIT + " (a start is stuck); starting anyway");
         }
         return new StartTurn(acquired ? starts : null, lastTurnMoved);

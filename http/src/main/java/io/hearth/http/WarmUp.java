@@ -42,13 +42,15 @@ final class WarmUp {
     }
 
     /**
-     * Rounds a standby serves while it waits, after it said it is warm, so that the JIT compiles
-     * what a request runs (its thresholds are hundreds of calls; the first rounds are 15 requests).
-     * Measured by hand (wrk, new connection per request, the first second after a kill): a standby
-     * promoted after the first rounds only answered about 1,700 requests/s, one that did these 60
-     * about 2,800, for about 0.45 s more CPU per start; 100 rounds were no faster, for 1 s.
+     * Rounds a standby serves after the first ones and before it says it is warm, so that the JIT
+     * compiles what a request runs (its thresholds are hundreds of calls; the first rounds are 15
+     * requests). Measured by hand (wrk, new connection per request, the first second after a kill):
+     * a standby promoted after the first rounds only answered about 1,700 requests/s, one that did
+     * these 60 about 2,800, for about 0.45 s more CPU per start; 100 rounds were no faster, for 1 s.
      */
     static final int STANDBY_ROUNDS = 60;
+    /** The longer warm-up's bound: seconds of CPU at worst on a loaded host, and a standby is not needed sooner. */
+    private static final Duration STANDBY_BUDGET = Duration.ofMinutes(1);
 
     /** Serves the warm-up requests with handler on worker's threads; returns how many were answered. */
     static int run(XnioWorker worker, HttpHandler handler) {
@@ -61,7 +63,7 @@ final class WarmUp {
 
     /** As {@link #run(XnioWorker, HttpHandler)}, for rounds, stopping between requests once stop says so. */
     static int run(XnioWorker worker, HttpHandler handler, int rounds, BooleanSupplier stop) {
-        return run(worker, handler, rounds, Duration.ofMinutes(1), ANSWER_TIMEOUT, stop);
+        return run(worker, handler, rounds, STANDBY_BUDGET, ANSWER_TIMEOUT, stop);
     }
 
     private static int run(XnioWorker worker, HttpHandler handler, int rounds, Duration budget, Duration answerTimeout,
@@ -69,9 +71,15 @@ final class WarmUp {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         Undertow warmUp = Undertow.builder().setWorker(worker).addHttpListener(0, loopback.getHostAddress()).setHandler(handler).build();
         int answered = 0;
+        if (stop.getAsBoolean()) {
+            return 0;
+        }
         try {
             warmUp.start();
         } catch (RuntimeException e) {
+            if (stop.getAsBoolean()) {
+                return 0; // closed meanwhile: nothing to say
+            }
             LOG.log(System.Logger.Level.WARNING, "no warm-up: cannot listen on " + loopback + " (" + e + "); serving anyway");
             return 0;
         }
@@ -89,7 +97,9 @@ final class WarmUp {
                 }
             }
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "warm-up stopped early (" + e + "); serving anyway");
+            if (!stop.getAsBoolean()) {
+                LOG.log(System.Logger.Level.WARNING, "warm-up stopped early (" + e + "); serving anyway");
+            }
         } finally {
             warmUp.stop(); // closes its listening socket only: the worker is the caller's
         }

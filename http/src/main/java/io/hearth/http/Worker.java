@@ -116,6 +116,9 @@ public final class Worker {
                     supervisor -> supervisor.onExit().thenRun(orphaned), orphaned);
         }
         if (arguments.standby) {
+            // Before it says it is warm, within its start turn: the JIT compiles what a request runs,
+            // so it serves at full rate once told, and the next JVM's start does not overlap this one.
+            server.warmUpWhileStandingBy();
             log.info("standby for http://" + arguments.host + ":" + arguments.port + " on store " + store.location()
                     + ": warmed up, not listening; '" + SERVE + "' on stdin makes it serve");
             System.out.println(STANDBY + " " + ProcessHandle.current().pid());
@@ -123,10 +126,6 @@ public final class Worker {
             Thread orders = new Thread(() -> takeOrders(server, arguments, log, stop), "hearth-worker-orders");
             orders.setDaemon(true);
             orders.start();
-            // While it waits: the JIT compiles what a request runs, so it serves at full rate once told.
-            Thread warming = new Thread(server::warmUpWhileStandingBy, "hearth-standby-warm-up");
-            warming.setDaemon(true);
-            warming.start();
         } else if (!serve(server, arguments, log, stop)) {
             return;
         }
