@@ -170,10 +170,10 @@ public final class HearthServer implements AutoCloseable {
 
     /**
      * Warms a standby up further ({@link WarmUp#STANDBY_ROUNDS}) on its private port, on the
-     * caller's thread, stopping between requests if it listens or is closed meanwhile. Returns the
-     * requests answered.
+     * caller's thread, before it says it is warm; stops between requests if the server is closed
+     * (or listens) meanwhile. Returns the requests answered.
      */
-    int warmUpWhileStandingBy() {
+    int warmUpForStandby() {
         return WarmUp.run(worker, warmUpHandler, WarmUp.STANDBY_ROUNDS, () -> listening || closed.get());
     }
 

@@ -118,7 +118,7 @@ public final class Worker {
         if (arguments.standby) {
             // Before it says it is warm, within its start turn: the JIT compiles what a request runs,
             // so it serves at full rate once told, and the next JVM's start does not overlap this one.
-            server.warmUpWhileStandingBy();
+            server.warmUpForStandby();
             log.info("standby for http://" + arguments.host + ":" + arguments.port + " on store " + store.location()
                     + ": warmed up, not listening; '" + SERVE + "' on stdin makes it serve");
             System.out.println(STANDBY + " " + ProcessHandle.current().pid());

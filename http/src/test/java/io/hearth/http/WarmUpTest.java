@@ -49,7 +49,7 @@ class WarmUpTest {
             int answered = WarmUp.run(worker, exchange -> {
                 seen.add(exchange.getRequestPath());
                 exchange.getResponseSender().send("{}");
-            }, WarmUp.STANDBY_ROUNDS, () -> seen.size() >= 7); // as a standby does once it listens
+            }, WarmUp.STANDBY_ROUNDS, () -> seen.size() >= 7); // as a standby's does once the server closes
             assertThat(answered).as("requests answered before it stopped").isEqualTo(7).isEqualTo(seen.size());
 
             int all = WarmUp.run(worker, exchange -> exchange.getResponseSender().send("{}"), 2, () -> false);
