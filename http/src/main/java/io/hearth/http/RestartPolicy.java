@@ -52,10 +52,12 @@ final class RestartPolicy {
      * {@link #BURST_QUIET} ago) and more than half of the standbys asked for are still warm. A JVM
      * start takes a core for about a second, which the serving workers need most during a burst of
      * deaths, and the warm standbys are there to absorb the burst: the pool is refilled once the
-     * burst is over, or at once when it has run down to half. With one or two standbys (one is the
-     * default up to 7 cores) at most one is left warm after a death, so nothing ever waits.
+     * burst is over, or at once when it has run down to half. It takes three warm: with up to three
+     * standbys (one is the default up to 7 cores) at most two are left after a death, and a start
+     * under load takes long enough (10 to 14 s on 2 cores under ChaosKillTest's load) that holding
+     * it back a second more would leave so small a pool empty; so nothing waits.
      */
     static boolean deferRefill(int warmStandbys, int standbysAsked, long nanosSinceServingDeath) {
-        return warmStandbys > standbysAsked / 2 && warmStandbys >= 2 && nanosSinceServingDeath < BURST_QUIET.toNanos();
+        return warmStandbys > standbysAsked / 2 && warmStandbys >= 3 && nanosSinceServingDeath < BURST_QUIET.toNanos();
     }
 }

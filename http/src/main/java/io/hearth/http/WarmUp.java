@@ -49,8 +49,13 @@ final class WarmUp {
      * these 60 about 2,800, for about 0.45 s more CPU per start; 100 rounds were no faster, for 1 s.
      */
     static final int STANDBY_ROUNDS = 60;
-    /** The longer warm-up's bound: seconds of CPU at worst on a loaded host, and a standby is not needed sooner. */
-    private static final Duration STANDBY_BUDGET = Duration.ofMinutes(1);
+    /**
+     * The longer warm-up's bound in wall time. On a quiet host the rounds fit in it; beside a
+     * saturating load a starting JVM gets a quarter of a core (ChaosKillTest's load on 2 cores), its
+     * store open and warm-ups took about 5 s, and a standby that exists at all matters more then
+     * than one fully compiled.
+     */
+    static final Duration STANDBY_BUDGET = Duration.ofSeconds(1);
 
     /** Serves the warm-up requests with handler on worker's threads; returns how many were answered. */
     static int run(XnioWorker worker, HttpHandler handler) {

@@ -56,6 +56,7 @@ class RestartDelayTest {
         assertThat(RestartPolicy.deferRefill(40, 55, Long.MAX_VALUE)).as("no serving worker ever died").isFalse();
         assertThat(RestartPolicy.deferRefill(0, 1, justNow)).as("the default single standby, used up").isFalse();
         assertThat(RestartPolicy.deferRefill(1, 1, justNow)).as("one standby is never held back").isFalse();
-        assertThat(RestartPolicy.deferRefill(2, 3, justNow)).as("2 of 3 warm").isTrue();
+        assertThat(RestartPolicy.deferRefill(2, 3, justNow)).as("2 of 3 warm: too small a pool to hold back").isFalse();
+        assertThat(RestartPolicy.deferRefill(3, 4, justNow)).as("3 of 4 warm").isTrue();
     }
 }
