@@ -171,7 +171,8 @@ public final class HearthServer implements AutoCloseable {
     /**
      * Warms a standby up further ({@link WarmUp#STANDBY_ROUNDS}) on its private port, on the
      * caller's thread, before it says it is warm; stops between requests if the server is closed
-     * (or listens) meanwhile. Returns the requests answered.
+     * (or listens) meanwhile, or once {@link WarmUp#STANDBY_BUDGET} has passed. Returns the
+     * requests answered.
      */
     int warmUpForStandby() {
         return WarmUp.run(worker, warmUpHandler, WarmUp.STANDBY_ROUNDS, () -> listening || closed.get());

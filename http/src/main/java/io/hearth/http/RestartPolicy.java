@@ -50,11 +50,11 @@ final class RestartPolicy {
     /**
      * Whether a replacement's start waits: while serving workers keep dying (the last one less than
      * {@link #BURST_QUIET} ago) and more than half of the standbys asked for are still warm. A JVM
-     * start takes a core for about a second, which the serving workers need most during a burst of
+     * start needs 1.2 to 3.8 s of CPU, which the serving workers need most during a burst of
      * deaths, and the warm standbys are there to absorb the burst: the pool is refilled once the
      * burst is over, or at once when it has run down to half. It takes three warm: with up to three
      * standbys (one is the default up to 7 cores) at most two are left after a death, and a start
-     * under load takes long enough (10 to 14 s on 2 cores under ChaosKillTest's load) that holding
+     * under load takes long enough (12 to 17 s on 2 cores under ChaosKillTest's load, 2026-12-03) that holding
      * it back a second more would leave so small a pool empty; so nothing waits.
      */
     static boolean deferRefill(int warmStandbys, int standbysAsked, long nanosSinceServingDeath) {

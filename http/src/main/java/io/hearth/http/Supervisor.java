@@ -93,7 +93,7 @@ public final class Supervisor implements AutoCloseable {
     /**
      * The standbys a supervisor keeps unless told: one for every four cores, at least one. A
      * standby takes over one death in milliseconds, and its own replacement then needs a JVM start
-     * (about a second of CPU, see http/README.md); so K standbys carry K deaths that come closer
+     * (1.2 to 3.8 s of CPU, and under load several times that in wall time; http/README.md); so K standbys carry K deaths that come closer
      * together than that, and each costs a JVM's resident memory while it waits. Deaths of
      * independent workers come more often the more workers there are, hence the share of the cores.
      */
@@ -316,8 +316,8 @@ public final class Supervisor implements AutoCloseable {
 
     /**
      * Waits for a turn to start a process: at most {@link #concurrentStarts(int)} JVMs start at
-     * once, since each needs a core for about a second, and several sharing the cores all get warm
-     * late together, where one after the other give the first replacement within about a second.
+     * once, since each needs a core for a second or more, and several sharing the cores all get
+     * warm late together, where one after the other give the first replacement soonest.
      * A turn is taken anyway when no turn has been taken or given back for {@link #START_TURN_WAIT}
      * (a start stuck on the store), not merely because this one waited that long: fifty standbys
      * waiting for their turns start one after the other, not all at once after the wait.

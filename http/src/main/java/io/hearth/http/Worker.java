@@ -118,9 +118,12 @@ public final class Worker {
         if (arguments.standby) {
             // Before it says it is warm, within its start turn: the JIT compiles what a request runs,
             // so it serves at full rate once told, and the next JVM's start does not overlap this one.
-            server.warmUpForStandby();
+            long warmUpStart = System.nanoTime();
+            int warmUpAnswers = server.warmUpForStandby();
             log.info("standby for http://" + arguments.host + ":" + arguments.port + " on store " + store.location()
-                    + ": warmed up, not listening; '" + SERVE + "' on stdin makes it serve");
+                    + ": warmed up (" + warmUpAnswers + " of " + WarmUp.STANDBY_ROUNDS * WarmUp.REQUESTS_PER_ROUND
+                    + " further requests in " + (System.nanoTime() - warmUpStart) / 1_000_000 + " ms), not listening; '"
+                    + SERVE + "' on stdin makes it serve");
             System.out.println(STANDBY + " " + ProcessHandle.current().pid());
             System.out.flush();
             Thread orders = new Thread(() -> takeOrders(server, arguments, log, stop), "hearth-worker-orders");

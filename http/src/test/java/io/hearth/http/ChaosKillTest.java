@@ -27,9 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Every 3 s, not the 400 ms of issue 13: each kill costs a new standby a JVM start, and this
  * 2-core machine cannot start 2.5 a second beside the load (http/README.md, the arithmetic). Five
  * standbys, so that the 3 + 5 processes outlast the 7 kills even when no replacement gets warm in
- * time: under this load a replacement got a quarter of a core and took 12 to 16 s from spawn to
- * warm (2026-12-03), and with 3 standbys the port went dark in 4 of 6 runs (one of them in CI), depending on which
- * workers the kills happened to hit. Replacements getting warm is what StandbysTest checks.
+ * time: under this load a replacement got a quarter of a core and took 12 to 17 s from spawn to
+ * warm (2026-12-03), and with 3 standbys the port went dark in 4 of 6 runs (one of them in CI):
+ * the 6 processes are used up by the sixth kill, 18 s in, unless the first replacement is warm by
+ * then. Replacements getting warm is what StandbysTest checks.
  * {@code -Dhearth.chaos.killEveryMillis=400 -Dhearth.chaos.standbys=K -Dhearth.chaos.seconds=S}
  * runs other rates; at 400 ms the availability assertions fail once the standbys are used up, and
  * the printed line says by how much.

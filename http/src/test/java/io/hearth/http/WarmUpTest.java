@@ -16,6 +16,9 @@ import org.xnio.XnioWorker;
 
 /** WarmUp, on its own: what a server answers before it binds the port clients use. */
 class WarmUpTest {
+    /** Time enough for a loaded host, where what is checked is how many requests, not how fast. */
+    private static final Duration LOADED_HOST = Duration.ofMinutes(2);
+
     @Test
     void everyWarmUpRequestGoesThroughTheHandlerOnTheWorkersThreadsAndItsPortIsClosedAfterwards() throws Exception {
         XnioWorker worker = Xnio.getInstance(Undertow.class.getClassLoader())
@@ -49,11 +52,28 @@ class WarmUpTest {
             int answered = WarmUp.run(worker, exchange -> {
                 seen.add(exchange.getRequestPath());
                 exchange.getResponseSender().send("{}");
-            }, WarmUp.STANDBY_ROUNDS, () -> seen.size() >= 7); // as a standby's does once the server closes
+            }, WarmUp.STANDBY_ROUNDS, LOADED_HOST, () -> seen.size() >= 7); // as a standby's does once the server closes
             assertThat(answered).as("requests answered before it stopped").isEqualTo(7).isEqualTo(seen.size());
 
-            int all = WarmUp.run(worker, exchange -> exchange.getResponseSender().send("{}"), 2, () -> false);
+            int all = WarmUp.run(worker, exchange -> exchange.getResponseSender().send("{}"), 2, LOADED_HOST, () -> false);
             assertThat(all).as("two rounds, never stopped").isEqualTo(10);
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    @Test
+    void aStandbysLongerWarmUpSendsNoRequestOnceItsBudgetHasPassed() throws Exception {
+        XnioWorker worker = Xnio.getInstance(Undertow.class.getClassLoader())
+                .createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        try {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            int answered = WarmUp.run(worker, exchange -> {
+                seen.add(exchange.getRequestPath());
+                exchange.getResponseSender().send("{}");
+            }, WarmUp.STANDBY_ROUNDS, Duration.ZERO, () -> false);
+            assertThat(answered).as("requests answered with no time left").isZero();
+            assertThat(seen).as("requests the handler saw").isEmpty();
         } finally {
             worker.shutdownNow();
         }
