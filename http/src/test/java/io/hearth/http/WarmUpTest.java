@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
@@ -21,8 +23,7 @@ class WarmUpTest {
 
     @Test
     void everyWarmUpRequestGoesThroughTheHandlerOnTheWorkersThreadsAndItsPortIsClosedAfterwards() throws Exception {
-        XnioWorker worker = Xnio.getInstance(Undertow.class.getClassLoader())
-                .createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        XnioWorker worker = oneIoThread();
         try {
             List<String> seen = new CopyOnWriteArrayList<>();
             List<Integer> ports = new CopyOnWriteArrayList<>();
@@ -45,14 +46,11 @@ class WarmUpTest {
 
     @Test
     void aStandbysLongerWarmUpStopsBetweenRequestsOnceItIsToldTo() throws Exception {
-        XnioWorker worker = Xnio.getInstance(Undertow.class.getClassLoader())
-                .createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        XnioWorker worker = oneIoThread();
         try {
             List<String> seen = new CopyOnWriteArrayList<>();
-            int answered = WarmUp.run(worker, exchange -> {
-                seen.add(exchange.getRequestPath());
-                exchange.getResponseSender().send("{}");
-            }, WarmUp.STANDBY_ROUNDS, LOADED_HOST, () -> seen.size() >= 7); // as a standby's does once the server closes
+            // Stopped as a standby's is once its server closes.
+            int answered = WarmUp.run(worker, recordingPaths(seen), WarmUp.STANDBY_ROUNDS, LOADED_HOST, () -> seen.size() >= 7);
             assertThat(answered).as("requests answered before it stopped").isEqualTo(7).isEqualTo(seen.size());
 
             int all = WarmUp.run(worker, exchange -> exchange.getResponseSender().send("{}"), 2, LOADED_HOST, () -> false);
@@ -64,18 +62,26 @@ class WarmUpTest {
 
     @Test
     void aStandbysLongerWarmUpSendsNoRequestOnceItsBudgetHasPassed() throws Exception {
-        XnioWorker worker = Xnio.getInstance(Undertow.class.getClassLoader())
-                .createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+        XnioWorker worker = oneIoThread();
         try {
             List<String> seen = new CopyOnWriteArrayList<>();
-            int answered = WarmUp.run(worker, exchange -> {
-                seen.add(exchange.getRequestPath());
-                exchange.getResponseSender().send("{}");
-            }, WarmUp.STANDBY_ROUNDS, Duration.ZERO, () -> false);
+            int answered = WarmUp.run(worker, recordingPaths(seen), WarmUp.STANDBY_ROUNDS, Duration.ZERO, () -> false);
             assertThat(answered).as("requests answered with no time left").isZero();
             assertThat(seen).as("requests the handler saw").isEmpty();
         } finally {
             worker.shutdownNow();
         }
+    }
+
+    private static XnioWorker oneIoThread() throws IOException {
+        return Xnio.getInstance(Undertow.class.getClassLoader()).createWorker(OptionMap.create(Options.WORKER_IO_THREADS, 1));
+    }
+
+    /** Answers {} and adds each request's path to seen. */
+    private static HttpHandler recordingPaths(List<String> seen) {
+        return exchange -> {
+            seen.add(exchange.getRequestPath());
+            exchange.getResponseSender().send("{}");
+        };
     }
 }
