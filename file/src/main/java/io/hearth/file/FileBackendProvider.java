@@ -32,7 +32,7 @@ public final class FileBackendProvider implements StoreBackendProvider {
         prepareJvm();
         // Only in a JVM with the options Chronicle needs: without them, the open itself is to fail as Chronicle does.
         ChronicleWarmUp.once();
-        return openWithoutCheckingJvmOptions(uri, options);
+        return openPrepared(uri, options);
     }
 
     /**
@@ -40,8 +40,13 @@ public final class FileBackendProvider implements StoreBackendProvider {
      * needs, so that a test can show what Chronicle itself does when one is missing.
      */
     static StoreBackend openWithoutCheckingJvmOptions(URI uri, StoreOptions options) {
-        Path path = pathOf(uri);
         prepareJvm();
+        return openPrepared(uri, options);
+    }
+
+    /** Opens the store once {@link #prepareJvm()} has run. */
+    private static StoreBackend openPrepared(URI uri, StoreOptions options) {
+        Path path = pathOf(uri);
         long maxCounters = options.given().contains("maxCounters") ? options.maxCounters() : 0;
         long maxEntries = options.given().contains("maxEntries") ? options.maxEntries() : 0;
         long expectedEntries = options.given().contains("expectedEntries") ? options.expectedEntries()

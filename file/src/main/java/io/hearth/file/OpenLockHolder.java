@@ -12,7 +12,11 @@ final class OpenLockHolder {
 
     /** "process N" when /proc/locks tells, else "another process". */
     static String describe(Path storeFile) {
-        long pid = pid(storeFile);
+        return describe(pid(storeFile));
+    }
+
+    /** "process pid", or "another process" when pid is {@link HolderDeadline#UNKNOWN}. */
+    static String describe(long pid) {
         return pid == HolderDeadline.UNKNOWN ? "another process" : "process " + pid;
     }
 

@@ -253,7 +253,7 @@ final class StoreOpener {
             if (deadline.passed(now)) {
                 throw new HearthException("cannot open store " + path + ": its open lock has been held for over "
                         + (OPEN_LOCK_WAIT.toMillis() % 1000 == 0 ? OPEN_LOCK_WAIT.toSeconds() + " s" : OPEN_LOCK_WAIT.toMillis() + " ms")
-                        + " by " + (deadline.holder() != HolderDeadline.UNKNOWN ? "process " + deadline.holder()
+                        + " by " + (deadline.holder() != HolderDeadline.UNKNOWN ? OpenLockHolder.describe(deadline.holder())
                         : OpenLockHolder.describe(path))
                         + ", which is opening or repairing it and seems stopped or stuck");
             }

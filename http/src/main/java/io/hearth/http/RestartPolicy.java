@@ -54,8 +54,8 @@ final class RestartPolicy {
      * deaths, and the warm standbys are there to absorb the burst: the pool is refilled once the
      * burst is over, or at once when it has run down to half. It takes three warm: with up to three
      * standbys (one is the default up to 7 cores) at most two are left after a death, and a start
-     * under load takes long enough (12 to 17 s on 2 cores under ChaosKillTest's load, 2026-12-03) that holding
-     * it back a second more would leave so small a pool empty; so nothing waits.
+     * under load takes long enough (12 to 17 s on 2 cores under ChaosKillTest's load, 2026-12-03)
+     * that holding it back a second more would leave so small a pool empty; so nothing waits.
      */
     static boolean deferRefill(int warmStandbys, int standbysAsked, long nanosSinceServingDeath) {
         return warmStandbys > standbysAsked / 2 && warmStandbys >= 3 && nanosSinceServingDeath < BURST_QUIET.toNanos();

@@ -93,8 +93,8 @@ public final class Supervisor implements AutoCloseable {
     /**
      * The standbys a supervisor keeps unless told: one for every four cores, at least one. A
      * standby takes over one death in milliseconds, and its own replacement then needs a JVM start
-     * (1.2 to 3.8 s of CPU, and under load several times that in wall time; http/README.md); so K standbys carry K deaths that come closer
-     * together than that, and each costs a JVM's resident memory while it waits. Deaths of
+     * (1.2 to 3.8 s of CPU, and under load several times that in wall time; http/README.md); so K
+     * standbys carry K deaths that come closer together than that, and each costs a JVM's resident memory while it waits. Deaths of
      * independent workers come more often the more workers there are, hence the share of the cores.
      */
     public static int defaultStandbys(int cores) {
@@ -335,7 +335,7 @@ public final class Supervisor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (acquired || !stopping) {
+        if (!stopping) {
             lastTurnMoved.set(System.nanoTime()); // taken anyway counts too: one more start every 20 s, not all of them
         }
         if (!acquired && !stopping) {
