@@ -1,9 +1,10 @@
-# Sourced, not run, by ./hearth, ./run-workers.sh and benchmarks/run.sh: the JVM options that the java
-# on the PATH needs besides what an executable jar's manifest carries. The manifests carry the
-# --add-exports/--add-opens Chronicle needs on every Java version; Java 24 and later also need the
-# root pom's options-from-java-24 (--enable-native-access, --sun-misc-unsafe-memory-access), which a
-# manifest cannot carry and Java 17 refuses. They are read from the build's copy of the root pom's
-# lists, core/target/classes/io/hearth/jvm-options.properties (its from-java-N=OPTIONS lines).
+# Sourced, not run, by ./hearth, ./run-workers.sh, http/start-cache.sh and benchmarks/run.sh: the
+# JVM options that the java on the PATH needs besides what an executable jar's manifest carries. The
+# manifests carry the --add-exports/--add-opens Chronicle needs on every Java version; Java 24 and
+# later also need the root pom's options-from-java-24 (--enable-native-access,
+# --sun-misc-unsafe-memory-access), which a manifest cannot carry and Java 17 refuses. They are read
+# from the build's copy of the root pom's lists, core/target/classes/io/hearth/jvm-options.properties
+# (its from-java-N=OPTIONS lines).
 
 # hearth_jvm_options ROOT: sets the array HEARTH_JVM_OPTIONS to those options (empty on Java 17);
 # fails, saying why on stderr, when it cannot tell java's version or the build's copy is missing.
@@ -29,4 +30,19 @@ hearth_jvm_options() {
             done
         fi
     done < "$properties"
+}
+
+# hearth_start_cache_kind: for the java on the PATH, sets HEARTH_START_CACHE_SUFFIX (aot or jsa),
+# HEARTH_START_CACHE_RECORD and HEARTH_START_CACHE_USE (options that take the cache's path after
+# them): the AOT cache where the JVM has one (Java 25 and later), an AppCDS archive before it.
+hearth_start_cache_kind() {
+    if java -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput '; then
+        HEARTH_START_CACHE_SUFFIX=aot
+        HEARTH_START_CACHE_RECORD=-XX:AOTCacheOutput=
+        HEARTH_START_CACHE_USE=-XX:AOTCache=
+    else
+        HEARTH_START_CACHE_SUFFIX=jsa
+        HEARTH_START_CACHE_RECORD=-XX:ArchiveClassesAtExit=
+        HEARTH_START_CACHE_USE=-XX:SharedArchiveFile=
+    fi
 }

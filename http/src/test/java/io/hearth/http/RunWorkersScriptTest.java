@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -39,10 +40,29 @@ class RunWorkersScriptTest {
         assertThat(run("--frobnicate").output()).contains("unknown option");
     }
 
+    @Test
+    void aStartCacheSettingOtherThanAutoOrOffIsRefusedBeforeAnythingStarts() throws Exception {
+        Run refused = run(Map.of("HEARTH_START_CACHE", "yes"), "-n", "1");
+        assertThat(refused.status()).isEqualTo(2);
+        assertThat(refused.output()).contains("HEARTH_START_CACHE must be auto or off, not 'yes'")
+                .doesNotContain("building", "start-up cache /");
+    }
+
+    @Test
+    void helpSaysHowToTurnTheStartCacheOff() throws Exception {
+        assertThat(run("--help").output()).contains("HEARTH_START_CACHE", "http/start-cache.sh", "off: no cache");
+    }
+
     private static Run run(String... args) throws IOException, InterruptedException {
+        return run(Map.of(), args);
+    }
+
+    private static Run run(Map<String, String> environment, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         return new Run(process.exitValue(), output);
