@@ -22,6 +22,7 @@ import io.hearth.internal.Names;
 import io.hearth.internal.TimeToLive;
 import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoredEntry;
+import io.hearth.spi.UpdateTurns;
 
 /**
  * A named map from {@code String} keys to values of type {@code V}, shared by every process
@@ -458,7 +459,10 @@ public final class SharedMap<V> {
      * Atomically replaces the value under key with {@code function(current)}. The function sees
      * null when the key is absent; returning null removes the entry. The function runs outside
      * any lock and may run more than once: when another writer got in first, Hearth calls it
-     * again with the newer value. When it throws, nothing is written and the exception propagates.
+     * again with the newer value. An update that lost three times takes its key's turn (on the file
+     * store): other updates of that key (and of the keys sharing its turn, one in 32), in any
+     * process, wait until it is in, for at most 50 ms, so a slow function is not starved by a faster
+     * loop on the same key. When it throws, nothing is written and the exception propagates.
      *
      * @return the value now stored, or null when the function returned null
      */
@@ -466,36 +470,65 @@ public final class SharedMap<V> {
         checkKey(key);
         Objects.requireNonNull(function, "function");
         store.ensureOpen();
-        for (int attempt = 0; ; attempt++) {
-            long stamp = cache == null ? StoreBackend.NO_CHANGE_STAMP : backend.changeStamp();
-            ReadCache.Held<V> current = read(key, stamp); // the cached value while it is still the entry's
-            V next = function.apply(current == null ? null : current.value());
-            long expected = current == null ? StoreBackend.ABSENT : current.version();
-            if (next == null) {
-                if (current == null || backend.remove(name, key, expected) != null) {
-                    forget(key);
-                    return null;
+        UpdateTurns turns = backend.updateTurns();
+        long turn = UpdateTurns.NO_TURN;
+        boolean tookTurn = false; // one turn per call: one that ran out is not taken again
+        try {
+            for (int attempt = 0; ; attempt++) {
+                if (turn == UpdateTurns.NO_TURN) {
+                    turns.awaitTurn(name, key); // an update that kept losing has the turn: let it in
                 }
-            } else {
-                byte[] encoded = json.encode(next);
-                long expiresAt = current == null ? defaultExpiry() : StoreBackend.KEEP_EXPIRY;
-                long written = backend.write(name, key, expected, encoded, expiresAt);
-                if (written != StoreBackend.CONFLICT) {
-                    if (cacheWrites) {
-                        // A plain immutable value reads back from its JSON as an equal value: it stands for
-                        // that read. When this write took the version right after the stamp that proved
-                        // current, nothing else changed between (not the expiry either): the new version
-                        // proves it. Otherwise the next read checks version and expiry in the store.
-                        long provenAt = stamp != StoreBackend.NO_CHANGE_STAMP && written == stamp + 1
-                                ? written : StoreBackend.NO_CHANGE_STAMP;
-                        cache.remember(name, key, new ReadCache.Held<>(type, new Versioned<>(next, written),
-                                current == null ? expiresAt : current.expiresAt(), provenAt), encoded.length);
-                    }
-                    return next;
+                V written = attempt(key, function);
+                if (written != CONFLICTED) {
+                    return written;
+                }
+                if (!tookTurn && attempt + 1 >= TAKE_TURN_AFTER) {
+                    turn = turns.take(name, key);
+                    tookTurn = turn != UpdateTurns.NO_TURN;
+                } else if (turn != UpdateTurns.NO_TURN && !turns.holds(name, key, turn)) {
+                    turns.release(name, key, turn); // it ran out (or was taken over): compete as before
+                    turn = UpdateTurns.NO_TURN;
+                }
+                if (turn == UpdateTurns.NO_TURN) {
+                    backOff(attempt);
                 }
             }
-            backOff(attempt);
+        } finally {
+            turns.release(name, key, turn);
         }
+    }
+
+    /** One read, function call and compare-and-write of {@link #update}: what it stored, or {@link #CONFLICTED}. */
+    @SuppressWarnings("unchecked")
+    private V attempt(String key, UnaryOperator<V> function) {
+        long stamp = cache == null ? StoreBackend.NO_CHANGE_STAMP : backend.changeStamp();
+        ReadCache.Held<V> current = read(key, stamp); // the cached value while it is still the entry's
+        V next = function.apply(current == null ? null : current.value());
+        long expected = current == null ? StoreBackend.ABSENT : current.version();
+        if (next == null) {
+            if (current == null || backend.remove(name, key, expected) != null) {
+                forget(key);
+                return null;
+            }
+        } else {
+            byte[] encoded = json.encode(next);
+            long expiresAt = current == null ? defaultExpiry() : StoreBackend.KEEP_EXPIRY;
+            long written = backend.write(name, key, expected, encoded, expiresAt);
+            if (written != StoreBackend.CONFLICT) {
+                if (cacheWrites) {
+                    // A plain immutable value reads back from its JSON as an equal value: it stands for
+                    // that read. When this write took the version right after the stamp that proved
+                    // current, nothing else changed between (not the expiry either): the new version
+                    // proves it. Otherwise the next read checks version and expiry in the store.
+                    long provenAt = stamp != StoreBackend.NO_CHANGE_STAMP && written == stamp + 1
+                            ? written : StoreBackend.NO_CHANGE_STAMP;
+                    cache.remember(name, key, new ReadCache.Held<>(type, new Versioned<>(next, written),
+                            current == null ? expiresAt : current.expiresAt(), provenAt), encoded.length);
+                }
+                return next;
+            }
+        }
+        return (V) CONFLICTED;
     }
 
     /** Removes the entry; returns the value it held, or null when absent. */
@@ -631,6 +664,11 @@ public final class SharedMap<V> {
     private V decode(byte[] stored, String key) {
         return json.decode(stored, reader, "entry '" + key + "' of map '" + name + "'");
     }
+
+    /** What {@link #attempt} returns when another writer got in first: never a value a function returns. */
+    private static final Object CONFLICTED = new Object();
+    /** Attempts an update loses before it takes its key's turn (see {@link UpdateTurns}). */
+    private static final int TAKE_TURN_AFTER = 3;
 
     /**
      * Spins first, then yields, then parks briefly with jitter. The park stays short (at most

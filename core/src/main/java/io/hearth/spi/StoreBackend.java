@@ -116,6 +116,11 @@ public interface StoreBackend extends AutoCloseable {
         return false;
     }
 
+    /** Turns that keep {@link io.hearth.SharedMap#update} fair between processes. Default: {@link UpdateTurns#NONE}. */
+    default UpdateTurns updateTurns() {
+        return UpdateTurns.NONE;
+    }
+
     /**
      * Writes json if the entry's version is {@code expectedVersion} ({@link #ANY}, {@link #ABSENT}, or a version).
      *

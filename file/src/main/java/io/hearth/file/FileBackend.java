@@ -53,6 +53,7 @@ final class FileBackend implements StoreBackend {
     private final BackendLimits limits;
     /** The change log, or null when it could not be made (a full disk): watching is then refused. */
     private final ChangeRing changes;
+    private final UpdateTurnTable updateTurns;
     private final long pid = Processes.currentPid();
     private final long processStart = Processes.currentStartTicks();
     private final long startAfter;
@@ -76,6 +77,7 @@ final class FileBackend implements StoreBackend {
         this.lockRecords = new LockRecords(store, pid);
         this.counters = new CounterTables(store, pid);
         this.workers = new WorkerTable(store);
+        this.updateTurns = new UpdateTurnTable(store.mapped(), pid);
         this.broadcasts = new BroadcastRing(store, workers);
         this.sweeper = new ExpirySweeper(entries, counters, store.header());
         StoreLayout layout = store.layout();
@@ -328,6 +330,11 @@ final class FileBackend implements StoreBackend {
             }
             return new SweepStep(Math.toIntExact(examined), Math.toIntExact(removed));
         });
+    }
+
+    @Override
+    public io.hearth.spi.UpdateTurns updateTurns() {
+        return updateTurns;
     }
 
     @Override

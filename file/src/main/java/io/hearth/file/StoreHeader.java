@@ -29,6 +29,7 @@ import java.nio.file.Path;
  * 1024 split under way (long, see {@link ShardSplit}; 0 when none)   1088 splits done (long)
  * 1152 expiry used: 1 once anything was written with an expiry (long)
  * 1216 sweep cursor: the next segment the expiry sweep claims, over every shard's segments (long, see {@link ExpirySweeper})
+ * 1280 update turns: 32 longs, one per cache line, to 3328 (see {@link UpdateTurnTable}; zeros in a store made before them)
  * </pre>
  *
  * A creation writes {@link #INITIALISING_MAGIC} first and the real magic last, with a release
@@ -92,6 +93,8 @@ final class StoreHeader {
     /** 1 once an entry or a counter was given an expiry: until then the sweep has nothing to do. */
     static final int EXPIRY_USED_OFFSET = SPLITS_DONE_OFFSET + CACHE_LINE;
     static final int SWEEP_CURSOR_OFFSET = EXPIRY_USED_OFFSET + CACHE_LINE;
+    /** The first of {@link UpdateTurnTable#SLOTS} turn words, a cache line apart. */
+    static final int UPDATE_TURNS_OFFSET = SWEEP_CURSOR_OFFSET + CACHE_LINE;
 
     private final MappedFile file;
 

@@ -44,6 +44,7 @@ public final class StoreChild {
             case "acked-writer" -> ackedWriter(path, Integer.parseInt(args[2]));
             case "fresh-reader" -> freshReader(path, Integer.parseInt(args[2]));
             case "merge-hammer" -> mergeHammer(path, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "update-loop" -> updateLoop(path, args[2]);
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
     }
@@ -215,6 +216,24 @@ public final class StoreChild {
                 return tally == null ? new Tally(1) : new Tally(tally.n() + 100);
             });
             System.out.println("RESULT " + result.n() + " " + attempts.get());
+        }
+    }
+
+    /**
+     * After the barrier, adds one to the tally under key of map "turns" as fast as it can until the
+     * counter "stop" is set; prints "UPDATES n", how many it made.
+     */
+    private static void updateLoop(String path, String key) {
+        try (SharedStore store = Stores.open(path)) {
+            SharedMap<Tally> turns = store.map("turns", Tally.class);
+            SharedCounter stop = store.counter("stop");
+            awaitGo(store);
+            long updates = 0;
+            while (stop.get() == 0) {
+                turns.update(key, tally -> tally == null ? new Tally(1) : tally.next());
+                updates++;
+            }
+            System.out.println("UPDATES " + updates);
         }
     }
 
