@@ -175,12 +175,17 @@ final class ChangeRing implements ChangeLog {
 
     /** Records a write at version; entryValue is the value as stored ({@link EntryValue}). The caller holds the key's stripe. */
     void recordWrite(long version, String compositeKey, byte[] entryValue) {
-        record(version, KIND_WRITE, compositeKey, entryValue, EntryValue.JSON, entryValue.length - EntryValue.JSON);
+        recordWrite(version, compositeKey.getBytes(StandardCharsets.UTF_8), entryValue);
+    }
+
+    /** As {@link #recordWrite(long, String, byte[])}, with the composite key already in UTF-8. */
+    void recordWrite(long version, byte[] compositeKeyUtf8, byte[] entryValue) {
+        record(version, KIND_WRITE, compositeKeyUtf8, entryValue, EntryValue.JSON, entryValue.length - EntryValue.JSON);
     }
 
     /** Records a removal (kind {@link #KIND_REMOVAL} or {@link #KIND_EXPIRY}) at version. The caller holds the key's stripe. */
     void recordRemoval(long version, int kind, String compositeKey) {
-        record(version, kind, compositeKey, null, 0, 0);
+        record(version, kind, compositeKey.getBytes(StandardCharsets.UTF_8), null, 0, 0);
     }
 
     /** Records that version names no map change, so readers pass over it at once. */
@@ -193,12 +198,11 @@ final class ChangeRing implements ChangeLog {
         file.setLongRelease(slot, version);
     }
 
-    private void record(long version, int kind, String compositeKey, byte[] json, int jsonFrom, int jsonLength) {
+    private void record(long version, int kind, byte[] key, byte[] json, int jsonFrom, int jsonLength) {
         int slot = indexSlot(version);
         if (file.getLongAcquire(slot) >= version) {
             return; // recorded already: a repair doing a journaled write again
         }
-        byte[] key = compositeKey.getBytes(StandardCharsets.UTF_8);
         int length = align(RECORD_HEADER + key.length + jsonLength);
         long position = reserve(length);
         int at = ringOffset + (int) (position % ringBytes);

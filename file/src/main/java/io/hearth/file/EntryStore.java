@@ -3,6 +3,7 @@ package io.hearth.file;
 import io.hearth.StoreFullException;
 import io.hearth.spi.StoreBackend;
 import io.hearth.spi.StoredEntry;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -186,13 +187,17 @@ final class EntryStore implements AutoCloseable {
     }
 
     private long writeOnce(String compositeKey, long expected, byte[] value, long expiresAt) {
-        long deadline = System.nanoTime() + MapLockTable.LIVE_HOLDER_LIMIT.toNanos();
+        byte[] keyUtf8 = compositeKey.getBytes(StandardCharsets.UTF_8); // once, for the journal and the change ring
+        int repairs = 0;
+        long firstRepairAt = 0; // the clock is read at the first dead holder only: most writes never meet one
         while (true) {
             try {
-                return writeLocked(compositeKey, expected, value, expiresAt);
+                return writeLocked(compositeKey, keyUtf8, expected, value, expiresAt);
             } catch (HolderDiedException died) {
                 // Our stripe is released: repair after the dead holder, then write from the start.
-                if (System.nanoTime() - deadline > 0) {
+                if (repairs++ == 0) {
+                    firstRepairAt = System.nanoTime();
+                } else if (System.nanoTime() - firstRepairAt > MapLockTable.LIVE_HOLDER_LIMIT.toNanos()) {
                     throw new io.hearth.StoreBusyException("a write to " + storePath + " has waited over "
                             + MapLockTable.LIVE_HOLDER_LIMIT.toSeconds() + " s for the repair after a dead process", died);
                 }
@@ -201,12 +206,12 @@ final class EntryStore implements AutoCloseable {
         }
     }
 
-    private long writeLocked(String compositeKey, long expected, byte[] value, long expiresAt) {
+    private long writeLocked(String compositeKey, byte[] keyUtf8, long expected, byte[] value, long expiresAt) {
         return locked(compositeKey, (shard, context, stripe) -> {
             context.updateLock().lock();
             MapEntry<String, byte[]> entry = context.entry();
             // An expired entry is absent to the write, whether or not the sweep has removed it yet.
-            boolean live = entry != null && !EntryValue.expired(entry.value(), System.currentTimeMillis());
+            boolean live = entry != null && !EntryValue.expired(EntryValue.expiresAt(entry.value()), System::currentTimeMillis);
             long current = live ? EntryValue.version(entry.value()) : ABSENT;
             if (expected != ANY && current != expected) {
                 return CONFLICT;
@@ -221,7 +226,7 @@ final class EntryStore implements AutoCloseable {
             }
             long version = header.nextVersion();
             EntryValue.setVersion(value, version);
-            journal.recordPut(stripe, compositeKey, value);
+            journal.recordPut(stripe, keyUtf8, value);
             try {
                 if (entry == null) {
                     context.insert(context.absentEntry(), context.wrapValueAsData(value));
@@ -238,7 +243,7 @@ final class EntryStore implements AutoCloseable {
                 throw translate(shard, e);
             }
             if (changes != null) {
-                changes.recordWrite(version, compositeKey, value);
+                changes.recordWrite(version, keyUtf8, value);
             }
             return version;
         });

@@ -74,7 +74,12 @@ final class RedoJournal {
 
     /** Records a put before it touches the entries file; the caller holds the stripe. */
     void recordPut(int stripe, String compositeKey, byte[] value) {
-        record(stripe, PUT, compositeKey, value);
+        record(stripe, PUT, compositeKey.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    /** As {@link #recordPut(int, String, byte[])}, with the composite key already in UTF-8, as the change ring takes it too. */
+    void recordPut(int stripe, byte[] compositeKeyUtf8, byte[] value) {
+        record(stripe, PUT, compositeKeyUtf8, value);
     }
 
     /**
@@ -82,13 +87,12 @@ final class RedoJournal {
      * ({@link ChangeRing#KIND_REMOVAL} or {@link ChangeRing#KIND_EXPIRY}); the caller holds the stripe.
      */
     void recordRemove(int stripe, String compositeKey, long version, int changeKind) {
-        record(stripe, REMOVE, compositeKey, java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        record(stripe, REMOVE, compositeKey.getBytes(StandardCharsets.UTF_8), java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN)
                 .putLong(0, version).putInt(8, changeKind).array());
     }
 
-    private void record(int stripe, long kind, String compositeKey, byte[] value) {
+    private void record(int stripe, long kind, byte[] key, byte[] value) {
         int slot = slotOffset(stripe);
-        byte[] key = compositeKey.getBytes(StandardCharsets.UTF_8);
         if (key.length > maxCompositeKeyBytes || value.length > maxValueBytes) {
             throw new HearthException("journal slot of " + file.path() + " holds keys of up to " + maxCompositeKeyBytes
                     + " bytes and values of up to " + maxValueBytes + ", got " + key.length + " and " + value.length);
