@@ -36,7 +36,9 @@ hearth_jvm_options() {
 # HEARTH_START_CACHE_RECORD and HEARTH_START_CACHE_USE (options that take the cache's path after
 # them): the AOT cache where the JVM has one (Java 25 and later), an AppCDS archive before it.
 hearth_start_cache_kind() {
-    if java -XX:+PrintFlagsFinal -version 2>/dev/null | grep -q ' AOTCacheOutput '; then
+    local flags
+    flags=$(java -XX:+PrintFlagsFinal -version 2>/dev/null) || true # whole: grep -q would close the pipe on java
+    if [[ "$flags" == *' AOTCacheOutput '* ]]; then
         HEARTH_START_CACHE_SUFFIX=aot
         HEARTH_START_CACHE_RECORD=-XX:AOTCacheOutput=
         HEARTH_START_CACHE_USE=-XX:AOTCache=

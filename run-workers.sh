@@ -35,8 +35,9 @@ Environment:
   HEARTH_START_CACHE       auto (default): the workers start from a start-up cache of the jar's
                            classes (AppCDS on Java 17 to 24, the AOT cache on 25 and later), built
                            by http/start-cache.sh into http/target/start-cache/ on the first start
-                           after each build of the jar, a few seconds; off: no cache. Not made when
-                           HEARTH_WORKER_JAVA_OPTS names a cache or -Xshare of its own
+                           after each build of the jar (or change of java or of the worker options),
+                           a few seconds; off: no cache. Not made when HEARTH_WORKER_JAVA_OPTS names
+                           a cache or -Xshare of its own
 
 Examples:
   ./run-workers.sh -n 3 &
@@ -120,9 +121,12 @@ case "${HEARTH_START_CACHE:-auto}" in
             key=$( { java -version 2>&1; readlink -f "$(command -v java)"; stat -c '%s %Y' "$JAR"; echo "${HEARTH_WORKER_JAVA_OPTS:-}"; } \
                 | sha256sum | cut -c1-16)
             cache="$ROOT/http/target/start-cache/hearth-http-$key.$HEARTH_START_CACHE_SUFFIX"
-            if [[ ! -s "$cache" ]]; then
-                echo "run-workers.sh: making the workers' start-up cache $cache (once per build of the jar;" \
-                    "HEARTH_START_CACHE=off skips it)" >&2
+            mkdir -p "$(dirname "$cache")" 2>/dev/null || true
+            if [[ ! -s "$cache" && ! -w "$(dirname "$cache")" ]]; then
+                echo "run-workers.sh: cannot write $(dirname "$cache"); the workers start without a start-up cache" >&2
+            elif [[ ! -s "$cache" ]]; then
+                echo "run-workers.sh: making the workers' start-up cache $cache (once per build of the jar, java" \
+                    "and HEARTH_WORKER_JAVA_OPTS; HEARTH_START_CACHE=off skips it)" >&2
                 # Those made for older builds of the jar are older than it.
                 find "$ROOT/http/target/start-cache" -name 'hearth-http-*' ! -newer "$JAR" -delete 2>/dev/null || true
                 "$ROOT/http/start-cache.sh" "$cache" >/dev/null \

@@ -47,7 +47,7 @@ for _ in $(seq 1 600); do
     sleep 0.1
 done
 grep -q '^hearth: ' "$training/out" || { kill "$supervisor"; fail "the training run's worker did not serve within 60 s"; }
-kill -TERM "$supervisor"
+kill -TERM "$supervisor" 2>/dev/null || true # it may have stopped by itself meanwhile
 wait "$supervisor" || true
 [[ -s "$partial" ]] || { cat "$training/log" >&2; fail "no cache was written to $cache"; }
 mv -f "$partial" "$cache"
