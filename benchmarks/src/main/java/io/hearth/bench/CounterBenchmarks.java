@@ -50,8 +50,8 @@ public class CounterBenchmarks {
         public void setUp() {
             trial = Trial.open("counter-contended", t -> {
                 counter = t.add(SharedStore.open(t.dir.resolve("store.store"))).counter("hits");
-                t.contender("counter.increment.contended",
-                        HelperProcess.start("counter", t.dir.resolve("store.store").toString(), "hits"));
+                t.contender("counter.increment.contended", counter::incrementAndGet,
+                        () -> HelperProcess.start("counter", t.dir.resolve("store.store").toString(), "hits"));
             });
         }
 
@@ -87,7 +87,8 @@ public class CounterBenchmarks {
         public void setUp() {
             trial = Trial.open("raw-mmap-contended", t -> {
                 mmap = RawMmap.open(t.dir.resolve("raw.mmap"));
-                t.contender("raw.mmap.getAndAdd.contended", HelperProcess.start("raw-add", t.dir.resolve("raw.mmap").toString()));
+                t.contender("raw.mmap.getAndAdd.contended", () -> mmap.getAndAdd(RawMmap.A, 1),
+                        () -> HelperProcess.start("raw-add", t.dir.resolve("raw.mmap").toString()));
             });
         }
 

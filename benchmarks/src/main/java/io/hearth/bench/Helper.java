@@ -13,7 +13,8 @@ import net.openhft.chronicle.map.ChronicleMap;
 /**
  * The other process of a cross-process benchmark, started by {@link HelperProcess}. It hammers
  * (or echoes through) a shared file until it reads "stop" on stdin, then prints "ops N". It
- * prints "running" once it is doing its work, and halts when its stdin closes, so it never
+ * prints "running" once it is doing its work (a hammer: after {@link Trial#ALONE_WARM_UP} of it alone,
+ * which "ops N" leaves out), and halts when its stdin closes, so it never
  * outlives the benchmark JVM, even one killed with SIGKILL.
  */
 public final class Helper {
@@ -98,12 +99,17 @@ public final class Helper {
     private static long hammer(java.util.function.LongSupplier op) {
         long ops = 0;
         long sum = 0;
+        long warm = System.nanoTime() + Trial.ALONE_WARM_UP.toNanos(); // alone: the benchmark JVM waits for "running"
+        while (System.nanoTime() - warm < 0) {
+            for (int i = 0; i < 1024; i++) {
+                sum += op.getAsLong();
+            }
+        }
+        System.out.println("running"); // the operations counted are those from here on, against the benchmark's
+        System.out.flush();
         while (!stop) {
             sum += op.getAsLong();
-            if (++ops == 1000) {
-                System.out.println("running");
-                System.out.flush();
-            }
+            ops++;
         }
         sink = sum;
         return ops;

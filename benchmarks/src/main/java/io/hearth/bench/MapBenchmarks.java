@@ -96,8 +96,8 @@ public class MapBenchmarks {
             trial = Trial.open("map-contended", t -> {
                 map = t.add(SharedStore.open(t.dir.resolve("store.store"))).map(MAP, Profile.class);
                 map.put(KEY, Profile.sample());
-                t.contender("map.update.contended",
-                        HelperProcess.start("map-update", t.dir.resolve("store.store").toString(), MAP, KEY));
+                t.contender("map.update.contended", () -> map.update(KEY, Profile::visited),
+                        () -> HelperProcess.start("map-update", t.dir.resolve("store.store").toString(), MAP, KEY));
             });
         }
 
@@ -139,7 +139,7 @@ public class MapBenchmarks {
             trial = Trial.open("raw-chronicle-contended", t -> {
                 map = t.add(RawChronicle.open(t.dir.resolve("raw.chronicle").toFile(), RawChronicle.BENCHMARK_ENTRIES, KEY, value.length));
                 map.put(KEY, value);
-                t.contender("raw.chronicle.rmw.contended", HelperProcess.start("raw-rmw",
+                t.contender("raw.chronicle.rmw.contended", () -> RawChronicle.rmw(map, KEY), () -> HelperProcess.start("raw-rmw",
                         t.dir.resolve("raw.chronicle").toString(), KEY, Integer.toString(value.length)));
             });
         }

@@ -67,8 +67,9 @@ public class PeerBenchmarks {
                 store = t.add(kind.open(t.dir));
                 store.put(value);
                 if (contended != null) {
-                    t.contender(kind.id + "." + contended + ".contended",
-                            HelperProcess.start(kind.jvmOptions, "peer", t.dir.toString(), kind.id, contended));
+                    Runnable operation = contended.equals(UPDATE) ? () -> store.update(Profile::visited) : store::increment;
+                    t.contender(kind.id + "." + contended + ".contended", operation,
+                            () -> HelperProcess.start(kind.jvmOptions, "peer", t.dir.toString(), kind.id, contended));
                 }
             });
         }

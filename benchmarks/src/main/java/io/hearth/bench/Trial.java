@@ -45,12 +45,29 @@ final class Trial implements AutoCloseable {
     }
 
     /**
-     * A helper that contends with the benchmark for the whole trial; closing the trial stops it and
-     * records how much it did under id (see {@link #recordContention}).
+     * How long each side of a contended benchmark first runs its operation alone: this JVM before
+     * it starts the helper, then the helper before it says it is running. With both cores busy
+     * once they contend, the JIT threads get little CPU, and the JMH warm-up of a quick run would
+     * end before either side's code is compiled (Hearth's write path, with Chronicle's, took about
+     * 7 s to settle that way on 2 cores). The same for every store, Hearth's, its floors and its peers.
      */
-    HelperProcess contender(String id, HelperProcess helper) {
+    static final java.time.Duration ALONE_WARM_UP = java.time.Duration.ofSeconds(2);
+
+    /**
+     * A helper that contends with the benchmark for the whole trial, started once operation has run
+     * alone for {@link #ALONE_WARM_UP}; closing the trial stops it and records how much it did under
+     * id (see {@link #recordContention}).
+     */
+    HelperProcess contender(String id, Runnable operation, java.util.function.Supplier<HelperProcess> start) {
+        long end = System.nanoTime() + ALONE_WARM_UP.toNanos();
+        while (System.nanoTime() - end < 0) {
+            for (int i = 0; i < 100; i++) {
+                operation.run();
+            }
+        }
+        HelperProcess helper = start.get();
         add(helper);
-        long started = System.nanoTime();
+        long started = System.nanoTime(); // it counts its operations from "running" on, as this does its seconds
         add(() -> recordContention(id, helper, started));
         return helper;
     }

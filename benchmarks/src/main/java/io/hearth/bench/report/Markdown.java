@@ -155,7 +155,8 @@ public final class Markdown {
                 .append(");\na put encodes and writes; an update reads, decodes, changes a field, encodes and writes, in one transaction; a counter\n")
                 .append("increment reads a long, adds one and writes it, in one transaction (Hearth's is an atomic add on the mapped file).\n")
                 .append("Contended: another JVM does the same operation on the same store as fast as it can (its rate is under the contending\n")
-                .append("processes below). The peers' ids are `lmdb.*` and `sqlite.*` after Hearth's; a ratio is the peer ÷ Hearth: how many times slower the peer is.\n\n")
+                .append("processes below). Each side of a contended benchmark first runs its operation alone for 2 s, the benchmark's JVM and then\n")
+                .append("the helper, so that both are compiled before they contend for the two cores (`Trial.ALONE_WARM_UP`). The peers' ids are `lmdb.*` and `sqlite.*` after Hearth's; a ratio is the peer ÷ Hearth: how many times slower the peer is.\n\n")
                 .append("| operation | Hearth | LMDB | SQLite | LMDB ÷ Hearth | SQLite ÷ Hearth | unit |\n|---|---|---|---|---|---|---|\n");
         for (PeerRow row : PEER_ROWS) {
             Result hearth = byId.get(row.hearth());
@@ -199,7 +200,7 @@ public final class Markdown {
             return;
         }
         Map<String, Double> rates = new LinkedHashMap<>();
-        md.append("## The contending processes\n\nWhat the helper JVM of each contended benchmark did over its trial (warm-up and measurement),\n")
+        md.append("## The contending processes\n\nWhat the helper JVM of each contended benchmark did over its trial (warm-up and measurement, not its 2 s alone),\n")
                 .append("so a contended figure is known to have had real contention.\n\n| benchmark | its operations | seconds | per second |\n|---|---|---|---|\n");
         for (String line : lines) {
             String[] f = line.split("\t");
