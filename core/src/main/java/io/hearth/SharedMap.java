@@ -461,8 +461,8 @@ public final class SharedMap<V> {
      * any lock and may run more than once: when another writer got in first, Hearth calls it
      * again with the newer value. An update that lost three times takes its key's turn (on the file
      * store): other updates of that key (and of the keys sharing its turn, one in 32), in any
-     * process, wait until it is in, for at most 50 ms, so a slow function is not starved by a faster
-     * loop on the same key. When it throws, nothing is written and the exception propagates.
+     * process, wait until it is in (each wait at most 50 ms), so a slow function is not starved by a
+     * faster loop on the same key. When it throws, nothing is written and the exception propagates.
      *
      * @return the value now stored, or null when the function returned null
      */

@@ -95,7 +95,7 @@ public final class Helper {
         System.out.flush();
     }
 
-    /** Repeats op; says "running" after the first thousand, when the code is loaded and the lines are shared. */
+    /** Repeats op alone for {@link Trial#ALONE_WARM_UP}, then says "running" and counts every op until "stop". */
     private static long hammer(java.util.function.LongSupplier op) {
         long ops = 0;
         long sum = 0;
