@@ -486,8 +486,9 @@ public final class SharedMap<V> {
                     turn = turns.take(name, key);
                     tookTurn = turn != UpdateTurns.NO_TURN;
                 } else if (turn != UpdateTurns.NO_TURN && !turns.holds(name, key, turn)) {
-                    turns.release(name, key, turn); // it ran out (or was taken over): compete as before
-                    turn = UpdateTurns.NO_TURN;
+                    long outlived = turn;
+                    turn = UpdateTurns.NO_TURN; // before the release: the finally must not release it again
+                    turns.release(name, key, outlived); // it ran out (or was taken over): compete as before
                 }
                 if (turn == UpdateTurns.NO_TURN) {
                     backOff(attempt);

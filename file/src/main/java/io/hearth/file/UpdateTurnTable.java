@@ -9,16 +9,17 @@ import io.hearth.spi.UpdateTurns;
  *
  * <pre>
  *   header offset {@link #OFFSET} + 64 * slot, one long per slot:
- *   63                                    22 21                  0
- *   +---------------------------------------+---------------------+
- *   | System.currentTimeMillis() when taken | taker's pid (22 bits)|
- *   +---------------------------------------+---------------------+
+ *   63                                    22 21                    0
+ *   +---------------------------------------+-----------------------+
+ *   | System.currentTimeMillis() when taken | taker's pid (22 bits) |
+ *   +---------------------------------------+-----------------------+
  * </pre>
  *
  * A turn is never renewed. Older than {@link #STALE_MILLIS} (or that far ahead of the clock, which
  * may have been set back) it is stale: its taker died, stopped, or still loses, and the next process
- * to find it clears it; its taker then competes as before. No wait lasts longer than that either. The slots are free space of earlier stores (zeros: no turn held),
- * and a process that knows nothing of them writes correctly, only without waiting its turn.
+ * to find it clears it; its taker then competes as before. No wait lasts longer than that either.
+ * The slots are free space of earlier stores (zeros: no turn held), and a process that knows
+ * nothing of them writes correctly, only without waiting its turn.
  */
 final class UpdateTurnTable implements UpdateTurns {
     static final int OFFSET = StoreHeader.UPDATE_TURNS_OFFSET;
