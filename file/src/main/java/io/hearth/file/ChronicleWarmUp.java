@@ -2,6 +2,7 @@ package io.hearth.file;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,22 @@ final class ChronicleWarmUp {
         File file = directory.resolve(PREFIX + ProcessHandle.current().pid() + SUFFIX).toFile();
         try {
             Files.deleteIfExists(file.toPath()); // a pid reused after a kill
+            // Its syncs are skipped: a scratch file, deleted below, and a sync would load the POSIX binding.
+            DeferredPosix.withoutSyncs(() -> createAndReopen(file));
+        } catch (IOException | RuntimeException | AssertionError e) {
+            // Nothing depends on it (Chronicle reports some faults as AssertionError): the open that
+            // follows does the same work, and reports what fails. A LinkageError (a class that cannot
+            // initialise) propagates: the open would only report it as "could not initialize class".
+        } finally {
+            if (!file.delete()) {
+                file.deleteOnExit();
+            }
+        }
+    }
+
+    /** Creates the scratch map, writes to it, and opens it again: what an open of the store does first. */
+    private static void createAndReopen(File file) {
+        try {
             ChronicleMapBuilder<String, byte[]> builder = ChronicleMapBuilder.of(String.class, byte[].class)
                     .name("hearth-warm-up")
                     .entries(64)
@@ -44,6 +61,7 @@ final class ChronicleWarmUp {
                     .averageValueSize(128)
                     .actualChunkSize(EntriesFile.CHUNK_BYTES)
                     .checksumEntries(true)
+                    .sparseFile(true) // no posix_fallocate, which would load the POSIX binding (DeferredPosix)
                     .skipCloseOnExitHook(true);
             byte[] value = new byte[EntryValue.HEADER + 16];
             try (ChronicleMap<String, byte[]> map = builder.createPersistedTo(file)) {
@@ -60,14 +78,8 @@ final class ChronicleWarmUp {
                 }
                 map.get("warm-up");
             }
-        } catch (IOException | RuntimeException | AssertionError e) {
-            // Nothing depends on it (Chronicle reports some faults as AssertionError): the open that
-            // follows does the same work, and reports what fails. A LinkageError (a class that cannot
-            // initialise) propagates: the open would only report it as "could not initialize class".
-        } finally {
-            if (!file.delete()) {
-                file.deleteOnExit();
-            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -99,6 +99,7 @@ public final class FileBackendProvider implements StoreBackendProvider {
         // Each only when the application has not chosen, and only before SLF4J or Chronicle start.
         setUnlessSet("chronicle.announcer.disable", "true");
         setUnlessSet("slf4j.internal.verbosity", "ERROR");
+        DeferredPosix.install(); // before Chronicle's Jvm class initialises, which would load the binding
     }
 
     private static void setUnlessSet(String property, String value) {

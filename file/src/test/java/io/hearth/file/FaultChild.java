@@ -1,5 +1,6 @@
 package io.hearth.file;
 
+import io.hearth.SharedMap;
 import io.hearth.SharedStore;
 import io.hearth.testkit.Tally;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ public final class FaultChild {
             case "expiry-writer" -> expiryWriter(path);
             case "sweeper" -> sweeper(path);
             case "without-compiler" -> withoutCompiler(path);
+            case "posix-binding" -> posixBinding(path, Integer.parseInt(args[2]));
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
     }
@@ -214,6 +216,22 @@ public final class FaultChild {
             store.map("m", Tally.class).put("k", new Tally(7));
             store.counter("c").incrementAndGet();
             System.out.println("READ " + store.map("m", Tally.class).get("k").n() + " " + store.counter("c").get());
+        }
+    }
+
+    /**
+     * Opens (or creates) the store, writes entries entries of 200 bytes and a counter, reads one
+     * back; prints "POSIX deferred" or "POSIX loaded": whether Chronicle's native binding was loaded.
+     */
+    private static void posixBinding(Path path, int entries) {
+        try (SharedStore store = SharedStore.open(path)) {
+            SharedMap<String> map = store.map("m", String.class);
+            for (int i = 0; i < entries; i++) {
+                map.put("k" + i, "v".repeat(200));
+            }
+            store.counter("c").incrementAndGet();
+            System.out.println("READ " + map.get("k0").length() + " " + store.counter("c").get());
+            System.out.println("POSIX " + (DeferredPosix.deferred() ? "deferred" : "loaded"));
         }
     }
 

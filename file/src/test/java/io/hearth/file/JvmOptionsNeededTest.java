@@ -54,8 +54,10 @@ class JvmOptionsNeededTest {
             new Without("--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", false,
                     "class net.openhft.chronicle.core.Jvm cannot access a member of class net.openhft.chronicle.map.ChronicleMapBuilder with modifiers \"private\"",
                     "failed to create instance of clazz=class net.openhft.chronicle.hash.serialization.impl.StopBitSizeMarshaller"),
+            // Java warns once per module, for the first native library: JNA's (Chronicle's Affinity)
+            // in every process, and jnr-ffi's is loaded only by a process that needs it (DeferredPosix).
             new Without("--enable-native-access=ALL-UNNAMED", true,
-                    "WARNING: java.lang.System::load has been called by com.kenai.jffi.internal.StubLoader"),
+                    "WARNING: java.lang.System::load has been called by com.sun.jna.Native"),
             new Without("--sun-misc-unsafe-memory-access=allow", true,
                     "WARNING: sun.misc.Unsafe::"));
 
