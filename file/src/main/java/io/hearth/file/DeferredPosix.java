@@ -12,7 +12,7 @@ import net.openhft.posix.internal.PosixAPIHolder;
  * loads it when its {@code Jvm} class initialises, which every process does: jnr-ffi generating
  * and loading its glue cost about 0.3 s of CPU per JVM here, a tenth of a worker's start. A process
  * that opens an existing store never calls it (Chronicle calls {@code posix_fallocate} only when
- * a map's file grows, and {@code msync} only when asked to), so a replacement worker need not pay.
+ * a map's file grows, and {@code msync} only as it creates a map), so a replacement worker need not pay.
  *
  * <p>Installed before any Chronicle class loads, and only where no binding is loaded yet: Chronicle
  * reads the binding from a public field of its holder, which this sets to a proxy. The proxy's

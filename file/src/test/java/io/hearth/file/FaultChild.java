@@ -33,7 +33,7 @@ public final class FaultChild {
             case "expiry-writer" -> expiryWriter(path);
             case "sweeper" -> sweeper(path);
             case "without-compiler" -> withoutCompiler(path);
-            case "posix-binding" -> posixBinding(path, Integer.parseInt(args[2]));
+            case "posix-binding" -> posixBinding(path);
             default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
         }
     }
@@ -220,15 +220,13 @@ public final class FaultChild {
     }
 
     /**
-     * Opens (or creates) the store, writes entries entries of 200 bytes and a counter, reads one
-     * back; prints "POSIX deferred" or "POSIX loaded": whether Chronicle's native binding was loaded.
+     * Opens (or creates) the store, writes an entry of 200 bytes and a counter, reads them back;
+     * prints "POSIX deferred" or "POSIX loaded": whether Chronicle's native binding was loaded.
      */
-    private static void posixBinding(Path path, int entries) {
+    private static void posixBinding(Path path) {
         try (SharedStore store = SharedStore.open(path)) {
             SharedMap<String> map = store.map("m", String.class);
-            for (int i = 0; i < entries; i++) {
-                map.put("k" + i, "v".repeat(200));
-            }
+            map.put("k0", "v".repeat(200));
             store.counter("c").incrementAndGet();
             System.out.println("READ " + map.get("k0").length() + " " + store.counter("c").get());
             System.out.println("POSIX " + (DeferredPosix.deferred() ? "deferred" : "loaded"));
